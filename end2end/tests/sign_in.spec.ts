@@ -1,0 +1,112 @@
+// Each role signs in on a phone and sees its own navigation; mistakes are explained in Chinese.
+import { expect, test } from '@playwright/test';
+import { PASSWORD, screenshot, signIn, visit, waitForHydration } from './helpers';
+
+const navigationByRole: Array<[string, string, string[]]> = [
+  ['zhuren', '后勤主任', ['管理', '访客', '巡检', '卫生', '报修', '我的']],
+  ['menwei', '门卫', ['首页', '访客', '报修', '我的']],
+  ['anquan', '安全检查员', ['首页', '巡检', '报修', '我的']],
+  ['jianduyuan', '卫生检查员', ['首页', '卫生', '我的']],
+  ['weixiu', '维修工', ['首页', '报修', '我的']],
+  ['jiaozhigong', '教职工', ['首页', '报修', '我的']],
+  ['banzhuren11', '班主任', ['首页', '卫生', '报修', '我的']],
+];
+
+test('the sign-in page fits a phone and speaks Chinese', async ({ page }) => {
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { name: '登录' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width).toBeLessThanOrEqual(390);
+  const button = await page.getByRole('button', { name: '登录' }).boundingBox();
+  expect(button!.height).toBeGreaterThanOrEqual(44);
+  await screenshot(page, 'sign-in');
+});
+
+for (const [username, role, tabs] of navigationByRole) {
+  test(`a ${role} (${username}) sees only their own tabs`, async ({ page }) => {
+    await signIn(page, username);
+    const nav = page.getByRole('navigation', { name: '主导航' });
+    await expect(nav.getByRole('link')).toHaveText(tabs);
+    await screenshot(page, `home-${username}`);
+  });
+}
+
+test('a wrong password is explained and what was typed stays', async ({ page }) => {
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  await page.getByLabel('用户名').fill('menwei');
+  await page.getByLabel('密码').fill('not-the-password');
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('alert')).toHaveText('用户名或密码不正确');
+  await expect(page.getByLabel('用户名')).toHaveValue('menwei');
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await screenshot(page, 'sign-in-wrong-password');
+});
+
+test('a stranger opening a job page is sent to sign in', async ({ page }) => {
+  await page.goto('/safety-checks');
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test('a guard cannot use the admin pages', async ({ page }) => {
+  await signIn(page, 'menwei');
+  await visit(page, '/admin/users');
+  await expect(page.getByRole('alert')).toHaveText('您的角色无权进行此操作');
+});
+
+test('the director prints a QR label for a place', async ({ page }) => {
+  await signIn(page, 'zhuren');
+  await visit(page, '/admin/places');
+  const gate = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: '北门', exact: true }) });
+  await gate.getByRole('link', { name: '二维码标签' }).click();
+  await expect(page.locator('.label-title')).toHaveText('北门');
+  await expect(page.locator('.label-qr svg')).toBeVisible();
+  await expect(page.locator('.label-url')).toContainText('/places/');
+  await screenshot(page, 'qr-label');
+  // The label's URL opens the place page.
+  const url = await page.locator('.label-url').innerText();
+  await visit(page, url);
+  await expect(page.getByRole('heading', { name: '北门' })).toBeVisible();
+});
+
+test('switching to English applies at once and follows the user to another phone', async ({ page, browser }) => {
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.getByRole('button', { name: '中文' }).click();
+  await signIn(page, 'weixiu');
+  await page.getByRole('link', { name: '我的' }).click();
+  await page.getByRole('button', { name: 'English' }).click();
+  const nav = page.getByRole('navigation', { name: 'Main navigation' });
+  await expect(nav.getByRole('link')).toHaveText(['Home', 'Repairs', 'Me']);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Me' })).toBeVisible();
+  await screenshot(page, 'profile-english');
+  const otherPhone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const other = await otherPhone.newPage();
+  await other.goto('/sign-in');
+  await waitForHydration(other);
+  await other.getByLabel('用户名').fill('weixiu');
+  await other.getByLabel('密码').fill(PASSWORD);
+  await other.getByRole('button', { name: '登录' }).click();
+  await expect(other.getByRole('navigation', { name: 'Main navigation' })).toBeVisible();
+  await otherPhone.close();
+});
+
+test('the admin, with the most tabs, still fits a 360 px phone', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await signIn(page, 'zhuren');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width).toBeLessThanOrEqual(360);
+  for (const tab of await page.getByRole('navigation', { name: '主导航' }).getByRole('link').all()) {
+    const box = await tab.boundingBox();
+    expect(box!.width).toBeGreaterThanOrEqual(44);
+    expect(box!.height).toBeGreaterThanOrEqual(44);
+  }
+  await visit(page, '/admin/places');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await screenshot(page, 'admin-places-360');
+});

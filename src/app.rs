@@ -1,0 +1,103 @@
+//! The HTML shell, the `<App/>` root and the route table.
+
+use crate::components::{AdminOnly, AppLayout};
+use crate::features::auth::{SetupPage, SignInPage};
+use crate::features::cleaning_scores::CleaningScoresPage;
+use crate::features::directory::{
+    CheckPointLabelPage, CheckPointPage, CheckPointsPage, PlaceLabelPage, PlacePage, PlacesPage,
+    SchoolClassesPage,
+};
+use crate::features::gate_visits::GateVisitsPage;
+use crate::features::home::{AdminPage, HomePage};
+use crate::features::profile::ProfilePage;
+use crate::features::repair_tickets::RepairTicketsPage;
+use crate::features::safety_checks::SafetyChecksPage;
+use crate::features::users::UsersPage;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_i18n::context::CookieOptions;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="theme-color" content="#0f5f58" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" href="/icons/icon.svg" type="image/svg+xml" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The language cookie lasts a year and covers the whole site.
+fn language_cookie() -> CookieOptions<Locale> {
+    const ONE_YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
+    CookieOptions::<Locale>::default()
+        .path("/")
+        .max_age(ONE_YEAR_MS)
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider cookie_options=language_cookie()>
+            <Stylesheet id="leptos" href="/pkg/houqin.css" />
+            <AppTitle />
+            <Router>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/sign-in") view=SignInPage />
+                    <Route path=path!("/setup") view=SetupPage />
+                    // Rendered only after the session is known, so a signed-out visitor gets a redirect, not a flash.
+                    <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
+                        <Route path=path!("") view=HomePage />
+                        <Route path=path!("/gate-visits") view=GateVisitsPage />
+                        <Route path=path!("/safety-checks") view=SafetyChecksPage />
+                        <Route path=path!("/cleaning-scores") view=CleaningScoresPage />
+                        <Route path=path!("/repair-tickets") view=RepairTicketsPage />
+                        <Route path=path!("/places/:id") view=PlacePage />
+                        <Route path=path!("/places/:id/label") view=PlaceLabelPage />
+                        <Route path=path!("/check-points/:id") view=CheckPointPage />
+                        <Route path=path!("/check-points/:id/label") view=CheckPointLabelPage />
+                        <Route path=path!("/me") view=ProfilePage />
+                        <Route path=path!("/admin") view=|| view! { <AdminOnly><AdminPage /></AdminOnly> } />
+                        <Route path=path!("/admin/users") view=|| view! { <AdminOnly><UsersPage /></AdminOnly> } />
+                        <Route path=path!("/admin/places") view=|| view! { <AdminOnly><PlacesPage /></AdminOnly> } />
+                        <Route path=path!("/admin/classes") view=|| view! { <AdminOnly><SchoolClassesPage /></AdminOnly> } />
+                        <Route path=path!("/admin/check-points") view=|| view! { <AdminOnly><CheckPointsPage /></AdminOnly> } />
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title text=move || t_string!(i18n, app.title).to_string() /> }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <main class="page">
+            <h1 class="page-title">{t!(i18n, errors.not_found)}</h1>
+            <a class="button" href="/">{t!(i18n, nav.home)}</a>
+        </main>
+    }
+}

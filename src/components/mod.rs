@@ -1,0 +1,14 @@
+//! App-wide building blocks that know no feature: the layout with its bottom navigation, icons, form fields,
+//! the names of enums and errors in the user's language, and the language switch.
+
+mod app_layout;
+mod form;
+mod icons;
+mod language_switch;
+mod names;
+
+pub use app_layout::{AdminOnly, AppLayout, use_directory, use_user};
+pub use form::{ErrorNotice, Field, Page, problem_of};
+pub use icons::{Icon, IconSvg};
+pub use language_switch::LanguageSwitch;
+pub use names::*;

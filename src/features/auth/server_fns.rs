@@ -1,0 +1,181 @@
+//! Sign-in, sign-out, who am I, the first administrator, and the user's own settings.
+
+use crate::domain::{NewUser, SessionUser};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// Who is signed in on this browser, if anyone. Also tells a fresh installation that it needs its first admin.
+#[server(endpoint = "auth/whoami", input = Json)]
+pub async fn whoami() -> Result<SessionInfo, AppError> {
+    use super::{db, session};
+    crate::server::respond(
+        async {
+            let state = session::app_state()?;
+            let user = session::current_user().await?;
+            let needs_setup =
+                user.is_none() && db::count_users(&mut *state.db.pool.acquire().await?).await? == 0;
+            Ok(SessionInfo { user, needs_setup })
+        }
+        .await,
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionInfo {
+    pub user: Option<SessionUser>,
+    pub needs_setup: bool,
+}
+
+#[server(endpoint = "auth/sign_in", input = Json)]
+pub async fn sign_in(username: String, password: String) -> Result<SessionUser, AppError> {
+    crate::server::respond(handlers::sign_in(username, password).await)
+}
+
+#[server(endpoint = "auth/sign_out", input = Json)]
+pub async fn sign_out() -> Result<(), AppError> {
+    use super::{db, session};
+    crate::server::respond(
+        async {
+            let state = session::app_state()?;
+            if let Some(token) = session::session_token().await {
+                db::delete_session(
+                    &state.db,
+                    &session::token_hash(&state.config.session_key, &token),
+                )
+                .await?;
+            }
+            session::clear_session_cookie();
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Creates the first administrator of an empty installation and signs them in.
+#[server(endpoint = "auth/setup", input = Json)]
+pub async fn setup_first_admin(user: NewUser) -> Result<SessionUser, AppError> {
+    crate::server::respond(handlers::setup_first_admin(user).await)
+}
+
+/// Remembers the user's language on the server, so it follows them to any phone.
+#[server(endpoint = "auth/set_locale", input = Json)]
+pub async fn set_locale(locale: String) -> Result<(), AppError> {
+    use super::{db, session};
+    crate::server::respond(
+        async {
+            let user = session::require_user().await?;
+            if locale.parse::<crate::i18n::Locale>().is_err() {
+                return Err(AppError::invalid("locale", crate::error::Problem::Invalid));
+            }
+            db::set_locale(&session::app_state()?.db, user.id, &locale).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "auth/change_password", input = Json)]
+pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+    crate::server::respond(handlers::change_password(current, new).await)
+}
+
+#[cfg(feature = "ssr")]
+mod handlers {
+    use super::super::{db, session};
+    use crate::domain::user::{FAILURE_WINDOW_SECS, check_password, lockout_secs, username_key};
+    use crate::domain::{NewUser, Role, SessionUser};
+    use crate::error::{AppError, Problem};
+    use crate::server::db::now_ms;
+
+    pub async fn sign_in(username: String, password: String) -> Result<SessionUser, AppError> {
+        let state = session::app_state()?;
+        let key = username_key(&username);
+        if key.is_empty() {
+            return Err(AppError::invalid("username", Problem::Required));
+        }
+        if password.is_empty() {
+            return Err(AppError::invalid("password", Problem::Required));
+        }
+        let now = now_ms();
+        let (failures, latest) =
+            db::recent_failures(&state.db, &key, now - FAILURE_WINDOW_SECS * 1000).await?;
+        let locked_until =
+            latest + i64::try_from(lockout_secs(failures)).unwrap_or(i64::MAX / 2) * 1000;
+        if locked_until > now {
+            let retry_after_secs = u64::try_from((locked_until - now + 999) / 1000).unwrap_or(1);
+            return Err(AppError::TooManyAttempts { retry_after_secs });
+        }
+        let credentials = db::credentials(&state.db, &key).await?;
+        let hash = credentials
+            .as_ref()
+            .map_or_else(session::decoy_hash, |c| c.password_hash.clone());
+        let matches = session::verify_password(password, hash).await?;
+        let Some(credentials) = credentials.filter(|_| matches) else {
+            db::record_failure(&state.db, &key).await?;
+            tracing::info!(username = %key, "failed sign-in");
+            return Err(AppError::WrongCredentials);
+        };
+        if !credentials.active {
+            return Err(AppError::AccountDisabled);
+        }
+        db::clear_failures(&state.db, &key).await?;
+        start_session(credentials.id).await
+    }
+
+    async fn start_session(user_id: uuid::Uuid) -> Result<SessionUser, AppError> {
+        let state = session::app_state()?;
+        let token = session::new_token();
+        let hash = session::token_hash(&state.config.session_key, &token);
+        db::create_session(&state.db, &hash, user_id, state.config.session_days).await?;
+        session::set_session_cookie(
+            &token,
+            state.config.session_days,
+            state.config.secure_cookies,
+        );
+        db::session_user(&state.db, &hash)
+            .await?
+            .ok_or(AppError::Internal)
+    }
+
+    pub async fn setup_first_admin(user: NewUser) -> Result<SessionUser, AppError> {
+        let state = session::app_state()?;
+        let mut user = user;
+        if !user.roles.contains(&Role::Admin) {
+            user.roles.push(Role::Admin);
+        }
+        let user = user.validate()?;
+        let hash = session::hash_password(user.password.clone()).await?;
+        let mut tx = state.db.begin_write().await?;
+        // Checked inside the write transaction, so two browsers racing to set up cannot both win.
+        if db::count_users(&mut tx).await? > 0 {
+            return Err(AppError::SetupDone);
+        }
+        let id = db::insert_user(&mut tx, &user, &hash).await?;
+        tx.commit().await?;
+        tracing::info!(username = %user.username, "first administrator created");
+        start_session(id).await
+    }
+
+    pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+        let state = session::app_state()?;
+        let user = session::require_user().await?;
+        check_password(&new).map_err(|problem| AppError::invalid("new", problem))?;
+        let hash = db::password_hash(&state.db, user.id)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        if !session::verify_password(current, hash).await? {
+            return Err(AppError::invalid("current", Problem::Invalid));
+        }
+        let new_hash = session::hash_password(new).await?;
+        let keep = session::session_token()
+            .await
+            .map(|t| session::token_hash(&state.config.session_key, &t));
+        let mut tx = state.db.begin_write().await?;
+        db::set_password_hash(&mut tx, user.id, &new_hash).await?;
+        // Other phones signed in with the old password are signed out.
+        db::delete_sessions_of(&mut tx, user.id, keep.as_deref()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+//! SQL for classes.
+
+use crate::domain::{Place, SchoolClass, SchoolClassInput};
+use crate::server::db::{Db, bump_version, now_ms, opt_uuid, uuid};
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+/// Every class by grade and number, with its teacher's name and its zone's path.
+pub async fn list_school_classes(
+    db: &Db,
+    places: &[Place],
+) -> Result<Vec<SchoolClass>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.grade, c.number, c.teacher_id, u.display_name AS teacher_name, c.zone_id, c.active
+         FROM school_classes c LEFT JOIN users u ON u.id = c.teacher_id ORDER BY c.grade, c.number",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let zone_id = opt_uuid(row.try_get("zone_id")?)?;
+            Ok(SchoolClass {
+                id: uuid(row.try_get("id")?)?,
+                grade: row.try_get("grade")?,
+                number: row.try_get("number")?,
+                teacher_id: opt_uuid(row.try_get("teacher_id")?)?,
+                teacher_name: row.try_get("teacher_name")?,
+                zone_path: zone_id
+                    .and_then(|z| places.iter().find(|p| p.id == z))
+                    .map(|p| p.path.clone()),
+                zone_id,
+                active: row.try_get::<i64, _>("active")? == 1,
+            })
+        })
+        .collect()
+}
+
+/// Another class (not `except`) already has this grade and number.
+pub async fn grade_number_taken(
+    conn: &mut AnyConnection,
+    grade: i64,
+    number: i64,
+    except: Option<Uuid>,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM school_classes WHERE grade = $1 AND number = $2 AND id <> $3",
+    )
+    .bind(grade)
+    .bind(number)
+    .bind(except.map(|id| id.to_string()).unwrap_or_default())
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+pub async fn insert_school_class(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    input: &SchoolClassInput,
+) -> Result<(), sqlx::Error> {
+    let version = bump_version(conn).await?;
+    sqlx::query(
+        "INSERT INTO school_classes (id, grade, number, teacher_id, zone_id, active, created_at, version) VALUES ($1, $2, $3, $4, $5, 1, $6, $7)",
+    )
+    .bind(id.to_string())
+    .bind(input.grade)
+    .bind(input.number)
+    .bind(input.teacher_id.map(|u| u.to_string()))
+    .bind(input.zone_id.map(|z| z.to_string()))
+    .bind(now_ms())
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_school_class(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    input: &SchoolClassInput,
+) -> Result<bool, sqlx::Error> {
+    let version = bump_version(conn).await?;
+    let done = sqlx::query("UPDATE school_classes SET grade = $1, number = $2, teacher_id = $3, zone_id = $4, version = $5 WHERE id = $6")
+        .bind(input.grade)
+        .bind(input.number)
+        .bind(input.teacher_id.map(|u| u.to_string()))
+        .bind(input.zone_id.map(|z| z.to_string()))
+        .bind(version)
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,21 @@
+//! The campus directory shared by every job: places (a tree), classes and check points, their admin pages,
+//! the place page a QR label opens, and the printable labels.
+
+mod check_points_page;
+#[cfg(feature = "ssr")]
+pub mod db;
+mod editing;
+mod label_page;
+mod pickers;
+mod place_page;
+mod places_page;
+mod school_classes_page;
+mod server_fns;
+
+pub use check_points_page::CheckPointsPage;
+pub use label_page::{CheckPointLabelPage, PlaceLabelPage};
+pub use pickers::{PersonOptions, PlaceOptions};
+pub use place_page::{CheckPointPage, PlacePage};
+pub use places_page::PlacesPage;
+pub use school_classes_page::SchoolClassesPage;
+pub use server_fns::*;

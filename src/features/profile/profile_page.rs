@@ -1,0 +1,77 @@
+//! The user's own page: roles, language (remembered on the server), password change, sign-out.
+
+use crate::components::{
+    ErrorNotice, Field, LanguageSwitch, Page, problem_of, role_name, use_user,
+};
+use crate::features::auth::{change_password, sign_out};
+use crate::i18n::*;
+use leptos::prelude::*;
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let user = use_user();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let change = Action::new(|(current, new): &(String, String)| {
+        let (current, new) = (current.clone(), new.clone());
+        async move { change_password(current, new).await }
+    });
+    let changed = change.value();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = changed.get() {
+            current.set(String::new());
+            new.set(String::new());
+        }
+    });
+    let leave = Action::new(|(): &()| sign_out());
+    Effect::new(move |_| {
+        if let Some(Ok(())) = leave.value().get() {
+            // A full load, so nothing of this user stays in memory on a shared phone. Effects run only in
+            // the browser, where there is a window.
+            let _ = window().location().assign("/sign-in");
+        }
+    });
+    let change_error = Signal::derive(move || {
+        changed
+            .get()
+            .and_then(Result::err)
+            .filter(|e| !matches!(e, crate::error::AppError::Invalid { .. }))
+    });
+    view! {
+        <Page title=move || t_string!(i18n, profile.title).to_string()>
+            <div class="card">
+                <strong>{move || user.get().map(|u| u.display_name).unwrap_or_default()}</strong>
+                <span class="muted">{move || user.get().map(|u| u.username).unwrap_or_default()}</span>
+                <span class="muted">
+                    {move || {
+                        let locale = i18n.get_locale();
+                        user.get().map(|u| u.roles.iter().map(|r| role_name(locale, *r)).collect::<Vec<_>>().join(" · ")).unwrap_or_default()
+                    }}
+                </span>
+            </div>
+            <h2>{t!(i18n, common.language)}</h2>
+            <LanguageSwitch remember=true />
+            <h2>{t!(i18n, profile.change_password)}</h2>
+            <form class="form" on:submit=move |ev| {
+                ev.prevent_default();
+                change.dispatch((current.get_untracked(), new.get_untracked()));
+            }>
+                <Field label=move || t_string!(i18n, fields.current_password).to_string() problem=problem_of(changed, "current")>
+                    <input type="password" autocomplete="current-password" bind:value=current />
+                </Field>
+                <Field label=move || t_string!(i18n, fields.new_password).to_string() problem=problem_of(changed, "new")>
+                    <input type="password" autocomplete="new-password" bind:value=new />
+                </Field>
+                <ErrorNotice error=change_error />
+                <Show when=move || matches!(changed.get(), Some(Ok(())))>
+                    <p class="notice notice-ok" role="status">{t!(i18n, profile.password_changed)}</p>
+                </Show>
+                <button type="submit" class="button" disabled=move || change.pending().get()>{t!(i18n, profile.change_password)}</button>
+            </form>
+            <button type="button" class="button button-danger" on:click=move |_| { leave.dispatch(()); }>
+                {t!(i18n, profile.sign_out)}
+            </button>
+        </Page>
+    }
+}

@@ -1,0 +1,113 @@
+//! User administration. Only the admin may call these; each checks that on the server.
+
+use crate::domain::{NewUser, Role, UserSummary};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use uuid::Uuid;
+
+#[server(endpoint = "users/list", input = Json)]
+pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+    crate::server::respond(handlers::list().await)
+}
+
+#[server(endpoint = "users/create", input = Json)]
+pub async fn create_user(user: NewUser) -> Result<Uuid, AppError> {
+    crate::server::respond(handlers::create(user).await)
+}
+
+#[server(endpoint = "users/set_roles", input = Json)]
+pub async fn set_user_roles(id: Uuid, roles: Vec<Role>) -> Result<(), AppError> {
+    crate::server::respond(handlers::set_roles(id, roles).await)
+}
+
+/// Sets a new password and signs the user out everywhere.
+#[server(endpoint = "users/reset_password", input = Json)]
+pub async fn reset_password(id: Uuid, password: String) -> Result<(), AppError> {
+    crate::server::respond(handlers::reset_password(id, password).await)
+}
+
+/// Disabling signs the user out everywhere; their history stays.
+#[server(endpoint = "users/set_active", input = Json)]
+pub async fn set_user_active(id: Uuid, active: bool) -> Result<(), AppError> {
+    crate::server::respond(handlers::set_active(id, active).await)
+}
+
+#[cfg(feature = "ssr")]
+mod handlers {
+    use crate::domain::user::check_password;
+    use crate::domain::{NewUser, Role, UserSummary};
+    use crate::error::{AppError, Problem};
+    use crate::features::auth::{db, session};
+    use crate::server::db::{Deactivatable, set_row_active};
+    use uuid::Uuid;
+
+    pub async fn list() -> Result<Vec<UserSummary>, AppError> {
+        session::require_role(&[Role::Admin]).await?;
+        Ok(db::list_users(&session::app_state()?.db).await?)
+    }
+
+    pub async fn create(user: NewUser) -> Result<Uuid, AppError> {
+        session::require_role(&[Role::Admin]).await?;
+        let user = user.validate()?;
+        let hash = session::hash_password(user.password.clone()).await?;
+        let mut tx = session::app_state()?.db.begin_write().await?;
+        if db::username_taken(&mut tx, &user.username).await? {
+            return Err(AppError::invalid("username", Problem::Taken));
+        }
+        let id = db::insert_user(&mut tx, &user, &hash).await?;
+        tx.commit().await?;
+        tracing::info!(username = %user.username, "user created");
+        Ok(id)
+    }
+
+    pub async fn set_roles(id: Uuid, mut roles: Vec<Role>) -> Result<(), AppError> {
+        let admin = session::require_role(&[Role::Admin]).await?;
+        if roles.is_empty() {
+            return Err(AppError::invalid("roles", Problem::Required));
+        }
+        // The admin cannot take away their own admin role and lock everyone out.
+        if id == admin.id && !roles.contains(&Role::Admin) {
+            return Err(AppError::invalid("roles", Problem::Invalid));
+        }
+        roles.sort();
+        roles.dedup();
+        let mut tx = session::app_state()?.db.begin_write().await?;
+        // The user's row carries the version of this change, so a pull sees the new roles.
+        if !db::stamp_user(&mut tx, id).await? {
+            return Err(AppError::NotFound);
+        }
+        db::replace_roles(&mut tx, id, &roles).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn reset_password(id: Uuid, password: String) -> Result<(), AppError> {
+        session::require_role(&[Role::Admin]).await?;
+        check_password(&password).map_err(|problem| AppError::invalid("password", problem))?;
+        let hash = session::hash_password(password).await?;
+        let mut tx = session::app_state()?.db.begin_write().await?;
+        if !db::set_password_hash(&mut tx, id, &hash).await? {
+            return Err(AppError::NotFound);
+        }
+        db::delete_sessions_of(&mut tx, id, None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_active(id: Uuid, active: bool) -> Result<(), AppError> {
+        let admin = session::require_role(&[Role::Admin]).await?;
+        if id == admin.id && !active {
+            return Err(AppError::invalid("active", Problem::Invalid));
+        }
+        let mut tx = session::app_state()?.db.begin_write().await?;
+        if !set_row_active(&mut tx, Deactivatable::Users, id, active).await? {
+            return Err(AppError::NotFound);
+        }
+        if !active {
+            db::delete_sessions_of(&mut tx, id, None).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

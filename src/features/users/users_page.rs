@@ -1,0 +1,174 @@
+//! The admin's people: create a user with roles, change roles, reset a password, disable or enable.
+
+use super::{create_user, list_users, reset_password, set_user_active, set_user_roles};
+use crate::components::{ErrorNotice, Field, Page, problem_of, role_name, use_directory};
+use crate::domain::{NewUser, Role, UserSummary};
+use crate::error::AppError;
+use crate::i18n::*;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+/// One change the admin makes to an existing user.
+#[derive(Debug, Clone)]
+enum Change {
+    Roles(Uuid, Vec<Role>),
+    Password(Uuid, String),
+    Active(Uuid, bool),
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let users = Resource::new(|| (), |()| list_users());
+    let directory = use_directory();
+    let username = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let roles = RwSignal::new(Vec::<Role>::new());
+    let create = Action::new(|user: &NewUser| {
+        let user = user.clone();
+        async move { create_user(user).await }
+    });
+    let change = Action::new(|change: &Change| {
+        let change = change.clone();
+        async move {
+            match change {
+                Change::Roles(id, roles) => set_user_roles(id, roles).await,
+                Change::Password(id, password) => reset_password(id, password).await,
+                Change::Active(id, active) => set_user_active(id, active).await,
+            }
+        }
+    });
+    let created = create.value();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = created.get() {
+            username.set(String::new());
+            display_name.set(String::new());
+            password.set(String::new());
+            roles.set(Vec::new());
+            users.refetch();
+            directory.refetch();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = change.value().get() {
+            users.refetch();
+        }
+    });
+    let create_error = Signal::derive(move || {
+        created
+            .get()
+            .and_then(Result::err)
+            .filter(|e| !matches!(e, AppError::Invalid { .. }))
+    });
+    let change_error = Signal::derive(move || change.value().get().and_then(Result::err));
+    view! {
+        <Page title=move || t_string!(i18n, admin.users).to_string()>
+            <form class="form card" on:submit=move |ev| {
+                ev.prevent_default();
+                create.dispatch(NewUser {
+                    username: username.get_untracked(),
+                    display_name: display_name.get_untracked(),
+                    password: password.get_untracked(),
+                    roles: roles.get_untracked(),
+                });
+            }>
+                <h2>{t!(i18n, users.add)}</h2>
+                <Field label=move || t_string!(i18n, fields.display_name).to_string() problem=problem_of(created, "display_name")>
+                    <input name="display_name" bind:value=display_name />
+                </Field>
+                <Field label=move || t_string!(i18n, fields.username).to_string() problem=problem_of(created, "username")>
+                    <input name="username" autocapitalize="none" spellcheck="false" bind:value=username />
+                </Field>
+                <Field label=move || t_string!(i18n, fields.initial_password).to_string() problem=problem_of(created, "password")>
+                    <input name="password" type="text" autocomplete="off" bind:value=password />
+                </Field>
+                <RolePicker roles problem=problem_of(created, "roles") />
+                <ErrorNotice error=create_error />
+                <button type="submit" class="button button-primary" disabled=move || create.pending().get()>{t!(i18n, users.add)}</button>
+            </form>
+            <ErrorNotice error=change_error />
+            <Transition>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(list) => view! {
+                            <ul class="list">
+                                {list.into_iter().map(|user| view! { <UserRow user change /> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorNotice error=Signal::derive(move || Some(error.clone())) /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Page>
+    }
+}
+
+#[component]
+fn RolePicker(
+    roles: RwSignal<Vec<Role>>,
+    #[prop(into)] problem: Signal<Option<crate::error::Problem>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <fieldset class="field role-picker" class:field-invalid=move || problem.get().is_some()>
+            <legend class="field-label">{t!(i18n, fields.roles)}</legend>
+            {Role::ALL.iter().map(|role| {
+                let role = *role;
+                view! {
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || roles.get().contains(&role)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                roles.update(|r| { r.retain(|x| *x != role); if on { r.push(role); } });
+                            } />
+                        <span>{move || role_name(i18n.get_locale(), role)}</span>
+                    </label>
+                }
+            }).collect_view()}
+            <Show when=move || problem.get().is_some()>
+                <span class="field-problem" role="alert">{move || problem.get().map(|p| crate::components::problem_text(i18n.get_locale(), p))}</span>
+            </Show>
+        </fieldset>
+    }
+}
+
+#[component]
+fn UserRow(user: UserSummary, change: Action<Change, Result<(), AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    let roles = RwSignal::new(user.roles.clone());
+    let new_password = RwSignal::new(String::new());
+    let (id, active) = (user.id, user.active);
+    let role_list = user.roles.clone();
+    view! {
+        <li class:inactive=!active>
+            <strong>{user.display_name.clone()}</strong>
+            <span class="muted">{user.username.clone()} " · "
+                {move || role_list.iter().map(|r| role_name(i18n.get_locale(), *r)).collect::<Vec<_>>().join(" · ")}
+                {(!active).then(|| view! { " · " {t!(i18n, users.disabled)} })}
+            </span>
+            <div class="row">
+                <button type="button" class="button button-small" aria-expanded=move || open.get().to_string()
+                    on:click=move |_| open.update(|o| *o = !*o)>{t!(i18n, common.edit)}</button>
+                <button type="button" class="button button-small" on:click=move |_| { change.dispatch(Change::Active(id, !active)); }>
+                    {move || if active { t_string!(i18n, users.disable) } else { t_string!(i18n, users.enable) }}
+                </button>
+            </div>
+            <Show when=move || open.get()>
+                <div class="card">
+                    <RolePicker roles problem=Signal::derive(|| None) />
+                    <button type="button" class="button" on:click=move |_| { change.dispatch(Change::Roles(id, roles.get_untracked())); }>
+                        {t!(i18n, users.save_roles)}
+                    </button>
+                    <Field label=move || t_string!(i18n, fields.new_password).to_string()>
+                        <input type="text" autocomplete="off" bind:value=new_password />
+                    </Field>
+                    <button type="button" class="button" on:click=move |_| { change.dispatch(Change::Password(id, new_password.get_untracked())); }>
+                        {t!(i18n, users.reset_password)}
+                    </button>
+                </div>
+            </Show>
+        </li>
+    }
+}

@@ -1,0 +1,32 @@
+//! Houqin 后勤: the logistics office's phone app for a primary school.
+//!
+//! One crate compiled twice: with `ssr` it is the axum server (see `server`), with `hydrate` the wasm that takes
+//! over the server-rendered page. The module map is the architecture:
+
+// Leptos views nest deeply in their types; the release build needs more room than the default 128.
+#![recursion_limit = "256"]
+
+pub mod app;
+/// App-wide building blocks that know no feature: layout, form fields, error messages.
+pub mod components;
+/// The campus model and its rules, shared by server and browser, no IO.
+pub mod domain;
+pub mod error;
+/// One folder per job or area: pages, server functions and (server only) SQL together.
+pub mod features;
+/// Process wiring: configuration, database, state, router, demo data. Never compiled to wasm.
+#[cfg(feature = "ssr")]
+pub mod server;
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    // Lets end-to-end tests (and curious people) know the page is interactive.
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"__houqin_hydrated".into(), &true.into());
+    }
+}

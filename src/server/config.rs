@@ -1,0 +1,283 @@
+//! Configuration from the environment, read once at start-up into one typed struct.
+//!
+//! Every variable is documented in `.env.example`. A wrong value stops start-up with a message that names the
+//! variable. In demo mode everything has a default, so `./run` works with no configuration at all.
+
+use rand::RngCore;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone)]
+pub struct Config {
+    /// Seed an empty database with a real-looking school and its demo sign-ins.
+    pub demo: bool,
+    /// Where the SQLite file, photos and generated demo keys live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` (default, embedded) or `postgres://…`.
+    pub database_url: String,
+    /// Overrides the listen address cargo-leptos configured (`LEPTOS_SITE_ADDR`).
+    pub listen: Option<SocketAddr>,
+    /// Keys the stored hashes of session tokens, so a leaked database holds no usable session.
+    pub session_key: SecretKey,
+    /// Keys the hash of visitors' ID numbers, so the hash cannot be reversed by trying every number.
+    pub id_hash_key: SecretKey,
+    /// Send cookies only over HTTPS (turn on behind a TLS proxy).
+    pub secure_cookies: bool,
+    /// Days a session lasts without signing in again.
+    pub session_days: i64,
+    /// The address phones use to reach the server (`https://houqin.example.edu.cn`), printed into QR labels.
+    /// Unset: the address the admin's browser used.
+    pub public_url: Option<String>,
+}
+
+/// 32 secret bytes, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(pub [u8; 32]);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(…)")
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("demo", &self.demo)
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_url.split(':').next())
+            .field("listen", &self.listen)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_vars(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads configuration through `var`, so tests can pass their own environment.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let demo = parse_bool("HOUQIN_DEMO", var("HOUQIN_DEMO"), false)?;
+        let data_dir = PathBuf::from(var("HOUQIN_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = match var("HOUQIN_DATABASE_URL") {
+            Some(url)
+                if url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://") =>
+            {
+                url
+            }
+            Some(_) => {
+                return Err(problem(
+                    "HOUQIN_DATABASE_URL",
+                    "must start with sqlite: or postgres://",
+                ));
+            }
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("houqin.db").display()),
+        };
+        let listen = match var("HOUQIN_LISTEN") {
+            Some(addr) => Some(addr.parse().map_err(|_| {
+                problem(
+                    "HOUQIN_LISTEN",
+                    format!("{addr:?} is not an address like 127.0.0.1:3000"),
+                )
+            })?),
+            None => None,
+        };
+        let secure_cookies =
+            parse_bool("HOUQIN_SECURE_COOKIES", var("HOUQIN_SECURE_COOKIES"), false)?;
+        let session_days = match var("HOUQIN_SESSION_DAYS") {
+            Some(days) => days
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (1..=365).contains(d))
+                .ok_or_else(|| {
+                    problem(
+                        "HOUQIN_SESSION_DAYS",
+                        "must be a whole number of days from 1 to 365",
+                    )
+                })?,
+            None => 60,
+        };
+        let (session_key, id_hash_key) =
+            match (var("HOUQIN_SESSION_KEY"), var("HOUQIN_ID_HASH_KEY")) {
+                (Some(s), Some(i)) => (
+                    parse_key("HOUQIN_SESSION_KEY", &s)?,
+                    parse_key("HOUQIN_ID_HASH_KEY", &i)?,
+                ),
+                (s, i) if demo => {
+                    let (demo_s, demo_i) = demo_keys(&data_dir)?;
+                    let s = s
+                        .map(|s| parse_key("HOUQIN_SESSION_KEY", &s))
+                        .transpose()?
+                        .unwrap_or(demo_s);
+                    let i = i
+                        .map(|i| parse_key("HOUQIN_ID_HASH_KEY", &i))
+                        .transpose()?
+                        .unwrap_or(demo_i);
+                    (s, i)
+                }
+                (None, _) => {
+                    return Err(problem(
+                        "HOUQIN_SESSION_KEY",
+                        "is required outside demo mode (64 hex characters; `openssl rand -hex 32`)",
+                    ));
+                }
+                (_, None) => {
+                    return Err(problem(
+                        "HOUQIN_ID_HASH_KEY",
+                        "is required outside demo mode (64 hex characters; `openssl rand -hex 32`)",
+                    ));
+                }
+            };
+        let public_url = match var("HOUQIN_PUBLIC_URL") {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => Some(url),
+            Some(_) => {
+                return Err(problem(
+                    "HOUQIN_PUBLIC_URL",
+                    "must start with http:// or https://",
+                ));
+            }
+            None => None,
+        };
+        Ok(Config {
+            demo,
+            data_dir,
+            database_url,
+            listen,
+            session_key,
+            id_hash_key,
+            secure_cookies,
+            session_days,
+            public_url,
+        })
+    }
+}
+
+fn parse_bool(
+    variable: &'static str,
+    value: Option<String>,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(problem(variable, format!("{other:?} is not true or false"))),
+    }
+}
+
+fn parse_key(variable: &'static str, value: &str) -> Result<SecretKey, ConfigError> {
+    let bytes =
+        hex::decode(value.trim()).map_err(|_| problem(variable, "must be 64 hex characters"))?;
+    let key: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| problem(variable, "must be 64 hex characters (32 bytes)"))?;
+    Ok(SecretKey(key))
+}
+
+/// Demo keys are made once and kept in the data folder, so sessions survive a restart.
+fn demo_keys(data_dir: &Path) -> Result<(SecretKey, SecretKey), ConfigError> {
+    let file = data_dir.join("demo-keys");
+    let unreadable = |e: std::io::Error| {
+        problem(
+            "HOUQIN_DATA_DIR",
+            format!("cannot keep demo keys in {}: {e}", file.display()),
+        )
+    };
+    if let Ok(text) = std::fs::read_to_string(&file) {
+        let mut lines = text.lines();
+        if let (Some(s), Some(i)) = (lines.next(), lines.next()) {
+            return Ok((
+                parse_key("HOUQIN_DATA_DIR", s)?,
+                parse_key("HOUQIN_DATA_DIR", i)?,
+            ));
+        }
+    }
+    let mut session = [0u8; 32];
+    let mut id_hash = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut session);
+    rand::rngs::OsRng.fill_bytes(&mut id_hash);
+    std::fs::create_dir_all(data_dir).map_err(unreadable)?;
+    std::fs::write(
+        &file,
+        format!("{}\n{}\n", hex::encode(session), hex::encode(id_hash)),
+    )
+    .map_err(unreadable)?;
+    Ok((SecretKey(session), SecretKey(id_hash)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_vars(|name| vars.get(name).cloned())
+    }
+
+    const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+    #[test]
+    fn demo_mode_needs_nothing_and_keeps_its_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let first = config(&[("HOUQIN_DEMO", "1"), ("HOUQIN_DATA_DIR", data)]).unwrap();
+        let second = config(&[("HOUQIN_DEMO", "true"), ("HOUQIN_DATA_DIR", data)]).unwrap();
+        assert!(first.demo);
+        assert_eq!(first.session_key, second.session_key);
+        assert_ne!(first.session_key, first.id_hash_key);
+        assert!(first.database_url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn production_without_keys_names_the_missing_variable() {
+        let err = config(&[]).unwrap_err();
+        assert_eq!(err.variable, "HOUQIN_SESSION_KEY");
+        let err = config(&[("HOUQIN_SESSION_KEY", KEY)]).unwrap_err();
+        assert_eq!(err.variable, "HOUQIN_ID_HASH_KEY");
+        assert!(config(&[("HOUQIN_SESSION_KEY", KEY), ("HOUQIN_ID_HASH_KEY", KEY)]).is_ok());
+    }
+
+    #[test]
+    fn wrong_values_name_their_variable() {
+        let keys = [("HOUQIN_SESSION_KEY", KEY), ("HOUQIN_ID_HASH_KEY", KEY)];
+        let with = |extra: (&'static str, &'static str)| {
+            let mut vars = keys.to_vec();
+            vars.push(extra);
+            config(&vars).unwrap_err().variable
+        };
+        assert_eq!(with(("HOUQIN_LISTEN", "port 3000")), "HOUQIN_LISTEN");
+        assert_eq!(
+            with(("HOUQIN_DATABASE_URL", "mysql://x")),
+            "HOUQIN_DATABASE_URL"
+        );
+        assert_eq!(with(("HOUQIN_DEMO", "maybe")), "HOUQIN_DEMO");
+        assert_eq!(with(("HOUQIN_SESSION_DAYS", "0")), "HOUQIN_SESSION_DAYS");
+        assert_eq!(
+            config(&[("HOUQIN_SESSION_KEY", "abc"), ("HOUQIN_ID_HASH_KEY", KEY)])
+                .unwrap_err()
+                .variable,
+            "HOUQIN_SESSION_KEY"
+        );
+    }
+}

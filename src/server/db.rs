@@ -1,0 +1,133 @@
+//! The database: one pool for SQLite or PostgreSQL, migrations, write transactions and the sync version.
+//!
+//! Queries go through sqlx's `Any` driver with `$1` placeholders, which both backends accept, so every feature
+//! writes its SQL once. Each backend has its own migration folder because their DDL differs.
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let pool = match backend {
+            Backend::Sqlite => {
+                options
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL lets readers go on while one writer writes; the busy timeout makes a second
+                            // writer wait instead of failing.
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(url).await?,
+        };
+        Ok(Db { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
+        }
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// two writers queue on the busy timeout instead of one failing when it upgrades from reading.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+}
+
+/// Bumps the change counter and returns the new value. Every write transaction calls this once and stamps the
+/// rows it writes with the result, so clients can pull "changes after version N" in commit order: the counter
+/// row is locked until the transaction ends, so versions are handed out in the order transactions commit.
+pub async fn bump_version(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")
+        .fetch_one(conn)
+        .await
+}
+
+/// Tables whose rows are deactivated rather than deleted, because history points at them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deactivatable {
+    Users,
+    Places,
+    SchoolClasses,
+    CheckPoints,
+}
+
+/// Deactivates or brings back one row, stamping it with a new version. `false` when no row has that id.
+pub async fn set_row_active(
+    conn: &mut AnyConnection,
+    table: Deactivatable,
+    id: uuid::Uuid,
+    active: bool,
+) -> Result<bool, sqlx::Error> {
+    let sql = match table {
+        Deactivatable::Users => "UPDATE users SET active = $1, version = $2 WHERE id = $3",
+        Deactivatable::Places => "UPDATE places SET active = $1, version = $2 WHERE id = $3",
+        Deactivatable::SchoolClasses => {
+            "UPDATE school_classes SET active = $1, version = $2 WHERE id = $3"
+        }
+        Deactivatable::CheckPoints => {
+            "UPDATE check_points SET active = $1, version = $2 WHERE id = $3"
+        }
+    };
+    let version = bump_version(conn).await?;
+    let done = sqlx::query(sql)
+        .bind(i64::from(active))
+        .bind(version)
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Milliseconds since the Unix epoch, the unit every timestamp column uses.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Parses a UUID read from a TEXT column; a malformed one is a database fault, not user input.
+pub fn uuid(text: &str) -> Result<uuid::Uuid, sqlx::Error> {
+    uuid::Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// Parses an optional UUID column.
+pub fn opt_uuid(text: Option<String>) -> Result<Option<uuid::Uuid>, sqlx::Error> {
+    text.as_deref().map(uuid).transpose()
+}

@@ -1,0 +1,160 @@
+//! The server process: configuration → tracing → database → migrations → demo data → router → serve.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod state;
+pub mod static_files;
+
+use crate::app::{App, shell};
+use crate::error::AppError;
+use axum::Router;
+use axum::http::StatusCode;
+use config::{Config, ConfigError};
+use db::Db;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
+use state::AppState;
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("configuration: leptos options: {0}")]
+    Leptos(String),
+    #[error("database: cannot open {url}: {cause}")]
+    Database { url: String, cause: sqlx::Error },
+    #[error("database: migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("demo data: {0}")]
+    Demo(AppError),
+    #[error("cannot listen on {addr}: {cause}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        cause: std::io::Error,
+    },
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+pub async fn run() -> Result<(), StartError> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let config = Config::from_env()?;
+    let mut leptos_options = get_configuration(None)
+        .map_err(|e| StartError::Leptos(e.to_string()))?
+        .leptos_options;
+    if let Some(addr) = config.listen {
+        leptos_options.site_addr = addr;
+    }
+    let addr = leptos_options.site_addr;
+    let state = open(config, leptos_options).await?;
+    static_files::precompress_in_background(pkg_dir(&state.leptos_options));
+    let app = router(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|cause| StartError::Listen { addr, cause })?;
+    tracing::info!("Houqin listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::Serve)
+}
+
+/// Opens the database, applies migrations and, in demo mode, seeds an empty school. Tests start here too.
+pub async fn open(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartError> {
+    tracing::info!(?config, "starting");
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir).map_err(|cause| StartError::Database {
+            url: config.data_dir.display().to_string(),
+            cause: sqlx::Error::Io(cause),
+        })?;
+    }
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|cause| StartError::Database {
+            // The URL may hold a password; name only the backend and host part.
+            url: config
+                .database_url
+                .split('@')
+                .next_back()
+                .unwrap_or_default()
+                .to_owned(),
+            cause,
+        })?;
+    db.migrate().await?;
+    if config.demo {
+        demo::seed_if_empty(&db).await.map_err(StartError::Demo)?;
+    }
+    Ok(AppState {
+        leptos_options,
+        db,
+        config: Arc::new(config),
+    })
+}
+
+fn pkg_dir(options: &LeptosOptions) -> std::path::PathBuf {
+    std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref())
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let pkg_path = format!("/{}", state.leptos_options.site_pkg_dir);
+    Router::new()
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .nest_service(
+            &pkg_path,
+            static_files::pkg_service(&pkg_dir(&state.leptos_options)),
+        )
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Ends a server function: an error sets the HTTP status, so clients and tests see 401/403/422 rather than 500.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        set_status(error);
+    }
+    result
+}
+
+/// Sets the status of the response to a server-function call. A server function called while a page renders
+/// (a resource on the server) leaves the page's status alone: the page shows the error in its place.
+pub fn set_status(error: &AppError) {
+    let calling_api = use_context::<axum::http::request::Parts>()
+        .is_some_and(|parts| parts.uri.path().starts_with("/api/"));
+    if calling_api && let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,14 @@
+//! What every request handler and server function can reach: options, database, configuration.
+
+use super::config::Config;
+use super::db::Db;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub config: Arc<Config>,
+}
