@@ -7,13 +7,16 @@ use crate::features::directory::{
     CheckPointLabelPage, CheckPointPage, CheckPointsPage, PlaceLabelPage, PlacePage, PlacesPage,
     SchoolClassesPage,
 };
-use crate::features::gate_visits::GateVisitsPage;
+use crate::features::gate_visits::{
+    GateVisitsPage, RollCallPage, VisitRegisterPage, WatchListPage,
+};
 use crate::features::home::{AdminPage, HomePage};
 use crate::features::profile::ProfilePage;
 use crate::features::repair_tickets::RepairTicketsPage;
 use crate::features::safety_checks::SafetyChecksPage;
 use crate::features::users::UsersPage;
 use crate::i18n::*;
+use crate::sync::SyncPage;
 use leptos::prelude::*;
 use leptos_i18n::context::CookieOptions;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -65,6 +68,9 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=HomePage />
                         <Route path=path!("/gate-visits") view=GateVisitsPage />
+                        <Route path=path!("/gate-visits/roll-call") view=RollCallPage />
+                        <Route path=path!("/gate-visits/register") view=VisitRegisterPage />
+                        <Route path=path!("/sync") view=SyncPage />
                         <Route path=path!("/safety-checks") view=SafetyChecksPage />
                         <Route path=path!("/cleaning-scores") view=CleaningScoresPage />
                         <Route path=path!("/repair-tickets") view=RepairTicketsPage />
@@ -77,6 +83,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/users") view=|| view! { <AdminOnly><UsersPage /></AdminOnly> } />
                         <Route path=path!("/admin/places") view=|| view! { <AdminOnly><PlacesPage /></AdminOnly> } />
                         <Route path=path!("/admin/classes") view=|| view! { <AdminOnly><SchoolClassesPage /></AdminOnly> } />
+                        <Route path=path!("/admin/watch-list") view=|| view! { <AdminOnly><WatchListPage /></AdminOnly> } />
                         <Route path=path!("/admin/check-points") view=|| view! { <AdminOnly><CheckPointsPage /></AdminOnly> } />
                     </ParentRoute>
                 </Routes>

@@ -17,6 +17,8 @@ pub mod features;
 /// Process wiring: configuration, database, state, router, demo data. Never compiled to wasm.
 #[cfg(feature = "ssr")]
 pub mod server;
+/// The offline sync engine: the phone's outbox, snapshot and loop, and the server's push and pull.
+pub mod sync;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
@@ -25,6 +27,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    sync::browser::register_service_worker();
     // Lets end-to-end tests (and curious people) know the page is interactive.
     if let Some(window) = web_sys::window() {
         let _ = js_sys::Reflect::set(&window, &"__houqin_hydrated".into(), &true.into());

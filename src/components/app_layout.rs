@@ -61,6 +61,7 @@ pub fn AppLayout() -> impl IntoView {
 #[component]
 fn SignedIn(user: SessionUser) -> impl IntoView {
     let i18n = use_i18n();
+    crate::sync::local::provide_local_data(&user);
     let is_admin = user.has(Role::Admin);
     let jobs: Vec<Job> = jobs_for(&user.roles)
         .into_iter()
@@ -89,6 +90,7 @@ fn SignedIn(user: SessionUser) -> impl IntoView {
         <div class="app">
             <header class="app-header">
                 <A href="/" attr:class="brand">{t!(i18n, app.name)}</A>
+                <crate::sync::SyncChip />
                 <span class="who">{user.display_name.clone()}</span>
             </header>
             <main class="app-main" id="main">

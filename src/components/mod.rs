@@ -2,12 +2,14 @@
 //! the names of enums and errors in the user's language, and the language switch.
 
 mod app_layout;
+mod clock;
 mod form;
 mod icons;
 mod language_switch;
 mod names;
 
 pub use app_layout::{AdminOnly, AppLayout, use_directory, use_user};
+pub use clock::phone_utc_offset;
 pub use form::{ErrorNotice, Field, Page, problem_of};
 pub use icons::{Icon, IconSvg};
 pub use language_switch::LanguageSwitch;

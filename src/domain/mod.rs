@@ -4,10 +4,13 @@
 //! unit test can check without a database or a browser. SQL lives in each feature's `db.rs`; views in its pages.
 
 pub mod check_point;
+pub mod clock;
 pub mod place;
 pub mod role;
 pub mod school_class;
+pub mod sync;
 pub mod user;
+pub mod visit;
 
 pub use check_point::{CheckPoint, CheckPointInput, CheckPointKind};
 pub use place::{Place, PlaceInput, PlaceKind};

@@ -28,6 +28,8 @@ pub struct Config {
     /// The address phones use to reach the server (`https://houqin.example.edu.cn`), printed into QR labels.
     /// Unset: the address the admin's browser used.
     pub public_url: Option<String>,
+    /// Days a visitor's personal data is kept; older visits keep only their counts.
+    pub visit_retention_days: i64,
 }
 
 /// 32 secret bytes, never printed.
@@ -155,6 +157,19 @@ impl Config {
             }
             None => None,
         };
+        let visit_retention_days = match var("HOUQIN_VISIT_RETENTION_DAYS") {
+            Some(days) => days
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (1..=3650).contains(d))
+                .ok_or_else(|| {
+                    problem(
+                        "HOUQIN_VISIT_RETENTION_DAYS",
+                        "must be a whole number of days from 1 to 3650",
+                    )
+                })?,
+            None => 180,
+        };
         Ok(Config {
             demo,
             data_dir,
@@ -165,6 +180,7 @@ impl Config {
             secure_cookies,
             session_days,
             public_url,
+            visit_retention_days,
         })
     }
 }

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod service_worker;
 pub mod state;
 pub mod static_files;
 
@@ -92,10 +93,13 @@ pub async fn open(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
     if config.demo {
         demo::seed_if_empty(&db).await.map_err(StartError::Demo)?;
     }
+    let hints = crate::sync::server::Hints::start(&db, &config.database_url);
+    crate::features::gate_visits::retention::start(db.clone(), config.visit_retention_days);
     Ok(AppState {
         leptos_options,
         db,
         config: Arc::new(config),
+        hints,
     })
 }
 
@@ -108,6 +112,12 @@ pub fn router(state: AppState) -> Router {
     let pkg_path = format!("/{}", state.leptos_options.site_pkg_dir);
     Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .merge(crate::sync::server::routes())
+        .route(
+            "/api/gate-visits/register.csv",
+            axum::routing::get(crate::features::gate_visits::export::register_csv),
+        )
+        .route("/sw.js", axum::routing::get(service_worker::script))
         .nest_service(
             &pkg_path,
             static_files::pkg_service(&pkg_dir(&state.leptos_options)),

@@ -1,7 +1,8 @@
-//! What every request handler and server function can reach: options, database, configuration.
+//! What every request handler and server function can reach: options, database, configuration, sync hints.
 
 use super::config::Config;
 use super::db::Db;
+use crate::sync::server::Hints;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -11,4 +12,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
+    /// Wakes phones listening on `/api/sync/events` when data changed.
+    pub hints: Hints,
 }

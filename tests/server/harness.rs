@@ -111,6 +111,7 @@ pub fn config(data_dir: PathBuf, database_url: String, demo: bool) -> Config {
         secure_cookies: false,
         session_days: 30,
         public_url: None,
+        visit_retention_days: 180,
     }
 }
 

@@ -1,45 +1,451 @@
-//! The guard's page: the school's gates and the staff directory visitors ask for.
+//! The guard's page: register a visitor, see who is on campus, sign them out with one tap. Everything reads
+//! and writes this phone's local data (snapshot ⊕ pending), so it works the same with no signal.
 
-use crate::components::{Page, role_name, use_directory};
-use crate::domain::PlaceKind;
+use super::local_view::{HostChoice, hosts, use_local_visits};
+use crate::components::{Field, Page, phone_utc_offset};
+use crate::domain::clock::{start_of_day, time};
+use crate::domain::visit::{
+    IdType, LocalVisit, SIGN_IN, SIGN_OUT, SignInArgs, SignOutArgs, WATCH_DECIDE, WatchDecision,
+    WatchDecisionArgs, WatchEntry, normalize_phone, returning_visitor,
+};
+use crate::error::AppError;
 use crate::i18n::*;
+use crate::sync::local::{LocalData, SaveError, use_local_data};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use uuid::Uuid;
+
+fn now_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0
+    }
+}
 
 #[component]
 pub fn GateVisitsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let directory = use_directory();
+    let local = use_local_data();
+    let visits = use_local_visits(local);
+    let today_start = move || start_of_day(now_ms(), phone_utc_offset());
+    let on_campus_today = Memo::new(move |_| {
+        let start = today_start();
+        visits.with(|v| {
+            v.iter()
+                .filter(|v| v.on_campus() && v.visit.time_in_ms >= start)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let never_signed_out = Memo::new(move |_| {
+        let start = today_start();
+        visits.with(|v| {
+            v.iter()
+                .filter(|v| v.on_campus() && v.visit.time_in_ms < start)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let left_today = Memo::new(move |_| {
+        let start = today_start();
+        visits.with(|v| {
+            v.iter()
+                .filter(|v| !v.on_campus() && v.visit.time_in_ms >= start)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
     view! {
         <Page title=move || t_string!(i18n, jobs.gate_visits).to_string()>
-            <p class="notice">{t!(i18n, jobs.coming_next)}</p>
-            <Transition>
-                {move || Suspend::new(async move {
-                    let directory = directory.await.unwrap_or_default();
-                    let gates: Vec<_> = directory.active_places().filter(|p| p.kind == PlaceKind::Gate).cloned().collect();
-                    let people: Vec<_> = directory.active_people().cloned().collect();
-                    view! {
-                        <h2>{t!(i18n, gate.gates)}</h2>
-                        <ul class="list">
-                            {gates.into_iter().map(|gate| view! {
-                                <li><A href=format!("/places/{}", gate.id)>{gate.name}</A></li>
-                            }).collect_view()}
-                        </ul>
-                        <h2>{t!(i18n, gate.hosts)}</h2>
-                        <ul class="list">
-                            {people.into_iter().map(|person| {
-                                let roles = person.roles.clone();
-                                view! {
-                                    <li>
-                                        <strong>{person.display_name}</strong>
-                                        <span class="muted">{move || roles.iter().map(|r| role_name(i18n.get_locale(), *r)).collect::<Vec<_>>().join(" · ")}</span>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }
-                })}
-            </Transition>
+            <WatchWarnings local />
+            <RegisterForm local visits />
+            <section class="section" aria-labelledby="on-campus">
+                <h2 id="on-campus">
+                    {t!(i18n, gate.on_campus)} " "
+                    <span class="count" data-testid="on-campus-count">{move || on_campus_today.with(Vec::len)}</span>
+                </h2>
+                <VisitList visits=on_campus_today local empty=move || t_string!(i18n, gate.nobody_on_campus).to_string() />
+                <div class="row-actions">
+                    <A href="/gate-visits/roll-call" attr:class="button button-secondary">{t!(i18n, gate.roll_call)}</A>
+                    <A href="/gate-visits/register" attr:class="button button-secondary">{t!(i18n, gate.register)}</A>
+                </div>
+            </section>
+            <Show when=move || !never_signed_out.with(Vec::is_empty)>
+                <section class="section" aria-labelledby="never-signed-out">
+                    <h2 id="never-signed-out">{t!(i18n, gate.never_signed_out)}</h2>
+                    <VisitList visits=never_signed_out local empty=String::new />
+                </section>
+            </Show>
+            <Show when=move || !left_today.with(Vec::is_empty)>
+                <section class="section" aria-labelledby="left-today">
+                    <h2 id="left-today">{t!(i18n, gate.left_today)}</h2>
+                    <VisitList visits=left_today local empty=String::new />
+                </section>
+            </Show>
         </Page>
     }
+}
+
+/// The registration form: the fewest taps for the common case (ID card, one person, no car).
+#[component]
+fn RegisterForm(local: LocalData, visits: Memo<Vec<LocalVisit>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let visit_id = RwSignal::new(Uuid::now_v7());
+    let name = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let id_type = RwSignal::new(IdType::ResidentCard);
+    let id_number = RwSignal::new(String::new());
+    let organisation = RwSignal::new(String::new());
+    let host = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let party = RwSignal::new("1".to_owned());
+    let plate = RwSignal::new(String::new());
+    // A returning visitor: the earlier visit whose ID is reused, and its masked number.
+    let same_id_as = RwSignal::new(None::<(Uuid, Option<String>)>);
+    let problems = RwSignal::new(None::<AppError>);
+    let storage_error = RwSignal::new(None::<SaveError>);
+    let saved = RwSignal::new(None::<String>);
+    let watch_warning = RwSignal::new(None::<WatchEntry>);
+    let host_choices = Memo::new(move |_| hosts(local));
+
+    // Prefill a returning visitor from their phone number (only fields still empty).
+    Effect::new(move |_| {
+        let typed = phone.get();
+        if same_id_as.get_untracked().is_some() || !name.get_untracked().is_empty() {
+            return;
+        }
+        let found = visits.with_untracked(|v| returning_visitor(v, &typed).cloned());
+        if let Some(earlier) = found {
+            name.set(earlier.visit.visitor_name.clone());
+            organisation.set(earlier.visit.organisation.clone());
+            id_type.set(earlier.visit.id_type);
+            if earlier.visit.id_type != IdType::None {
+                same_id_as.set(Some((earlier.visit.id, earlier.visit.id_masked.clone())));
+            }
+        }
+    });
+
+    let problem = move |field: &'static str| {
+        Signal::derive(move || problems.with(|p| p.as_ref().and_then(|e| e.field_problem(field))))
+    };
+    let args = move || SignInArgs {
+        visit_id: visit_id.get_untracked(),
+        visitor_name: name.get_untracked(),
+        phone: phone.get_untracked(),
+        id_type: id_type.get_untracked(),
+        id_number: if same_id_as.get_untracked().is_some() {
+            String::new()
+        } else {
+            id_number.get_untracked()
+        },
+        id_from_visit: same_id_as.get_untracked().map(|(id, _)| id),
+        organisation: organisation.get_untracked(),
+        host_user_id: HostChoice::parse(&host.get_untracked()).and_then(|h| h.user()),
+        host_place_id: HostChoice::parse(&host.get_untracked()).and_then(|h| h.place()),
+        reason: reason.get_untracked(),
+        party_size: party.get_untracked().trim().parse().unwrap_or(0),
+        plate: plate.get_untracked(),
+        time_in_ms: now_ms(),
+        gate_id: None,
+    };
+    let reset = move || {
+        visit_id.set(Uuid::now_v7());
+        for field in [name, phone, id_number, organisation, host, reason, plate] {
+            field.set(String::new());
+        }
+        party.set("1".into());
+        id_type.set(IdType::ResidentCard);
+        same_id_as.set(None);
+        problems.set(None);
+        watch_warning.set(None);
+    };
+    // Saves the registration (and the guard's decision on a watch-list match) on this phone.
+    let finish = move |decision: Option<WatchDecision>| {
+        let args = args();
+        let Ok(value) = serde_json::to_value(&args) else {
+            return;
+        };
+        storage_error.set(None);
+        match local.save(SIGN_IN, value) {
+            Ok(_) => {}
+            Err(error) => {
+                // The form keeps everything typed; nothing is lost.
+                storage_error.set(Some(error));
+                return;
+            }
+        }
+        if let Some(decision) = decision {
+            let _ = serde_json::to_value(WatchDecisionArgs {
+                visit_id: args.visit_id,
+                decision,
+            })
+            .map(|v| local.save(WATCH_DECIDE, v));
+            if decision == WatchDecision::TurnedAway {
+                let _ = serde_json::to_value(SignOutArgs {
+                    sign_out_id: Uuid::now_v7(),
+                    visit_id: args.visit_id,
+                    time_out_ms: now_ms(),
+                })
+                .map(|v| local.save(SIGN_OUT, v));
+            }
+        }
+        saved.set(Some(args.visitor_name.trim().to_owned()));
+        reset();
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(None);
+        let args = args();
+        if let Err(error) = args.clone().validate() {
+            problems.set(Some(error));
+            return;
+        }
+        problems.set(None);
+        let typed_phone = normalize_phone(&args.phone).unwrap_or_default();
+        let hit = local
+            .rows::<WatchEntry>("watch_entries")
+            .into_iter()
+            .find(|w| w.phone.as_deref() == Some(typed_phone.as_str()));
+        if let Some(entry) = hit {
+            watch_warning.set(Some(entry));
+            return;
+        }
+        finish(None);
+    };
+    let id_types = [
+        IdType::ResidentCard,
+        IdType::Passport,
+        IdType::Other,
+        IdType::None,
+    ];
+    let reasons = move || {
+        let locale = i18n.get_locale();
+        [
+            td_string!(locale, gate.reason_official),
+            td_string!(locale, gate.reason_parent),
+            td_string!(locale, gate.reason_delivery),
+            td_string!(locale, gate.reason_works),
+            td_string!(locale, gate.reason_visit),
+        ]
+        .map(|r| r.to_string())
+    };
+    view! {
+        <form class="form card" on:submit=submit novalidate data-testid="register-form">
+            <h2>{t!(i18n, gate.register_visitor)}</h2>
+            <Field label=move || t_string!(i18n, gate.phone).to_string() problem=problem("phone")>
+                <input type="tel" inputmode="tel" autocomplete="off" name="phone" bind:value=phone />
+            </Field>
+            <Field label=move || t_string!(i18n, gate.visitor_name).to_string() problem=problem("visitor_name")>
+                <input type="text" autocomplete="off" name="visitor_name" bind:value=name />
+            </Field>
+            <Show when=move || same_id_as.get().is_some()>
+                <p class="notice notice-ok" data-testid="returning">
+                    {t!(i18n, gate.returning_visitor)} " "
+                    <strong>{move || same_id_as.get().and_then(|(_, m)| m).unwrap_or_default()}</strong> " "
+                    <button type="button" class="link" on:click=move |_| { same_id_as.set(None); name.set(String::new()); organisation.set(String::new()); }>
+                        {t!(i18n, gate.not_the_same)}
+                    </button>
+                </p>
+            </Show>
+            <fieldset class="field">
+                <legend class="field-label">{t!(i18n, gate.id_type)}</legend>
+                <div class="segmented">
+                    {id_types.into_iter().map(|kind| view! {
+                        <button type="button" class="segment" aria-pressed=move || (id_type.get() == kind).to_string()
+                            on:click=move |_| { id_type.set(kind); same_id_as.set(None); }>
+                            {move || id_type_name(i18n.get_locale(), kind)}
+                        </button>
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            <Show when=move || id_type.get() != IdType::None && same_id_as.get().is_none()>
+                <Field label=move || t_string!(i18n, gate.id_number).to_string() problem=problem("id_number")>
+                    <input type="text" autocomplete="off" autocapitalize="characters" name="id_number" bind:value=id_number />
+                </Field>
+            </Show>
+            <Field label=move || t_string!(i18n, gate.host).to_string() problem=problem("host")>
+                <select name="host" bind:value=host>
+                    <option value="">{t!(i18n, common.choose)}</option>
+                    <optgroup label=move || t_string!(i18n, gate.host_people).to_string()>
+                        {move || host_choices.get().into_iter().filter(|c| c.0.user().is_some()).map(|(choice, label)| view! {
+                            <option value=choice.code()>{label}</option>
+                        }).collect_view()}
+                    </optgroup>
+                    <optgroup label=move || t_string!(i18n, gate.host_places).to_string()>
+                        {move || host_choices.get().into_iter().filter(|c| c.0.place().is_some()).map(|(choice, label)| view! {
+                            <option value=choice.code()>{label}</option>
+                        }).collect_view()}
+                    </optgroup>
+                </select>
+            </Field>
+            <fieldset class="field">
+                <legend class="field-label">{t!(i18n, gate.reason)}</legend>
+                <div class="chips">
+                    {move || reasons().into_iter().map(|text| {
+                        let value = text.clone();
+                        view! {
+                            <button type="button" class="chip" aria-pressed=move || (reason.get() == value).to_string()
+                                on:click={let text = text.clone(); move |_| reason.set(text.clone())}>{text.clone()}</button>
+                        }
+                    }).collect_view()}
+                </div>
+                <input type="text" name="reason" aria-label=move || t_string!(i18n, gate.reason).to_string() bind:value=reason />
+            </fieldset>
+            <Field label=move || t_string!(i18n, gate.organisation).to_string() problem=problem("organisation")>
+                <input type="text" autocomplete="off" name="organisation" bind:value=organisation />
+            </Field>
+            <div class="field-row">
+                <Field label=move || t_string!(i18n, gate.party_size).to_string() problem=problem("party_size")>
+                    <input type="number" inputmode="numeric" min="1" max="200" name="party_size" bind:value=party />
+                </Field>
+                <Field label=move || t_string!(i18n, gate.plate).to_string() problem=problem("plate")>
+                    <input type="text" autocomplete="off" autocapitalize="characters" name="plate" bind:value=plate />
+                </Field>
+            </div>
+            <Show when=move || problems.get().is_some()>
+                <p class="notice notice-error" role="alert">{t!(i18n, gate.fix_fields)}</p>
+            </Show>
+            <Show when=move || storage_error.get().is_some()>
+                <p class="notice notice-error" role="alert" data-testid="storage-error">
+                    {move || match storage_error.get() {
+                        Some(SaveError::Full) => t_string!(i18n, sync.storage_full).to_string(),
+                        _ => t_string!(i18n, sync.storage_unavailable).to_string(),
+                    }}
+                </p>
+            </Show>
+            <Show when=move || watch_warning.get().is_some()>
+                <div class="notice notice-warn" role="alertdialog" data-testid="watch-warning">
+                    <strong>{t!(i18n, gate.watch_match)}</strong>
+                    <p>{move || watch_warning.get().map(|w| w.note).unwrap_or_default()}</p>
+                    <div class="row-actions">
+                        <button type="button" class="button" on:click=move |_| finish(Some(WatchDecision::LetIn))>{t!(i18n, gate.let_in)}</button>
+                        <button type="button" class="button button-danger" on:click=move |_| finish(Some(WatchDecision::TurnedAway))>{t!(i18n, gate.turn_away)}</button>
+                    </div>
+                </div>
+            </Show>
+            <Show when=move || saved.get().is_some()>
+                <p class="notice notice-ok" role="status" data-testid="saved">
+                    {move || saved.get().unwrap_or_default()} " · " {t!(i18n, sync.saved_on_phone)}
+                </p>
+            </Show>
+            <button type="submit" class="button button-big">{t!(i18n, gate.save_visit)}</button>
+        </form>
+    }
+}
+
+#[component]
+fn VisitList(
+    visits: Memo<Vec<LocalVisit>>,
+    local: LocalData,
+    #[prop(into)] empty: Signal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let sign_out = move |visit_id: Uuid| {
+        let args = SignOutArgs {
+            sign_out_id: Uuid::now_v7(),
+            visit_id,
+            time_out_ms: now_ms(),
+        };
+        if let Ok(value) = serde_json::to_value(args) {
+            let _ = local.save(SIGN_OUT, value);
+        }
+    };
+    view! {
+        <Show when=move || !visits.with(Vec::is_empty) fallback=move || view! { <p class="muted">{move || empty.get()}</p> }>
+            <ul class="list visit-list">
+                <For each=move || visits.get() key=|v| (v.visit.id, v.time_out_ms, v.pending, v.sign_out_pending) let:item>
+                    {
+                        let id = item.visit.id;
+                        let offset = phone_utc_offset();
+                        let out = item.time_out_ms;
+                        view! {
+                            <li class="visit" data-testid="visit">
+                                <div class="visit-main">
+                                    <strong class="visit-name">{item.visit.visitor_name.clone()}</strong>
+                                    {(item.visit.party_size > 1).then(|| view! { <span class="badge">{format!("×{}", item.visit.party_size)}</span> })}
+                                    {(item.pending || item.sign_out_pending).then(|| view! { <span class="badge badge-pending">{t!(i18n, sync.pending_badge)}</span> })}
+                                    {item.visit.watch_note.clone().map(|_| view! { <span class="badge badge-warn">{t!(i18n, gate.watch_badge)}</span> })}
+                                    <span class="muted">{[item.visit.organisation.clone(), item.visit.host_name.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" → ")}</span>
+                                    <span class="muted">
+                                        {time(item.visit.time_in_ms, offset)}
+                                        {out.map(|t| format!(" – {}", time(t, offset)))}
+                                        {(!item.visit.plate.is_empty()).then(|| format!(" · {}", item.visit.plate))}
+                                    </span>
+                                </div>
+                                {out.is_none().then(|| view! {
+                                    <button type="button" class="button button-small" on:click=move |_| sign_out(id)>{t!(i18n, gate.sign_out)}</button>
+                                })}
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+        </Show>
+    }
+}
+
+/// Registrations the server matched against the watch list (by ID, which the phone cannot check itself):
+/// the guard confirms or dismisses each.
+#[component]
+fn WatchWarnings(local: LocalData) -> impl IntoView {
+    let i18n = use_i18n();
+    let hits = Memo::new(move |_| {
+        local.status.with(|s| {
+            s.attention
+                .iter()
+                .filter(|a| a.mutation.name == SIGN_IN && matches!(&a.outcome, crate::domain::sync::Outcome::ConflictRecorded { code, .. } if code == "watch_list"))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let decide = move |attention_id: Uuid, visit_id: Uuid, decision: WatchDecision| {
+        let saved = serde_json::to_value(WatchDecisionArgs { visit_id, decision })
+            .map(|v| local.save(WATCH_DECIDE, v));
+        if decision == WatchDecision::TurnedAway {
+            let _ = serde_json::to_value(SignOutArgs {
+                sign_out_id: Uuid::now_v7(),
+                visit_id,
+                time_out_ms: now_ms(),
+            })
+            .map(|v| local.save(SIGN_OUT, v));
+        }
+        if matches!(saved, Ok(Ok(_))) {
+            local.dismiss(attention_id);
+        }
+    };
+    view! {
+        <For each=move || hits.get() key=|a| a.mutation.id let:hit>
+            {
+                let args: Option<SignInArgs> = serde_json::from_value(hit.mutation.args.clone()).ok();
+                let visit_id = args.as_ref().map(|a| a.visit_id).unwrap_or_default();
+                let name = args.map(|a| a.visitor_name).unwrap_or_default();
+                let note = match &hit.outcome { crate::domain::sync::Outcome::ConflictRecorded { message, .. } => message.clone(), _ => String::new() };
+                let attention_id = hit.mutation.id;
+                view! {
+                    <div class="notice notice-warn" role="alert" data-testid="watch-hit">
+                        <strong>{t!(i18n, gate.watch_match)} " · " {name}</strong>
+                        <p>{note}</p>
+                        <div class="row-actions">
+                            <button type="button" class="button" on:click=move |_| decide(attention_id, visit_id, WatchDecision::LetIn)>{t!(i18n, gate.let_in)}</button>
+                            <button type="button" class="button button-danger" on:click=move |_| decide(attention_id, visit_id, WatchDecision::TurnedAway)>{t!(i18n, gate.turn_away)}</button>
+                        </div>
+                    </div>
+                }
+            }
+        </For>
+    }
+}
+
+pub fn id_type_name(locale: Locale, kind: IdType) -> String {
+    match kind {
+        IdType::ResidentCard => td_string!(locale, gate.id_resident_card),
+        IdType::Passport => td_string!(locale, gate.id_passport),
+        IdType::Other => td_string!(locale, gate.id_other),
+        IdType::None => td_string!(locale, gate.id_none),
+    }
+    .to_string()
 }

@@ -1,6 +1,24 @@
-//! Job 1, the gate visitor log (门卫登记). Registration and sign-out arrive with the sync engine; for now the
-//! guard's page lists the gates and the people visitors come to see.
+//! Job 1, the gate visitor log (门卫登记): registration and sign-out ride on the sync engine as mutations
+//! (`visit.sign_in@1`, `visit.sign_out@1`, `visit.watch_decision@1`); the watch list, the printable register
+//! and the CSV export are server functions and routes.
 
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod export;
 mod gate_visits_page;
+mod local_view;
+#[cfg(feature = "ssr")]
+pub mod mutations;
+mod register_page;
+#[cfg(feature = "ssr")]
+pub mod retention;
+mod roll_call_page;
+mod server_fns;
+mod watch_list_page;
 
 pub use gate_visits_page::GateVisitsPage;
+pub use register_page::VisitRegisterPage;
+pub use roll_call_page::RollCallPage;
+pub use server_fns::*;
+pub use watch_list_page::WatchListPage;

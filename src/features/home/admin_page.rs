@@ -36,6 +36,10 @@ pub fn AdminPage() -> impl IntoView {
                     <span class="big-number">{count(|d| d.check_points.iter().filter(|c| c.active).count())}</span>
                     <strong>{t!(i18n, admin.check_points)}</strong>
                 </A>
+                <A href="/admin/watch-list" attr:class="card card-link">
+                    <span class="big-number">"!"</span>
+                    <strong>{t!(i18n, admin.watch_list)}</strong>
+                </A>
             </div>
             <A href="/" attr:class="button">{t!(i18n, admin.my_home)}</A>
         </Page>

@@ -5,6 +5,7 @@ use crate::components::{
 };
 use crate::features::auth::{change_password, sign_out};
 use crate::i18n::*;
+use crate::sync::local::use_local_data;
 use leptos::prelude::*;
 
 #[component]
@@ -25,8 +26,13 @@ pub fn ProfilePage() -> impl IntoView {
         }
     });
     let leave = Action::new(|(): &()| sign_out());
+    let local = use_local_data();
+    let confirm_leave = RwSignal::new(false);
+    let pending = move || local.status.with(|s| s.pending);
     Effect::new(move |_| {
         if let Some(Ok(())) = leave.value().get() {
+            #[cfg(feature = "hydrate")]
+            crate::sync::browser::forget_pages();
             // A full load, so nothing of this user stays in memory on a shared phone. Effects run only in
             // the browser, where there is a window.
             let _ = window().location().assign("/sign-in");
@@ -69,7 +75,19 @@ pub fn ProfilePage() -> impl IntoView {
                 </Show>
                 <button type="submit" class="button" disabled=move || change.pending().get()>{t!(i18n, profile.change_password)}</button>
             </form>
-            <button type="button" class="button button-danger" on:click=move |_| { leave.dispatch(()); }>
+            <Show when=move || confirm_leave.get()>
+                <div class="notice notice-warn" role="alertdialog" data-testid="sign-out-warning">
+                    <p>{move || t_string!(i18n, sync.sign_out_pending, count = pending()).to_string()}</p>
+                    <div class="row-actions">
+                        <button type="button" class="button" on:click=move |_| local.sync_now()>{t!(i18n, sync.sync_now)}</button>
+                        <button type="button" class="button button-secondary" on:click=move |_| local.download_pending()>{t!(i18n, sync.download)}</button>
+                        <button type="button" class="button button-danger" on:click=move |_| { leave.dispatch(()); }>{t!(i18n, sync.sign_out_anyway)}</button>
+                    </div>
+                </div>
+            </Show>
+            <button type="button" class="button button-danger" on:click=move |_| {
+                if pending() > 0 { confirm_leave.set(true); } else { leave.dispatch(()); }
+            }>
                 {t!(i18n, profile.sign_out)}
             </button>
         </Page>

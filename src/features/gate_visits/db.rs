@@ -1,0 +1,435 @@
+//! SQL for the gate visitor log: visits, sign-outs, the watch list and the audit trail.
+
+use crate::domain::visit::{
+    IdType, SignInArgs, SignOutArgs, Visit, VisitSignOut, WatchDecision, WatchDecisionArgs,
+    WatchEntry,
+};
+use crate::server::db::{opt_uuid, uuid};
+use crate::sync::server::registry::Context;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+/// What identifies a visitor's document, as kept: never the number itself.
+pub struct Identity {
+    pub id_type: IdType,
+    pub id_masked: Option<String>,
+    pub id_hash: Option<String>,
+}
+
+async fn exists(conn: &mut AnyConnection, sql: &str, id: Uuid) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar::<_, i64>(sql)
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?
+        .is_some())
+}
+
+pub async fn visit_exists(conn: &mut AnyConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    exists(conn, "SELECT 1 FROM visits WHERE id = $1", id).await
+}
+
+pub async fn sign_out_exists(conn: &mut AnyConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    exists(conn, "SELECT 1 FROM visit_sign_outs WHERE id = $1", id).await
+}
+
+pub async fn active_user(conn: &mut AnyConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    exists(conn, "SELECT 1 FROM users WHERE id = $1 AND active = 1", id).await
+}
+
+pub async fn active_place(conn: &mut AnyConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    exists(
+        conn,
+        "SELECT 1 FROM places WHERE id = $1 AND active = 1",
+        id,
+    )
+    .await
+}
+
+/// The kept identity of an earlier visit, for a returning visitor; `None` if unknown or purged.
+pub async fn identity_of(
+    conn: &mut AnyConnection,
+    visit: Uuid,
+) -> Result<Option<Identity>, sqlx::Error> {
+    let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id_type, id_masked, id_hash FROM visits WHERE id = $1 AND purged_at IS NULL",
+    )
+    .bind(visit.to_string())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(id_type, id_masked, id_hash)| Identity {
+        id_type: IdType::from_code(&id_type).unwrap_or(IdType::Other),
+        id_masked,
+        id_hash,
+    }))
+}
+
+/// The first active watch-list entry matching the ID hash or the phone number: (entry id, note).
+pub async fn watch_match(
+    conn: &mut AnyConnection,
+    id_hash: Option<&str>,
+    phone: &str,
+) -> Result<Option<(Uuid, String)>, sqlx::Error> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, note FROM watch_entries WHERE active = 1 AND (id_hash = $1 OR phone = $2) ORDER BY created_at LIMIT 1",
+    )
+    .bind(id_hash.unwrap_or("-"))
+    .bind(phone)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(id, note)| Ok((uuid(&id)?, note))).transpose()
+}
+
+pub async fn insert_visit(
+    conn: &mut AnyConnection,
+    context: &Context<'_>,
+    visit: &SignInArgs,
+    identity: &Identity,
+    watch_entry: Option<Uuid>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO visits (id, visitor_name, phone, id_masked, id_hash, plate, id_type, organisation, host_user_id, \
+         host_place_id, reason, party_size, time_in, gate_id, registered_by, received_at, clock_skew_ms, watch_entry_id, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+    )
+    .bind(visit.visit_id.to_string())
+    .bind(&visit.visitor_name)
+    .bind(&visit.phone)
+    .bind(identity.id_masked.as_deref())
+    .bind(identity.id_hash.as_deref())
+    .bind((!visit.plate.is_empty()).then_some(visit.plate.as_str()))
+    .bind(identity.id_type.code())
+    .bind(&visit.organisation)
+    .bind(visit.host_user_id.map(|id| id.to_string()))
+    .bind(visit.host_place_id.map(|id| id.to_string()))
+    .bind(&visit.reason)
+    .bind(visit.party_size)
+    .bind(visit.time_in_ms)
+    .bind(visit.gate_id.map(|id| id.to_string()))
+    .bind(context.user.id.to_string())
+    .bind(context.now)
+    .bind(context.clock_skew_ms)
+    .bind(watch_entry.map(|id| id.to_string()))
+    .bind(context.version)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_sign_out(
+    conn: &mut AnyConnection,
+    context: &Context<'_>,
+    sign_out: &SignOutArgs,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO visit_sign_outs (id, visit_id, time_out, signed_out_by, received_at, version) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(sign_out.sign_out_id.to_string())
+    .bind(sign_out.visit_id.to_string())
+    .bind(sign_out.time_out_ms)
+    .bind(context.user.id.to_string())
+    .bind(context.now)
+    .bind(context.version)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records the guard's decision on a watch-list match; `false` if the visit is unknown or matched nothing.
+pub async fn set_watch_decision(
+    conn: &mut AnyConnection,
+    context: &Context<'_>,
+    decision: &WatchDecisionArgs,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE visits SET watch_decision = $1, version = $2 WHERE id = $3 AND watch_entry_id IS NOT NULL",
+    )
+    .bind(decision.decision.code())
+    .bind(context.version)
+    .bind(decision.visit_id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn audit(
+    conn: &mut AnyConnection,
+    context: &Context<'_>,
+    action: &str,
+    subject: Option<Uuid>,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    audit_by(
+        conn,
+        Some(context.user.id),
+        context.now,
+        action,
+        subject,
+        detail,
+    )
+    .await
+}
+
+pub async fn audit_by(
+    conn: &mut AnyConnection,
+    user: Option<Uuid>,
+    at: i64,
+    action: &str,
+    subject: Option<Uuid>,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO audit_log (id, at, user_id, action, subject_id, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(Uuid::now_v7().to_string())
+        .bind(at)
+        .bind(user.map(|u| u.to_string()))
+        .bind(action)
+        .bind(subject.map(|s| s.to_string()))
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+const VISIT_COLUMNS: &str = "v.id, v.visitor_name, v.phone, v.id_type, v.id_masked, v.organisation, v.host_user_id, \
+    v.host_place_id, COALESCE(u.display_name, p.name, '') AS host_name, v.reason, v.party_size, v.plate, v.time_in, \
+    v.registered_by, v.clock_skew_ms, w.note AS watch_note, v.watch_decision, v.purged_at, v.version";
+const VISIT_FROM: &str = "FROM visits v LEFT JOIN users u ON u.id = v.host_user_id \
+    LEFT JOIN places p ON p.id = v.host_place_id LEFT JOIN watch_entries w ON w.id = v.watch_entry_id";
+
+fn visit_from(row: &AnyRow) -> Result<Visit, sqlx::Error> {
+    let id_type: String = row.try_get("id_type")?;
+    let decision: Option<String> = row.try_get("watch_decision")?;
+    Ok(Visit {
+        id: uuid(row.try_get("id")?)?,
+        visitor_name: row
+            .try_get::<Option<String>, _>("visitor_name")?
+            .unwrap_or_default(),
+        phone: row
+            .try_get::<Option<String>, _>("phone")?
+            .unwrap_or_default(),
+        id_type: IdType::from_code(&id_type).unwrap_or(IdType::Other),
+        id_masked: row.try_get("id_masked")?,
+        organisation: row.try_get("organisation")?,
+        host_user_id: opt_uuid(row.try_get("host_user_id")?)?,
+        host_place_id: opt_uuid(row.try_get("host_place_id")?)?,
+        host_name: row.try_get("host_name")?,
+        reason: row.try_get("reason")?,
+        party_size: row.try_get("party_size")?,
+        plate: row
+            .try_get::<Option<String>, _>("plate")?
+            .unwrap_or_default(),
+        time_in_ms: row.try_get("time_in")?,
+        registered_by: uuid(row.try_get("registered_by")?)?,
+        clock_skew_ms: row.try_get("clock_skew_ms")?,
+        watch_note: row.try_get("watch_note")?,
+        watch_decision: decision.as_deref().and_then(WatchDecision::from_code),
+    })
+}
+
+/// A visit row for a pull: the visit, or `None` when its personal data was purged (sent as a deletion).
+pub struct VisitChange {
+    pub id: Uuid,
+    pub version: i64,
+    pub visit: Option<Visit>,
+}
+
+/// Visits changed in `(after, up_to]` whose time in is at or after `since` (purged ones at any age).
+pub async fn visits_changed(
+    conn: &mut AnyConnection,
+    after: i64,
+    up_to: i64,
+    since: i64,
+) -> Result<Vec<VisitChange>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {VISIT_COLUMNS} {VISIT_FROM} WHERE v.version > $1 AND v.version <= $2 \
+         AND (v.time_in >= $3 OR v.purged_at IS NOT NULL) ORDER BY v.version"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(after)
+        .bind(up_to)
+        .bind(since)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let purged: Option<i64> = row.try_get("purged_at")?;
+            Ok(VisitChange {
+                id: uuid(row.try_get("id")?)?,
+                version: row.try_get("version")?,
+                visit: if purged.is_some() {
+                    None
+                } else {
+                    Some(visit_from(row)?)
+                },
+            })
+        })
+        .collect()
+}
+
+/// Sign-outs changed in `(after, up_to]` of visits whose time in is at or after `since`.
+pub async fn sign_outs_changed(
+    conn: &mut AnyConnection,
+    after: i64,
+    up_to: i64,
+    since: i64,
+) -> Result<Vec<(i64, VisitSignOut)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.visit_id, s.time_out, s.signed_out_by, s.version FROM visit_sign_outs s \
+         JOIN visits v ON v.id = s.visit_id WHERE s.version > $1 AND s.version <= $2 AND v.time_in >= $3 \
+         AND v.purged_at IS NULL ORDER BY s.version",
+    )
+    .bind(after)
+    .bind(up_to)
+    .bind(since)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("version")?,
+                VisitSignOut {
+                    id: uuid(row.try_get("id")?)?,
+                    visit_id: uuid(row.try_get("visit_id")?)?,
+                    time_out_ms: row.try_get("time_out")?,
+                    signed_out_by: uuid(row.try_get("signed_out_by")?)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Watch-list entries changed in `(after, up_to]`: (version, active, entry).
+pub async fn watch_entries_changed(
+    conn: &mut AnyConnection,
+    after: i64,
+    up_to: i64,
+) -> Result<Vec<(i64, bool, WatchEntry)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, phone, note, active, version FROM watch_entries WHERE version > $1 AND version <= $2 ORDER BY version",
+    )
+    .bind(after)
+    .bind(up_to)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("version")?,
+                row.try_get::<i64, _>("active")? == 1,
+                WatchEntry {
+                    id: uuid(row.try_get("id")?)?,
+                    phone: row.try_get("phone")?,
+                    note: row.try_get("note")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Visits whose time in falls in `[from, to)`, oldest first, with their first sign-out time.
+pub async fn visits_between(
+    conn: &mut AnyConnection,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(Visit, Option<i64>)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {VISIT_COLUMNS}, (SELECT MIN(s.time_out) FROM visit_sign_outs s WHERE s.visit_id = v.id) AS time_out \
+         {VISIT_FROM} WHERE v.time_in >= $1 AND v.time_in < $2 AND v.purged_at IS NULL ORDER BY v.time_in"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(from)
+        .bind(to)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| Ok((visit_from(row)?, row.try_get("time_out")?)))
+        .collect()
+}
+
+/// Blanks the personal data of visits that came in before `before`, stamping them so phones drop them.
+/// Returns how many were purged. Counts (party size, times, hosts) stay for the statistics.
+pub async fn purge_before(
+    conn: &mut AnyConnection,
+    before: i64,
+    version: i64,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE visits SET visitor_name = NULL, phone = NULL, id_masked = NULL, id_hash = NULL, plate = NULL, \
+         purged_at = $1, version = $2 WHERE time_in < $3 AND purged_at IS NULL",
+    )
+    .bind(now)
+    .bind(version)
+    .bind(before)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The admin's view of the watch list (never the ID hash).
+pub async fn list_watch_entries(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(WatchEntry, Option<String>, bool)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, phone, note, id_masked, active FROM watch_entries ORDER BY active DESC, created_at DESC",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                WatchEntry {
+                    id: uuid(row.try_get("id")?)?,
+                    phone: row.try_get("phone")?,
+                    note: row.try_get("note")?,
+                },
+                row.try_get("id_masked")?,
+                row.try_get::<i64, _>("active")? == 1,
+            ))
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_watch_entry(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    phone: Option<&str>,
+    id_hash: Option<&str>,
+    id_masked: Option<&str>,
+    note: &str,
+    created_by: Uuid,
+    now: i64,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO watch_entries (id, phone, id_hash, id_masked, note, active, created_by, created_at, version) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8)",
+    )
+    .bind(id.to_string())
+    .bind(phone)
+    .bind(id_hash)
+    .bind(id_masked)
+    .bind(note)
+    .bind(created_by.to_string())
+    .bind(now)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_watch_entry_active(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    active: bool,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE watch_entries SET active = $1, version = $2 WHERE id = $3")
+        .bind(i64::from(active))
+        .bind(version)
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,73 @@
+//! `/sw.js`: the service worker that lets an installed app open with no network.
+//!
+//! Its precache list is generated from the built files in `/pkg` (the wasm, js and css cargo-leptos wrote,
+//! under their hashed names when `hash-files` is on) plus the manifest and icons, and its version is a hash of
+//! their contents. So a new build is a new worker: the browser installs it beside the old one and it takes over
+//! on the next start. The outbox lives in localStorage, which a worker update never touches.
+
+use crate::server::state::AppState;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+const TEMPLATE: &str = include_str!("service_worker.js");
+const PUBLIC_FILES: &[&str] = &[
+    "/manifest.webmanifest",
+    "/icons/icon.svg",
+    "/icons/icon-192.png",
+];
+
+static SCRIPT: OnceLock<String> = OnceLock::new();
+
+pub async fn script(State(state): State<AppState>) -> impl IntoResponse {
+    let script = SCRIPT.get_or_init(|| build(&state.leptos_options));
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            // The browser checks for a new worker on every start; never serve it from a stale cache.
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        script.clone(),
+    )
+}
+
+fn build(options: &leptos::config::LeptosOptions) -> String {
+    let site_root = std::path::Path::new(options.site_root.as_ref());
+    let pkg = site_root.join(options.site_pkg_dir.as_ref());
+    let mut files: Vec<String> = std::fs::read_dir(&pkg)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|name| {
+                    [".wasm", ".js", ".css"]
+                        .iter()
+                        .any(|ext| name.ends_with(ext))
+                })
+                .map(|name| format!("/{}/{name}", options.site_pkg_dir))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut hasher = Sha256::new();
+    for file in files
+        .iter()
+        .map(String::as_str)
+        .chain(PUBLIC_FILES.iter().copied())
+    {
+        hasher.update(file.as_bytes());
+        let on_disk = site_root.join(file.trim_start_matches('/'));
+        if let Ok(bytes) = std::fs::read(on_disk) {
+            hasher.update(&bytes);
+        }
+    }
+    hasher.update(TEMPLATE.as_bytes());
+    let version = &hex::encode(hasher.finalize())[..16];
+    files.extend(PUBLIC_FILES.iter().map(|f| (*f).to_owned()));
+    let list = serde_json::to_string(&files).unwrap_or_else(|_| "[]".into());
+    TEMPLATE
+        .replace("\"__VERSION__\"", &format!("\"{version}\""))
+        .replace("[/*__PRECACHE__*/]", &list)
+}

@@ -1,0 +1,807 @@
+//! The sync engine in the browser: the outbox and snapshot in localStorage, and the one loop that pushes and
+//! pulls.
+//!
+//! Storage layout, all under `hq1.<user id>.` so a second user on a shared phone never sends or sees the
+//! first one's entries: `meta` (client id, next sequence, cursor, epoch, scope), `out.<mutation id>` (one key per
+//! pending mutation; ids are UUIDv7, so key order is creation order), `att.<id>` (needs attention),
+//! `rcpt.<id>` (acknowledged mutations kept two weeks, re-sent if the server is restored from a backup) and
+//! `row.<table>.<id>` (the synced snapshot). Two tabs share these keys; only one of them runs a sync at a time
+//! (a Web Lock), and each re-reads storage when another tab wrote (the `storage` event).
+//!
+//! Nothing here panics when storage is missing, blocked or full: saving says so and the form keeps its data.
+
+use super::local::{Attention, Link, LocalData, Pending, SaveError, SyncStatus};
+use crate::domain::sync::{
+    Mutation, Op, Outcome, PROTOCOL, PullRequest, PullResponse, PushRequest, PushResponse,
+    SCHEMA_VERSION, SyncError, backoff_ms,
+};
+use futures::channel::mpsc;
+use futures::{FutureExt, StreamExt};
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+const PUSH_BATCH: usize = 100;
+const RECEIPT_DAYS: i64 = 14;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// With nothing to do, look anyway this often (the server's hint usually comes first).
+const IDLE_POLL_MS: u64 = 60_000;
+
+fn app_build() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Storage
+
+/// localStorage, or `None` when this browser gives none (private mode, blocked by settings).
+fn raw_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+#[derive(Clone)]
+struct Store {
+    prefix: String,
+}
+
+impl Store {
+    fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        raw_storage()?;
+        LocalStorage::get(format!("{}{key}", self.prefix)).ok()
+    }
+
+    /// Writes and reads back; `Full` on `QuotaExceededError`.
+    fn set<T: Serialize>(&self, key: &str, value: &T) -> Result<(), SaveError> {
+        let storage = raw_storage().ok_or(SaveError::Unavailable)?;
+        let full_key = format!("{}{key}", self.prefix);
+        let text = serde_json::to_string(value).map_err(|_| SaveError::Unavailable)?;
+        match LocalStorage::set(&full_key, value) {
+            Ok(()) => {}
+            Err(gloo_storage::errors::StorageError::JsError(error))
+                if error.name == "QuotaExceededError" =>
+            {
+                return Err(SaveError::Full);
+            }
+            Err(_) => return Err(SaveError::Unavailable),
+        }
+        match storage.get_item(&full_key) {
+            Ok(Some(back)) if back == text => Ok(()),
+            _ => Err(SaveError::Unavailable),
+        }
+    }
+
+    fn remove(&self, key: &str) {
+        if raw_storage().is_some() {
+            LocalStorage::delete(format!("{}{key}", self.prefix));
+        }
+    }
+
+    /// Keys (without the prefix) that start with `part`, sorted.
+    fn keys(&self, part: &str) -> Vec<String> {
+        let Some(storage) = raw_storage() else {
+            return Vec::new();
+        };
+        let wanted = format!("{}{part}", self.prefix);
+        let count = storage.length().unwrap_or(0);
+        let mut keys: Vec<String> = (0..count)
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|k| k.starts_with(&wanted))
+            .map(|k| k[self.prefix.len()..].to_owned())
+            .collect();
+        keys.sort();
+        keys
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Meta {
+    client_id: Uuid,
+    next_seq: i64,
+    cursor: i64,
+    epoch: String,
+    scope: String,
+    schema: u32,
+    last_sync_ms: Option<i64>,
+    clock_skew_ms: i64,
+    /// Set when the server reported a gap this phone cannot fill; sent once to let the server go on.
+    accept_gap_from: Option<i64>,
+}
+
+impl Meta {
+    fn new() -> Meta {
+        Meta {
+            client_id: Uuid::now_v7(),
+            next_seq: 1,
+            cursor: 0,
+            epoch: String::new(),
+            scope: String::new(),
+            schema: SCHEMA_VERSION,
+            last_sync_ms: None,
+            clock_skew_ms: 0,
+            accept_gap_from: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Receipt {
+    mutation: Mutation,
+    acked_at_ms: i64,
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The engine: one per page, for the signed-in user
+
+struct Engine {
+    local: LocalData,
+    store: Store,
+    pending: BTreeMap<Uuid, Pending>,
+    attention: BTreeMap<Uuid, Attention>,
+    rows: HashMap<String, BTreeMap<Uuid, serde_json::Value>>,
+    wake: mpsc::UnboundedSender<()>,
+}
+
+thread_local! {
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+}
+
+fn with_engine<T>(f: impl FnOnce(&mut Engine) -> T) -> Option<T> {
+    ENGINE.with(|engine| engine.borrow_mut().as_mut().map(f))
+}
+
+/// Starts the engine for the signed-in user (once per page).
+pub fn start(local: LocalData) {
+    if with_engine(|_| ()).is_some() {
+        return;
+    }
+    let store = Store {
+        prefix: format!("hq1.{}.", local.user_id()),
+    };
+    let (wake, wakes) = mpsc::unbounded();
+    if raw_storage().is_none() {
+        local.status.update(|s| s.link = Link::StorageUnavailable);
+    }
+    ENGINE.with(|engine| {
+        *engine.borrow_mut() = Some(Engine {
+            local,
+            store,
+            pending: BTreeMap::new(),
+            attention: BTreeMap::new(),
+            rows: HashMap::new(),
+            wake,
+        });
+    });
+    reload_from_storage();
+    listen_to_the_world();
+    ask_for_persistent_storage(local);
+    keep_pages_for_offline();
+    wasm_bindgen_futures::spawn_local(run_loop(wakes));
+}
+
+/// Re-reads the outbox, attention list and snapshot from storage (at start, and when another tab wrote).
+fn reload_from_storage() {
+    with_engine(|engine| {
+        let store = engine.store.clone();
+        engine.pending = store
+            .keys("out.")
+            .iter()
+            .filter_map(|k| store.get::<Pending>(k))
+            .map(|p| (p.mutation.id, p))
+            .collect();
+        engine.attention = store
+            .keys("att.")
+            .iter()
+            .filter_map(|k| store.get::<Attention>(k))
+            .map(|a| (a.mutation.id, a))
+            .collect();
+        engine.rows.clear();
+        for key in store.keys("row.") {
+            let mut parts = key.splitn(3, '.');
+            let (Some(_), Some(table), Some(id)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let (Ok(id), Some(row)) = (Uuid::parse_str(id), store.get::<serde_json::Value>(&key))
+            else {
+                continue;
+            };
+            engine
+                .rows
+                .entry(table.to_owned())
+                .or_default()
+                .insert(id, row);
+        }
+        let meta: Option<Meta> = store.get("meta");
+        publish(engine, meta.as_ref());
+    });
+}
+
+/// Copies the engine's state into the page's signals.
+fn publish(engine: &Engine, meta: Option<&Meta>) {
+    let pending = engine.pending.len();
+    let oldest = engine.pending.values().map(|p| p.saved_at_ms).min();
+    let attention: Vec<Attention> = engine.attention.values().cloned().collect();
+    let (last_sync, skew) = meta.map_or((None, 0), |m| (m.last_sync_ms, m.clock_skew_ms));
+    engine.local.status.update(|s: &mut SyncStatus| {
+        s.pending = pending;
+        s.oldest_pending_ms = oldest;
+        s.attention = attention;
+        if last_sync.is_some() {
+            s.last_sync_ms = last_sync;
+            s.clock_skew_ms = skew;
+        }
+    });
+    engine.local.revision.update(|r| *r += 1);
+}
+
+fn set_link(link: Link) {
+    with_engine(|engine| engine.local.status.update(|s| s.link = link));
+}
+
+pub fn wake() {
+    with_engine(|engine| {
+        let _ = engine.wake.unbounded_send(());
+    });
+}
+
+/// Queues one mutation; `Ok` only once it reads back from storage.
+pub fn save(name: &str, args: serde_json::Value) -> Result<Uuid, SaveError> {
+    let result = with_engine(|engine| {
+        let id = Uuid::now_v7();
+        let pending = Pending {
+            mutation: Mutation {
+                id,
+                seq: 0,
+                name: name.to_owned(),
+                args,
+                client_time_ms: now_ms(),
+            },
+            saved_at_ms: now_ms(),
+        };
+        engine.store.set(&format!("out.{id}"), &pending)?;
+        engine.pending.insert(id, pending);
+        let meta = engine.store.get::<Meta>("meta");
+        publish(engine, meta.as_ref());
+        Ok(id)
+    })
+    .unwrap_or(Err(SaveError::Unavailable));
+    if result.is_ok() {
+        wake();
+    }
+    result
+}
+
+pub fn rows<T: DeserializeOwned>(table: &str) -> Vec<T> {
+    with_engine(|engine| {
+        engine
+            .rows
+            .get(table)
+            .map(|rows| {
+                rows.values()
+                    .filter_map(|row| T::deserialize(row).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+    .unwrap_or_default()
+}
+
+pub fn pending() -> Vec<Pending> {
+    with_engine(|engine| engine.pending.values().cloned().collect()).unwrap_or_default()
+}
+
+pub fn dismiss(id: Uuid) {
+    with_engine(|engine| {
+        engine.store.remove(&format!("att.{id}"));
+        engine.attention.remove(&id);
+        let meta = engine.store.get::<Meta>("meta");
+        publish(engine, meta.as_ref());
+    });
+}
+
+/// Saves the outbox as a JSON file through the browser's download.
+pub fn download_pending() {
+    let Some(json) = with_engine(|engine| {
+        serde_json::to_string_pretty(&engine.pending.values().collect::<Vec<_>>()).ok()
+    })
+    .flatten() else {
+        return;
+    };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&JsValue::from_str(&json));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Ok(anchor) = document.create_element("a")
+        && let Ok(anchor) = anchor.dyn_into::<web_sys::HtmlAnchorElement>()
+    {
+        anchor.set_href(&url);
+        anchor.set_download(&format!("houqin-pending-{}.json", now_ms()));
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Triggers
+
+fn listen_to_the_world() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_wake = Closure::<dyn Fn()>::new(wake);
+    for event in ["online", "focus"] {
+        let _ = window.add_event_listener_with_callback(event, on_wake.as_ref().unchecked_ref());
+    }
+    if let Some(document) = window.document() {
+        let _ = document
+            .add_event_listener_with_callback("visibilitychange", on_wake.as_ref().unchecked_ref());
+    }
+    on_wake.forget();
+    // Another tab saved or synced: read storage again.
+    let on_storage =
+        Closure::<dyn Fn(web_sys::StorageEvent)>::new(|event: web_sys::StorageEvent| {
+            let ours = with_engine(|engine| {
+                event
+                    .key()
+                    .is_none_or(|key| key.starts_with(&engine.store.prefix))
+            })
+            .unwrap_or(false);
+            if ours {
+                reload_from_storage();
+            }
+        });
+    let _ = window.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
+    on_storage.forget();
+    // The server's hint: something changed, pull now. The browser reconnects the stream by itself.
+    if let Ok(events) = web_sys::EventSource::new("/api/sync/events") {
+        let on_change = Closure::<dyn Fn()>::new(wake);
+        let _ =
+            events.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        on_change.forget();
+        std::mem::forget(events);
+    }
+}
+
+fn ask_for_persistent_storage(local: LocalData) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(storage) = js_sys::Reflect::get(&window.navigator(), &"storage".into()) else {
+        return;
+    };
+    if storage.is_undefined() {
+        return;
+    }
+    let manager: web_sys::StorageManager = storage.unchecked_into();
+    wasm_bindgen_futures::spawn_local(async move {
+        let granted = match manager.persist() {
+            Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|v| v.as_bool()),
+            Err(_) => None,
+        };
+        local
+            .status
+            .update(|s| s.persisted = Some(granted.unwrap_or(false)));
+    });
+}
+
+/// Asks the service worker to keep this user's pages, so the installed app opens offline.
+fn keep_pages_for_offline() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(worker) = window.navigator().service_worker().controller() else {
+        return;
+    };
+    let paths = js_sys::Array::new();
+    for path in ["/", "/gate-visits", "/sync"] {
+        paths.push(&JsValue::from_str(path));
+    }
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"type".into(), &"keep_pages".into());
+    let _ = js_sys::Reflect::set(&message, &"paths".into(), &paths);
+    let _ = worker.post_message(&message);
+}
+
+/// Registers the service worker (any page may call it; the browser ignores repeats).
+pub fn register_service_worker() {
+    if let Some(window) = web_sys::window() {
+        let container = window.navigator().service_worker();
+        if !container.is_undefined() {
+            let _ = container.register("/sw.js");
+        }
+    }
+}
+
+/// Tells the service worker to forget the kept pages (on sign-out, so the next user sees none of them).
+pub fn forget_pages() {
+    if let Some(worker) =
+        web_sys::window().and_then(|w| w.navigator().service_worker().controller())
+    {
+        let message = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&message, &"type".into(), &"forget_pages".into());
+        let _ = worker.post_message(&message);
+    }
+}
+
+async fn sleep(ms: u64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                ms.min(i32::MAX as u64) as i32,
+            );
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Runs `work` holding the Web Lock `name` if no other tab holds it; `None` if another tab does. Browsers
+/// without Web Locks run it directly.
+async fn with_tab_lock<T: 'static>(
+    name: &str,
+    work: impl std::future::Future<Output = T> + 'static,
+) -> Option<T> {
+    let locks = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"locks".into()).ok())
+        .filter(|l| !l.is_undefined());
+    let request = locks.as_ref().and_then(|locks| {
+        js_sys::Reflect::get(locks, &"request".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    });
+    let (Some(locks), Some(request)) = (locks, request) else {
+        return Some(work.await);
+    };
+    let (granted_tx, granted_rx) = futures::channel::oneshot::channel::<bool>();
+    let (done_tx, done_rx) = futures::channel::oneshot::channel::<()>();
+    let held = wasm_bindgen_futures::future_to_promise(async move {
+        let _ = done_rx.await;
+        Ok(JsValue::UNDEFINED)
+    });
+    let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
+        let _ = granted_tx.send(!lock.is_null());
+        held.into()
+    });
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"ifAvailable".into(), &true.into());
+    if request
+        .call3(&locks, &JsValue::from_str(name), &options, &callback)
+        .is_err()
+    {
+        return Some(work.await);
+    }
+    let granted = granted_rx.await.unwrap_or(false);
+    let result = if granted { Some(work.await) } else { None };
+    let _ = done_tx.send(());
+    result
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The loop
+
+/// Why a sync round stopped early.
+enum Stop {
+    /// Could not reach the server, or it was busy: try again after a backoff.
+    Transient,
+    /// Waiting for the user (sign in again, update the app): only a trigger starts it again.
+    Wait,
+}
+
+async fn run_loop(mut wakes: mpsc::UnboundedReceiver<()>) {
+    let mut failures: u32 = 0;
+    loop {
+        let Some(prefix) = with_engine(|e| e.store.prefix.clone()) else {
+            return;
+        };
+        let round = with_tab_lock(&format!("houqin-sync-{prefix}"), sync_round()).await;
+        let delay = match round {
+            // Another tab is syncing; it writes what it learns to storage, which reaches us as events.
+            None => IDLE_POLL_MS / 4,
+            Some(Ok(())) => {
+                failures = 0;
+                IDLE_POLL_MS
+            }
+            Some(Err(Stop::Transient)) => {
+                failures += 1;
+                backoff_ms(failures, js_sys::Math::random())
+            }
+            Some(Err(Stop::Wait)) => u64::MAX / 4,
+        };
+        futures::select! {
+            _ = wakes.next() => {},
+            () = sleep(delay).fuse() => {},
+        }
+        // Many triggers at once make one round.
+        while wakes.try_recv().is_ok() {}
+    }
+}
+
+async fn sync_round() -> Result<(), Stop> {
+    let Some(store) = with_engine(|e| e.store.clone()) else {
+        return Ok(());
+    };
+    if raw_storage().is_none() {
+        set_link(Link::StorageUnavailable);
+        return Err(Stop::Wait);
+    }
+    set_link(Link::Syncing);
+    reload_from_storage();
+    let mut meta: Meta = store.get("meta").unwrap_or_else(Meta::new);
+    if meta.schema != SCHEMA_VERSION {
+        // Rows of another shape: start the snapshot over (the outbox is kept).
+        meta.schema = SCHEMA_VERSION;
+        meta.cursor = 0;
+        meta.scope.clear();
+    }
+    let result = async {
+        number_pending(&store, &mut meta)?;
+        pull_all(&store, &mut meta).await?;
+        push_all(&store, &mut meta).await?;
+        // What this push changed (and other phones' changes meanwhile).
+        pull_all(&store, &mut meta).await
+    }
+    .await;
+    match &result {
+        Ok(()) => {
+            meta.last_sync_ms = Some(now_ms());
+            set_link(Link::Idle);
+        }
+        Err(Stop::Transient) => set_link(Link::Offline),
+        Err(Stop::Wait) => {}
+    }
+    let _ = store.set("meta", &meta);
+    trim_receipts(&store);
+    reload_from_storage();
+    result
+}
+
+/// Gives each unnumbered pending mutation the next sequence number, in creation order.
+fn number_pending(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
+    for key in store.keys("out.") {
+        let Some(mut pending) = store.get::<Pending>(&key) else {
+            continue;
+        };
+        if pending.mutation.seq == 0 {
+            pending.mutation.seq = meta.next_seq;
+            if store.set(&key, &pending).is_err() {
+                return Err(Stop::Transient);
+            }
+            meta.next_seq += 1;
+            if store.set("meta", &*meta).is_err() {
+                return Err(Stop::Transient);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a sync request came back with, short of a successful answer.
+async fn post<Q: Serialize, A: DeserializeOwned>(path: &str, body: &Q) -> Result<A, Failure> {
+    let request = gloo_net::http::Request::post(path)
+        .json(body)
+        .map_err(|_| Failure::Transient)?;
+    let response = request.send().await.map_err(|_| Failure::Transient)?;
+    match response.status() {
+        200 => response.json::<A>().await.map_err(|_| Failure::Transient),
+        401 => Err(Failure::SignedOut),
+        426 => Err(Failure::UpdateRequired),
+        409 => match response.json::<SyncError>().await {
+            Ok(SyncError::EpochChanged { .. }) => Err(Failure::EpochChanged),
+            _ => Err(Failure::Transient),
+        },
+        _ => Err(Failure::Transient),
+    }
+}
+
+enum Failure {
+    Transient,
+    SignedOut,
+    UpdateRequired,
+    EpochChanged,
+}
+
+fn stop_for(failure: Failure) -> Stop {
+    match failure {
+        Failure::Transient | Failure::EpochChanged => Stop::Transient,
+        Failure::SignedOut => {
+            set_link(Link::SignedOut);
+            Stop::Wait
+        }
+        Failure::UpdateRequired => {
+            set_link(Link::UpdateRequired);
+            Stop::Wait
+        }
+    }
+}
+
+async fn pull_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
+    loop {
+        let request = PullRequest {
+            protocol: PROTOCOL,
+            app_build: app_build(),
+            schema_version: SCHEMA_VERSION,
+            client_id: meta.client_id,
+            epoch: meta.epoch.clone(),
+            cursor: meta.cursor,
+            scope: meta.scope.clone(),
+        };
+        let page: PullResponse = post("/api/sync/pull", &request).await.map_err(stop_for)?;
+        if page.reset {
+            for key in store.keys("row.") {
+                store.remove(&key);
+            }
+        }
+        for op in &page.ops {
+            let written = match op {
+                Op::Put { table, id, row } => store.set(&format!("row.{table}.{id}"), row),
+                Op::Delete { table, id } | Op::Leave { table, id } => {
+                    store.remove(&format!("row.{table}.{id}"));
+                    Ok(())
+                }
+            };
+            // A full storage stops here; the cursor stays, so the next round fetches the rest again.
+            if written.is_err() {
+                return Err(Stop::Transient);
+            }
+        }
+        if page.epoch != meta.epoch && !meta.epoch.is_empty() {
+            // Restored from a backup: what this phone sent lately may be gone; send it again (the server
+            // answers "duplicate" to what it still has).
+            requeue_receipts(store);
+        }
+        meta.epoch = page.epoch;
+        meta.scope = page.scope;
+        meta.cursor = page.cursor;
+        meta.clock_skew_ms = now_ms() - page.server_time_ms;
+        let _ = store.set("meta", &*meta);
+        if !page.has_more {
+            return Ok(());
+        }
+    }
+}
+
+async fn push_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
+    loop {
+        let mut batch: Vec<Mutation> = store
+            .keys("out.")
+            .iter()
+            .filter_map(|k| store.get::<Pending>(k))
+            .map(|p| p.mutation)
+            .filter(|m| m.seq > 0)
+            .collect();
+        if batch.is_empty() {
+            return Ok(());
+        }
+        batch.sort_by_key(|m| m.seq);
+        batch.truncate(PUSH_BATCH);
+        let request = PushRequest {
+            protocol: PROTOCOL,
+            app_build: app_build(),
+            schema_version: SCHEMA_VERSION,
+            client_id: meta.client_id,
+            epoch: meta.epoch.clone(),
+            sent_at_ms: now_ms(),
+            accept_gap_from: meta.accept_gap_from.take(),
+            mutations: batch.clone(),
+        };
+        let answer: PushResponse = match post("/api/sync/push", &request).await {
+            Ok(answer) => answer,
+            Err(Failure::EpochChanged) => {
+                // Restored from a backup: start the snapshot over (an empty epoch makes the server reset it)
+                // and send again what this phone sent lately.
+                requeue_receipts(store);
+                meta.epoch.clear();
+                meta.cursor = 0;
+                let _ = store.set("meta", &*meta);
+                pull_all(store, meta).await?;
+                continue;
+            }
+            Err(failure) => return Err(stop_for(failure)),
+        };
+        let now = now_ms();
+        for result in &answer.results {
+            let Some(mutation) = batch.iter().find(|m| m.id == result.id) else {
+                continue;
+            };
+            settle(store, mutation, &result.outcome, now);
+        }
+        if let Some(gap) = answer.gap {
+            let filled = requeue_receipts_between(store, gap.expected, gap.got);
+            if !filled {
+                // Nothing on this phone can fill it: say so to the server, which records the gap.
+                meta.accept_gap_from = Some(gap.expected);
+            }
+        } else if answer.results.is_empty() {
+            return Err(Stop::Transient);
+        }
+    }
+}
+
+/// Takes an acknowledged (or refused) mutation out of the outbox.
+fn settle(store: &Store, mutation: &Mutation, outcome: &Outcome, now: i64) {
+    let mut kept = mutation.clone();
+    // The full ID number is not kept once the server has it.
+    if let Some(object) = kept.args.as_object_mut() {
+        object.remove("id_number");
+    }
+    if !matches!(outcome, Outcome::Applied) {
+        let attention = Attention {
+            mutation: kept.clone(),
+            outcome: outcome.clone(),
+            at_ms: now,
+        };
+        let _ = store.set(&format!("att.{}", mutation.id), &attention);
+    }
+    if !matches!(outcome, Outcome::Rejected { .. }) {
+        let _ = store.set(
+            &format!("rcpt.{}", mutation.id),
+            &Receipt {
+                mutation: kept,
+                acked_at_ms: now,
+            },
+        );
+    }
+    store.remove(&format!("out.{}", mutation.id));
+}
+
+/// Puts every kept receipt back in the outbox (after a restore from backup).
+fn requeue_receipts(store: &Store) {
+    requeue_receipts_between(store, i64::MIN, i64::MAX);
+}
+
+/// Puts receipts with `from <= seq < to` back in the outbox; `true` if any was found.
+fn requeue_receipts_between(store: &Store, from: i64, to: i64) -> bool {
+    let mut found = false;
+    for key in store.keys("rcpt.") {
+        let Some(receipt) = store.get::<Receipt>(&key) else {
+            continue;
+        };
+        if (from..to).contains(&receipt.mutation.seq) {
+            let pending = Pending {
+                saved_at_ms: receipt.mutation.client_time_ms,
+                mutation: receipt.mutation,
+            };
+            if store
+                .set(&format!("out.{}", pending.mutation.id), &pending)
+                .is_ok()
+            {
+                store.remove(&key);
+                found = true;
+            }
+        }
+    }
+    found
+}
+
+fn trim_receipts(store: &Store) {
+    let too_old = now_ms() - RECEIPT_DAYS * DAY_MS;
+    for key in store.keys("rcpt.") {
+        if store
+            .get::<Receipt>(&key)
+            .is_none_or(|r| r.acked_at_ms < too_old)
+        {
+            store.remove(&key);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The phone's data as pages see it: the synced snapshot ⊕ the pending outbox, and the sync status.
+//!
+//! Pages call [`use_local_data`] and read `revision` to recompute when anything changed. On the server the
+//! handle is inert (nothing pending, no rows): server rendering never touches storage, and the page fills in
+//! once hydrated. In the browser the engine in `super::browser` does the work.
+
+use crate::domain::SessionUser;
+use crate::domain::sync::{Mutation, Outcome};
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A change saved on this phone and not yet acknowledged by the server. `mutation.seq` is 0 until the sync
+/// loop numbers it (under a lock shared by all tabs), just before its first push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pending {
+    pub mutation: Mutation,
+    pub saved_at_ms: i64,
+}
+
+/// A change the server refused, or applied with something the user must see (a watch-list match).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attention {
+    pub mutation: Mutation,
+    pub outcome: Outcome,
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Link {
+    /// Not started yet (server rendering, or before hydration).
+    #[default]
+    Starting,
+    Idle,
+    Syncing,
+    /// The last try could not reach the server; it will try again.
+    Offline,
+    /// The session ended: sign in again; the outbox waits.
+    SignedOut,
+    /// The server needs a newer app: reload; the outbox waits.
+    UpdateRequired,
+    /// This browser gives no storage (private mode, blocked): entries cannot be kept offline.
+    StorageUnavailable,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SyncStatus {
+    pub link: Link,
+    pub pending: usize,
+    pub oldest_pending_ms: Option<i64>,
+    pub last_sync_ms: Option<i64>,
+    pub attention: Vec<Attention>,
+    /// Whether the browser granted persistent storage; `None` until it answered.
+    pub persisted: Option<bool>,
+    /// This phone's clock minus the server's, from the last sync.
+    pub clock_skew_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SaveError {
+    #[error("storage full")]
+    Full,
+    #[error("storage unavailable")]
+    Unavailable,
+}
+
+#[derive(Clone, Copy)]
+pub struct LocalData {
+    pub status: RwSignal<SyncStatus>,
+    /// Bumped whenever the snapshot or the outbox changes.
+    pub revision: RwSignal<u64>,
+    user_id: Uuid,
+}
+
+/// Gives the signed-in user's pages their local data, and starts the sync engine in the browser.
+pub fn provide_local_data(user: &SessionUser) -> LocalData {
+    let local = LocalData {
+        status: RwSignal::new(SyncStatus::default()),
+        revision: RwSignal::new(0),
+        user_id: user.id,
+    };
+    provide_context(local);
+    #[cfg(feature = "hydrate")]
+    {
+        // Effects run only in the browser, after hydration.
+        Effect::new(move |_| super::browser::start(local));
+    }
+    local
+}
+
+pub fn use_local_data() -> LocalData {
+    expect_context::<LocalData>()
+}
+
+impl LocalData {
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+
+    /// Queues a mutation. `Ok` only after it was written and read back from storage.
+    pub fn save(&self, name: &str, args: serde_json::Value) -> Result<Uuid, SaveError> {
+        #[cfg(feature = "hydrate")]
+        {
+            super::browser::save(name, args)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (name, args);
+            Err(SaveError::Unavailable)
+        }
+    }
+
+    /// The synced rows of one table (tracked: recomputes when the snapshot changes).
+    pub fn rows<T: DeserializeOwned>(&self, table: &str) -> Vec<T> {
+        self.revision.track();
+        #[cfg(feature = "hydrate")]
+        {
+            super::browser::rows(table)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = table;
+            Vec::new()
+        }
+    }
+
+    /// The outbox, oldest first (tracked).
+    pub fn pending(&self) -> Vec<Pending> {
+        self.revision.track();
+        #[cfg(feature = "hydrate")]
+        {
+            super::browser::pending()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            Vec::new()
+        }
+    }
+
+    pub fn sync_now(&self) {
+        #[cfg(feature = "hydrate")]
+        super::browser::wake();
+    }
+
+    /// Removes an item from "needs attention" once the user has read it.
+    pub fn dismiss(&self, mutation_id: Uuid) {
+        #[cfg(feature = "hydrate")]
+        super::browser::dismiss(mutation_id);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = mutation_id;
+    }
+
+    /// Offers the outbox as a JSON file download (before signing out with unsent entries).
+    pub fn download_pending(&self) {
+        #[cfg(feature = "hydrate")]
+        super::browser::download_pending();
+    }
+}

@@ -1,0 +1,197 @@
+//! `POST /api/sync/pull`: the changes after a phone's cursor, in version order, paged.
+//!
+//! One read snapshot (PostgreSQL REPEATABLE READ; SQLite's read transaction) gives both the rows and the
+//! counter, so the returned cursor never passes a change the phone has not seen: a transaction that has taken
+//! version N but not committed holds the counter row, so no committed version can be above it. A page never
+//! splits one version's rows. A new epoch, a new scope (the user's roles changed) or the first pull resets the
+//! phone's snapshot.
+
+use super::{check_protocol, parse, signed_in};
+use crate::domain::sync::{Op, PULL_PAGE, PullRequest, PullResponse, SCHEMA_VERSION, SyncError};
+use crate::domain::{Role, SessionUser};
+use crate::features::gate_visits::db as visits;
+use crate::server::db::{Backend, now_ms, uuid};
+use crate::server::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum_extra::extract::CookieJar;
+use sqlx::{AnyConnection, Row};
+
+/// Days of visits a guard's phone keeps (for the on-campus list and returning visitors).
+pub const VISIT_WINDOW_DAYS: i64 = 30;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+pub async fn pull(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    body: Bytes,
+) -> Result<Json<PullResponse>, SyncError> {
+    let request: PullRequest = parse(&body)?;
+    check_protocol(request.protocol)?;
+    let user = signed_in(&state, &jar).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let begin = match state.db.backend {
+        Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        Backend::Sqlite => "BEGIN",
+    };
+    sqlx::query(begin).execute(&mut *conn).await?;
+    let result = read_page(&mut conn, &user, &request).await;
+    // Read-only: ending it either way is the same.
+    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+    Ok(Json(result?))
+}
+
+/// What this user's phone holds; a change means their roles changed and the snapshot starts over.
+fn scope_of(user: &SessionUser) -> String {
+    let gate = user.has(Role::GateGuard) || user.has(Role::Admin);
+    format!("s{SCHEMA_VERSION}{}", if gate { ".gate" } else { "" })
+}
+
+async fn read_page(
+    conn: &mut AnyConnection,
+    user: &SessionUser,
+    request: &PullRequest,
+) -> Result<PullResponse, SyncError> {
+    let row = sqlx::query("SELECT version, epoch FROM sync_state WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    let top: i64 = row.try_get("version")?;
+    let epoch: String = row.try_get("epoch")?;
+    let scope = scope_of(user);
+    let reset = request.epoch != epoch || request.scope != scope || request.cursor > top;
+    let after = if reset { 0 } else { request.cursor };
+    let last_seq: i64 =
+        sqlx::query_scalar("SELECT last_seq FROM sync_clients WHERE id = $1 AND user_id = $2")
+            .bind(request.client_id.to_string())
+            .bind(user.id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(0);
+    let now = now_ms();
+    let gate = scope.ends_with(".gate");
+    let mut up_to = top;
+    let mut has_more = false;
+    if gate {
+        // Find where this page ends: the PULL_PAGE-th change, if there are more, never inside one version.
+        let versions: Vec<i64> = sqlx::query_scalar(
+            "SELECT version FROM (SELECT version FROM visits WHERE version > $1 UNION ALL \
+             SELECT version FROM visit_sign_outs WHERE version > $1 UNION ALL \
+             SELECT version FROM watch_entries WHERE version > $1 UNION ALL \
+             SELECT version FROM users WHERE version > $1 UNION ALL \
+             SELECT version FROM places WHERE version > $1) AS changes \
+             WHERE version <= $2 ORDER BY version LIMIT $3",
+        )
+        .bind(after)
+        .bind(top)
+        .bind(PULL_PAGE as i64 + 1)
+        .fetch_all(&mut *conn)
+        .await?;
+        if versions.len() > PULL_PAGE {
+            let last_in_page = versions[PULL_PAGE - 1];
+            let first_beyond = versions[PULL_PAGE];
+            // A version larger than the page can hold still goes whole, alone.
+            up_to = if first_beyond > last_in_page {
+                last_in_page
+            } else {
+                first_beyond
+            };
+            has_more = up_to < top;
+        }
+    }
+    let mut ops: Vec<(i64, Op)> = Vec::new();
+    if gate {
+        let since = now - VISIT_WINDOW_DAYS * DAY_MS;
+        for change in visits::visits_changed(conn, after, up_to, since).await? {
+            ops.push((
+                change.version,
+                match change.visit {
+                    Some(visit) => put("visits", change.id, &visit)?,
+                    None => Op::Delete {
+                        table: "visits".into(),
+                        id: change.id,
+                    },
+                },
+            ));
+        }
+        for (version, sign_out) in visits::sign_outs_changed(conn, after, up_to, since).await? {
+            ops.push((version, put("visit_sign_outs", sign_out.id, &sign_out)?));
+        }
+        for (version, active, entry) in visits::watch_entries_changed(conn, after, up_to).await? {
+            ops.push((
+                version,
+                put_or_leave("watch_entries", entry.id, active, &entry)?,
+            ));
+        }
+        let people = sqlx::query(
+            "SELECT id, display_name, active, version FROM users WHERE version > $1 AND version <= $2",
+        )
+        .bind(after)
+        .bind(up_to)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in people {
+            let id = uuid(row.try_get("id")?)?;
+            let person = serde_json::json!({ "id": id, "display_name": row.try_get::<String, _>("display_name")? });
+            ops.push((
+                row.try_get("version")?,
+                put_or_leave("people", id, row.try_get::<i64, _>("active")? == 1, &person)?,
+            ));
+        }
+        let places = sqlx::query(
+            "SELECT id, parent_id, kind, name, active, version FROM places WHERE version > $1 AND version <= $2",
+        )
+        .bind(after)
+        .bind(up_to)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in places {
+            let id = uuid(row.try_get("id")?)?;
+            let place = serde_json::json!({
+                "id": id,
+                "parent_id": row.try_get::<Option<String>, _>("parent_id")?,
+                "kind": row.try_get::<String, _>("kind")?,
+                "name": row.try_get::<String, _>("name")?,
+            });
+            ops.push((
+                row.try_get("version")?,
+                put_or_leave("places", id, row.try_get::<i64, _>("active")? == 1, &place)?,
+            ));
+        }
+    }
+    ops.sort_by_key(|(version, _)| *version);
+    Ok(PullResponse {
+        epoch,
+        scope,
+        reset,
+        ops: ops.into_iter().map(|(_, op)| op).collect(),
+        cursor: up_to,
+        has_more,
+        last_seq,
+        server_time_ms: now,
+    })
+}
+
+fn put(table: &str, id: uuid::Uuid, row: &impl serde::Serialize) -> Result<Op, SyncError> {
+    Ok(Op::Put {
+        table: table.into(),
+        id,
+        row: serde_json::to_value(row).map_err(|_| SyncError::Unavailable)?,
+    })
+}
+
+fn put_or_leave(
+    table: &str,
+    id: uuid::Uuid,
+    active: bool,
+    row: &impl serde::Serialize,
+) -> Result<Op, SyncError> {
+    if active {
+        put(table, id, row)
+    } else {
+        Ok(Op::Leave {
+            table: table.into(),
+            id,
+        })
+    }
+}
