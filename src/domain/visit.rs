@@ -254,6 +254,18 @@ pub struct Visit {
     pub watch_decision: Option<WatchDecision>,
 }
 
+impl Visit {
+    /// The time in by the server's clock: the phone's clock corrected by its measured skew, when that skew is
+    /// large enough to matter. Used to place a visit on its day; the phone's own reading stays in `time_in_ms`.
+    pub fn corrected_time_in(&self) -> i64 {
+        if self.clock_skew_ms.abs() > super::sync::CLOCK_SKEW_WARN_MS {
+            self.time_in_ms - self.clock_skew_ms
+        } else {
+            self.time_in_ms
+        }
+    }
+}
+
 /// One sign-out fact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitSignOut {
@@ -393,7 +405,7 @@ pub fn local_visits(
         visit.time_out_ms = synced.or(pending);
         visit.sign_out_pending = synced.is_none() && pending.is_some();
     }
-    merged.sort_by_key(|v| std::cmp::Reverse(v.visit.time_in_ms));
+    merged.sort_by_key(|v| std::cmp::Reverse(v.visit.corrected_time_in()));
     merged
 }
 

@@ -44,6 +44,16 @@ impl Db {
                             Ok(())
                         })
                     })
+                    // A request cut off while it ran `BEGIN IMMEDIATE` (a phone losing its signal) can leave
+                    // its connection inside a transaction that sqlx does not know of, holding the write lock
+                    // forever. Ending any open transaction on release makes every returned connection clean;
+                    // with none open, SQLite answers with a harmless error.
+                    .after_release(|conn, _meta| {
+                        Box::pin(async move {
+                            let _ = conn.execute("ROLLBACK").await;
+                            Ok(true)
+                        })
+                    })
                     .connect(url)
                     .await?
             }
@@ -76,6 +86,19 @@ pub async fn bump_version(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> 
     sqlx::query_scalar("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")
         .fetch_one(conn)
         .await
+}
+
+/// Gives the database a new epoch (after a restore from backup) and bumps the version so phones hear of it.
+pub async fn start_new_epoch(db: &Db) -> Result<String, sqlx::Error> {
+    let epoch = uuid::Uuid::now_v7().simple().to_string();
+    let mut tx = db.begin_write().await?;
+    bump_version(&mut tx).await?;
+    sqlx::query("UPDATE sync_state SET epoch = $1 WHERE id = 1")
+        .bind(&epoch)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(epoch)
 }
 
 /// Tables whose rows are deactivated rather than deleted, because history points at them.

@@ -68,6 +68,32 @@ pub async fn run() -> Result<(), StartError> {
         .map_err(StartError::Serve)
 }
 
+/// `houqin new-epoch`: after restoring the database from a backup, gives it a new epoch, so every phone resets
+/// its snapshot and re-sends what it sent lately (the server answers "duplicate" to what survived the restore).
+pub async fn new_epoch() -> Result<(), StartError> {
+    let config = Config::from_env()?;
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|cause| StartError::Database {
+            url: config
+                .database_url
+                .split('@')
+                .next_back()
+                .unwrap_or_default()
+                .to_owned(),
+            cause,
+        })?;
+    db.migrate().await?;
+    let epoch = db::start_new_epoch(&db)
+        .await
+        .map_err(|cause| StartError::Database {
+            url: "sync_state".into(),
+            cause,
+        })?;
+    println!("new epoch {epoch}: phones will re-send their recent entries");
+    Ok(())
+}
+
 /// Opens the database, applies migrations and, in demo mode, seeds an empty school. Tests start here too.
 pub async fn open(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartError> {
     tracing::info!(?config, "starting");

@@ -198,7 +198,7 @@ pub async fn serve(config: Config) -> (String,) {
     let state = houqin::server::open(config, options)
         .await
         .expect("server opens its database");
-    let app = houqin::server::router(state);
+    let app = houqin::server::router(state).layer(axum::middleware::from_fn(faults::inject));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -298,4 +298,38 @@ pub fn problem(body: &Value, field: &str) -> Value {
         .and_then(|fields| fields.iter().find(|f| f["field"] == field))
         .map(|f| f["problem"].clone())
         .unwrap_or_else(|| panic!("no problem for {field} in {body}"))
+}
+
+/// The fault-injecting layer in front of the server: a request carrying `x-fault` is lost on the way in
+/// (`drop-request`), has its answer lost after the server finished (`drop-response`), or is cut off
+/// `cancel-after-us=N` microseconds into its handling, as a server stopped mid-batch would be (the handler's
+/// future is dropped, so an uncommitted transaction rolls back).
+pub mod faults {
+    use axum::extract::Request;
+    use axum::http::StatusCode;
+    use axum::middleware::Next;
+    use axum::response::{IntoResponse, Response};
+    use std::time::Duration;
+
+    pub async fn inject(request: Request, next: Next) -> Response {
+        let fault = request
+            .headers()
+            .get("x-fault")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        match fault.as_deref() {
+            Some("drop-request") => StatusCode::BAD_GATEWAY.into_response(),
+            Some("drop-response") => {
+                let _ = next.run(request).await;
+                StatusCode::BAD_GATEWAY.into_response()
+            }
+            Some(cancel) if cancel.starts_with("cancel-after-us=") => {
+                let micros: u64 = cancel["cancel-after-us=".len()..].parse().unwrap_or(0);
+                match tokio::time::timeout(Duration::from_micros(micros), next.run(request)).await {
+                    Ok(_) | Err(_) => StatusCode::BAD_GATEWAY.into_response(),
+                }
+            }
+            _ => next.run(request).await,
+        }
+    }
 }

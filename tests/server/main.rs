@@ -9,8 +9,10 @@
 #![allow(clippy::unwrap_used)]
 
 mod harness;
+mod phone;
 
 mod auth;
 mod directory;
 mod pages;
+mod sync;
 mod users;

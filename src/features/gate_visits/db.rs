@@ -233,7 +233,8 @@ pub struct VisitChange {
     pub visit: Option<Visit>,
 }
 
-/// Visits changed in `(after, up_to]` whose time in is at or after `since` (purged ones at any age).
+/// Visits changed in `(after, up_to]` that arrived at or after `since` (purged ones at any age). The server's
+/// arrival time, not the phone's clock, decides: a phone a year slow must not hide its own entries.
 pub async fn visits_changed(
     conn: &mut AnyConnection,
     after: i64,
@@ -242,7 +243,7 @@ pub async fn visits_changed(
 ) -> Result<Vec<VisitChange>, sqlx::Error> {
     let sql = format!(
         "SELECT {VISIT_COLUMNS} {VISIT_FROM} WHERE v.version > $1 AND v.version <= $2 \
-         AND (v.time_in >= $3 OR v.purged_at IS NOT NULL) ORDER BY v.version"
+         AND (v.received_at >= $3 OR v.purged_at IS NOT NULL) ORDER BY v.version"
     );
     let rows = sqlx::query(&sql)
         .bind(after)
@@ -266,7 +267,7 @@ pub async fn visits_changed(
         .collect()
 }
 
-/// Sign-outs changed in `(after, up_to]` of visits whose time in is at or after `since`.
+/// Sign-outs changed in `(after, up_to]` of visits that arrived at or after `since`.
 pub async fn sign_outs_changed(
     conn: &mut AnyConnection,
     after: i64,
@@ -275,7 +276,7 @@ pub async fn sign_outs_changed(
 ) -> Result<Vec<(i64, VisitSignOut)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT s.id, s.visit_id, s.time_out, s.signed_out_by, s.version FROM visit_sign_outs s \
-         JOIN visits v ON v.id = s.visit_id WHERE s.version > $1 AND s.version <= $2 AND v.time_in >= $3 \
+         JOIN visits v ON v.id = s.visit_id WHERE s.version > $1 AND s.version <= $2 AND v.received_at >= $3 \
          AND v.purged_at IS NULL ORDER BY s.version",
     )
     .bind(after)
@@ -326,7 +327,8 @@ pub async fn watch_entries_changed(
         .collect()
 }
 
-/// Visits whose time in falls in `[from, to)`, oldest first, with their first sign-out time.
+/// Visits whose time in falls in `[from, to)`, oldest first, with their first sign-out time. A phone whose clock
+/// was off by more than a few minutes is corrected by the skew measured when its entry arrived.
 pub async fn visits_between(
     conn: &mut AnyConnection,
     from: i64,
@@ -334,7 +336,8 @@ pub async fn visits_between(
 ) -> Result<Vec<(Visit, Option<i64>)>, sqlx::Error> {
     let sql = format!(
         "SELECT {VISIT_COLUMNS}, (SELECT MIN(s.time_out) FROM visit_sign_outs s WHERE s.visit_id = v.id) AS time_out \
-         {VISIT_FROM} WHERE v.time_in >= $1 AND v.time_in < $2 AND v.purged_at IS NULL ORDER BY v.time_in"
+         {VISIT_FROM} WHERE v.time_in - v.clock_skew_ms >= $1 AND v.time_in - v.clock_skew_ms < $2 \
+         AND v.purged_at IS NULL ORDER BY v.time_in - v.clock_skew_ms"
     );
     let rows = sqlx::query(&sql)
         .bind(from)
@@ -346,7 +349,7 @@ pub async fn visits_between(
         .collect()
 }
 
-/// Blanks the personal data of visits that came in before `before`, stamping them so phones drop them.
+/// Blanks the personal data of visits that reached the server before `before`, stamping them so phones drop them.
 /// Returns how many were purged. Counts (party size, times, hosts) stay for the statistics.
 pub async fn purge_before(
     conn: &mut AnyConnection,
@@ -356,7 +359,7 @@ pub async fn purge_before(
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE visits SET visitor_name = NULL, phone = NULL, id_masked = NULL, id_hash = NULL, plate = NULL, \
-         purged_at = $1, version = $2 WHERE time_in < $3 AND purged_at IS NULL",
+         purged_at = $1, version = $2 WHERE received_at < $3 AND purged_at IS NULL",
     )
     .bind(now)
     .bind(version)

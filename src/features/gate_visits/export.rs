@@ -39,7 +39,11 @@ pub async fn register_csv(
     }
 }
 
-async fn build(state: &AppState, jar: &CookieJar, day: &str) -> Result<(String, String), StatusCode> {
+async fn build(
+    state: &AppState,
+    jar: &CookieJar,
+    day: &str,
+) -> Result<(String, String), StatusCode> {
     let token = jar.get(session::COOKIE).ok_or(StatusCode::UNAUTHORIZED)?;
     let hash = session::token_hash(&state.config.session_key, token.value());
     let user = users::session_user(&state.db, &hash)
@@ -49,13 +53,23 @@ async fn build(state: &AppState, jar: &CookieJar, day: &str) -> Result<(String, 
     if !user.has(Role::GateGuard) && !user.has(Role::Admin) {
         return Err(StatusCode::FORBIDDEN);
     }
-    let (from, to) = day_range(day, SCHOOL_UTC_OFFSET_MINUTES).ok_or(StatusCode::UNPROCESSABLE_ENTITY)?;
+    let (from, to) =
+        day_range(day, SCHOOL_UTC_OFFSET_MINUTES).ok_or(StatusCode::UNPROCESSABLE_ENTITY)?;
     let unavailable = |_| StatusCode::SERVICE_UNAVAILABLE;
     let mut tx = state.db.begin_write().await.map_err(unavailable)?;
-    let rows = db::visits_between(&mut tx, from, to).await.map_err(unavailable)?;
-    db::audit_by(&mut tx, Some(user.id), now_ms(), "export_register_csv", None, day)
+    let rows = db::visits_between(&mut tx, from, to)
         .await
         .map_err(unavailable)?;
+    db::audit_by(
+        &mut tx,
+        Some(user.id),
+        now_ms(),
+        "export_register_csv",
+        None,
+        day,
+    )
+    .await
+    .map_err(unavailable)?;
     tx.commit().await.map_err(unavailable)?;
     let mut out = String::from("\u{feff}");
     out.push_str("日期,进校时间,离校时间,姓名,电话,证件类型,证件号码,单位,被访人/地点,事由,人数,车牌,关注名单\r\n");
@@ -67,9 +81,11 @@ async fn build(state: &AppState, jar: &CookieJar, day: &str) -> Result<(String, 
             IdType::None => "无",
         };
         let fields = [
-            date(visit.time_in_ms, SCHOOL_UTC_OFFSET_MINUTES),
-            time(visit.time_in_ms, SCHOOL_UTC_OFFSET_MINUTES),
-            time_out.map(|t| time(t, SCHOOL_UTC_OFFSET_MINUTES)).unwrap_or_default(),
+            date(visit.corrected_time_in(), SCHOOL_UTC_OFFSET_MINUTES),
+            time(visit.corrected_time_in(), SCHOOL_UTC_OFFSET_MINUTES),
+            time_out
+                .map(|t| time(t, SCHOOL_UTC_OFFSET_MINUTES))
+                .unwrap_or_default(),
             visit.visitor_name,
             visit.phone,
             id_type.to_owned(),

@@ -36,7 +36,7 @@ pub fn GateVisitsPage() -> impl IntoView {
         let start = today_start();
         visits.with(|v| {
             v.iter()
-                .filter(|v| v.on_campus() && v.visit.time_in_ms >= start)
+                .filter(|v| v.on_campus() && v.visit.corrected_time_in() >= start)
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -45,7 +45,7 @@ pub fn GateVisitsPage() -> impl IntoView {
         let start = today_start();
         visits.with(|v| {
             v.iter()
-                .filter(|v| v.on_campus() && v.visit.time_in_ms < start)
+                .filter(|v| v.on_campus() && v.visit.corrected_time_in() < start)
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -54,7 +54,7 @@ pub fn GateVisitsPage() -> impl IntoView {
         let start = today_start();
         visits.with(|v| {
             v.iter()
-                .filter(|v| !v.on_campus() && v.visit.time_in_ms >= start)
+                .filter(|v| !v.on_campus() && v.visit.corrected_time_in() >= start)
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -371,7 +371,7 @@ fn VisitList(
                                     {item.visit.watch_note.clone().map(|_| view! { <span class="badge badge-warn">{t!(i18n, gate.watch_badge)}</span> })}
                                     <span class="muted">{[item.visit.organisation.clone(), item.visit.host_name.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" → ")}</span>
                                     <span class="muted">
-                                        {time(item.visit.time_in_ms, offset)}
+                                        {time(item.visit.corrected_time_in(), offset)}
                                         {out.map(|t| format!(" – {}", time(t, offset)))}
                                         {(!item.visit.plate.is_empty()).then(|| format!(" · {}", item.visit.plate))}
                                     </span>

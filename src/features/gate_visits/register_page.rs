@@ -23,7 +23,12 @@ fn today() -> String {
 pub fn VisitRegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let day = Memo::new(move |_| query.with(|q| q.get("date")).filter(|d| !d.is_empty()).unwrap_or_else(today));
+    let day = Memo::new(move |_| {
+        query
+            .with(|q| q.get("date"))
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(today)
+    });
     let register = Resource::new(move || day.get(), load_register);
     let print = move |_| {
         #[cfg(feature = "hydrate")]
@@ -53,7 +58,7 @@ pub fn VisitRegisterPage() -> impl IntoView {
                                     <tbody>
                                         {register.rows.into_iter().map(|(visit, out)| view! {
                                             <tr>
-                                                <td>{time(visit.time_in_ms, SCHOOL_UTC_OFFSET_MINUTES)}</td>
+                                                <td>{time(visit.corrected_time_in(), SCHOOL_UTC_OFFSET_MINUTES)}</td>
                                                 <td>{out.map(|t| time(t, SCHOOL_UTC_OFFSET_MINUTES)).unwrap_or_else(|| "—".into())}</td>
                                                 <td>{visit.visitor_name}<br/><span class="muted">{visit.phone}</span></td>
                                                 <td>{move || id_type_name(i18n.get_locale(), visit.id_type)}<br/>{visit.id_masked.clone().unwrap_or_default()}</td>

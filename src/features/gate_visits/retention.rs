@@ -22,15 +22,17 @@ pub fn start(db: Db, retention_days: i64) {
     });
 }
 
-/// Purges visits that came in more than `retention_days` before `now`; returns how many.
+/// Purges visits that reached the server more than `retention_days` before `now` (the server's clock, not a
+/// phone's); returns how many.
 pub async fn purge(db: &Db, retention_days: i64, now: i64) -> Result<u64, sqlx::Error> {
     let before = now - retention_days * DAY_MS;
     let mut tx = db.begin_write().await?;
-    let due: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM visits WHERE time_in < $1 AND purged_at IS NULL LIMIT 1")
-            .bind(before)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let due: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM visits WHERE received_at < $1 AND purged_at IS NULL LIMIT 1",
+    )
+    .bind(before)
+    .fetch_optional(&mut *tx)
+    .await?;
     if due.is_none() {
         return Ok(0);
     }

@@ -13,7 +13,14 @@ pub fn RollCallPage() -> impl IntoView {
     let i18n = use_i18n();
     let local = use_local_data();
     let visits = use_local_visits(local);
-    let on_campus = Memo::new(move |_| visits.with(|v| v.iter().filter(|v| v.on_campus()).cloned().collect::<Vec<_>>()));
+    let on_campus = Memo::new(move |_| {
+        visits.with(|v| {
+            v.iter()
+                .filter(|v| v.on_campus())
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
     let people = move || on_campus.with(|v| v.iter().map(|v| v.visit.party_size).sum::<i64>());
     let print = move |_| {
         #[cfg(feature = "hydrate")]
@@ -40,7 +47,7 @@ pub fn RollCallPage() -> impl IntoView {
                             <td>{item.visit.visitor_name.clone()}</td>
                             <td>{item.visit.party_size}</td>
                             <td>{item.visit.host_name.clone()}</td>
-                            <td>{time(item.visit.time_in_ms, phone_utc_offset())}</td>
+                            <td>{time(item.visit.corrected_time_in(), phone_utc_offset())}</td>
                             <td>{item.visit.phone.clone()}</td>
                             <td class="tick-box"></td>
                         </tr>

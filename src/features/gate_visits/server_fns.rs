@@ -122,7 +122,15 @@ pub(super) mod handlers {
             version,
         )
         .await?;
-        db::audit_by(&mut tx, Some(user.id), now, "watch_entry_added", Some(id), &note).await?;
+        db::audit_by(
+            &mut tx,
+            Some(user.id),
+            now,
+            "watch_entry_added",
+            Some(id),
+            &note,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -139,7 +147,11 @@ pub(super) mod handlers {
             &mut tx,
             Some(user.id),
             now_ms(),
-            if active { "watch_entry_reactivated" } else { "watch_entry_deactivated" },
+            if active {
+                "watch_entry_reactivated"
+            } else {
+                "watch_entry_deactivated"
+            },
             Some(id),
             "",
         )

@@ -34,7 +34,12 @@ pub fn WatchListPage() -> impl IntoView {
             result
         }
     });
-    let add_error = Signal::derive(move || added.get().and_then(Result::err).filter(|e| !matches!(e, crate::error::AppError::Invalid { .. })));
+    let add_error = Signal::derive(move || {
+        added
+            .get()
+            .and_then(Result::err)
+            .filter(|e| !matches!(e, crate::error::AppError::Invalid { .. }))
+    });
     view! {
         <Page title=move || t_string!(i18n, gate.watch_list).to_string()>
             <p class="muted">{t!(i18n, gate.watch_list_help)}</p>

@@ -35,6 +35,7 @@ pub async fn push(
     }
     let response = apply_batch(&state, &user, &request).await?;
     if response.results.iter().any(|r| !r.duplicate) {
+        // Phones on this instance hear at once; PostgreSQL's NOTIFY tells the other instances.
         state.hints.notify(0);
     }
     Ok(Json(response))
@@ -47,6 +48,10 @@ async fn apply_batch(
 ) -> Result<PushResponse, SyncError> {
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
+    // Taking the version first takes the write lock first (the counter row on PostgreSQL, the database on
+    // SQLite), so two pushes of the same batch at once run one after the other and the second sees the first's
+    // receipts. It also stamps everything this batch writes.
+    let version = bump_version(&mut tx).await?;
     let epoch: String = sqlx::query_scalar("SELECT epoch FROM sync_state WHERE id = 1")
         .fetch_one(&mut *tx)
         .await?;
@@ -81,7 +86,6 @@ async fn apply_batch(
             0
         }
     };
-    let mut version = None;
     let mut results = Vec::with_capacity(request.mutations.len());
     let mut gap = None;
     for mutation in &request.mutations {
@@ -119,19 +123,11 @@ async fn apply_batch(
                 break;
             }
         }
-        let stamp = match version {
-            Some(v) => v,
-            None => {
-                let v = bump_version(&mut tx).await?;
-                version = Some(v);
-                v
-            }
-        };
         let outcome = registry::apply(
             &mut tx,
             &registry::Context {
                 user,
-                version: stamp,
+                version,
                 now,
                 clock_skew_ms: request.sent_at_ms.saturating_sub(now),
                 config: &state.config,
@@ -140,7 +136,7 @@ async fn apply_batch(
         )
         .await?;
         record(
-            &mut tx, &client_id, user, mutation, &hash, &outcome, now, stamp,
+            &mut tx, &client_id, user, mutation, &hash, &outcome, now, version,
         )
         .await?;
         last_seq = mutation.seq;
