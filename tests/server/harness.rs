@@ -209,7 +209,8 @@ pub async fn serve(config: Config) -> (String,) {
     (format!("http://{addr}"),)
 }
 
-/// A browser: its own cookie jar, talking JSON to the server functions.
+/// A browser: its own cookie jar, talking JSON to the server functions. A clone shares the jar (another tab).
+#[derive(Clone)]
 pub struct Browser {
     pub base: String,
     pub client: reqwest::Client,

@@ -15,4 +15,5 @@ mod auth;
 mod directory;
 mod pages;
 mod sync;
+mod sync_properties;
 mod users;

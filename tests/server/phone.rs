@@ -57,7 +57,11 @@ fn now_ms() -> i64 {
 impl Phone {
     /// A phone signed in as `username`, with its first pull done (so it knows the epoch and the hosts).
     pub async fn new(app: &TestApp, username: &str) -> Phone {
-        let browser = app.signed_in(username).await;
+        Phone::with_browser(app.signed_in(username).await).await
+    }
+
+    /// A new outbox namespace (a fresh install) in an already signed-in browser.
+    pub async fn with_browser(browser: Browser) -> Phone {
         let mut phone = Phone {
             browser,
             client_id: Uuid::now_v7(),
@@ -173,6 +177,14 @@ impl Phone {
     }
 
     /// The push request for the first `limit` items of the outbox.
+    /// Forgets what this phone created (the oracle checks a new stretch of history).
+    pub fn forget_history(&mut self) {
+        self.created_visits.clear();
+        self.created_sign_outs.clear();
+        self.created_mutations.clear();
+        self.attention.clear();
+    }
+
     pub fn push_body(&mut self, limit: usize) -> Value {
         let batch: Vec<&Mutation> = self.outbox.values().take(limit).collect();
         json!({

@@ -1,0 +1,402 @@
+//! Sync benchmarks (run by `bench/sync`; prints figures, asserts nothing):
+//!
+//! 1. push throughput on SQLite and PostgreSQL, batches of 100 visitor registrations through the real HTTP
+//!    route, against a raw batched INSERT of the same rows into the same table in the same run;
+//! 2. 200 simulated phones pushing and pulling for `BENCH_SECONDS` (default 60) against the release server
+//!    binary started as its own process: request latency p50/p99, errors, and the server's memory.
+//!
+//! PostgreSQL is reached at `HOUQIN_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/postgres`).
+
+use houqin::domain::sync::{Mutation, PROTOCOL, SCHEMA_VERSION};
+use houqin::domain::visit::{IdType, SIGN_IN, SignInArgs};
+use houqin::server::config::{Config, SecretKey};
+use houqin::server::db::{Db, now_ms};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const BATCH: usize = 100;
+const ROWS: usize = 5_000;
+
+fn config(data_dir: std::path::PathBuf, database_url: String) -> Config {
+    Config {
+        demo: true,
+        data_dir,
+        database_url,
+        listen: None,
+        session_key: SecretKey([7; 32]),
+        id_hash_key: SecretKey([9; 32]),
+        secure_cookies: false,
+        session_days: 30,
+        public_url: None,
+        visit_retention_days: 180,
+    }
+}
+
+async fn serve(config: Config) -> (String, Db) {
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("houqin")
+        .build();
+    let state = houqin::server::open(config, options)
+        .await
+        .expect("server opens");
+    let db = state.db.clone();
+    let app = houqin::server::router(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), db)
+}
+
+async fn signed_in(base: &str, username: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let response = client
+        .post(format!("{base}/api/auth/sign_in"))
+        .header("Accept", "application/json")
+        .json(&json!({ "username": username, "password": houqin::server::demo::DEMO_PASSWORD }))
+        .send()
+        .await
+        .expect("sign in");
+    assert!(response.status().is_success(), "sign in as {username}");
+    client
+}
+
+fn visit_args(host: Uuid, n: usize) -> SignInArgs {
+    SignInArgs {
+        visit_id: Uuid::now_v7(),
+        visitor_name: format!("访客{n}"),
+        phone: format!("139{n:08}"),
+        id_type: IdType::ResidentCard,
+        id_number: "11010519491231002X".into(),
+        id_from_visit: None,
+        organisation: "市教育局".into(),
+        host_user_id: Some(host),
+        host_place_id: None,
+        reason: "检查".into(),
+        party_size: 1,
+        plate: String::new(),
+        time_in_ms: now_ms(),
+        gate_id: None,
+    }
+}
+
+async fn pull(
+    client: &reqwest::Client,
+    base: &str,
+    client_id: Uuid,
+    epoch: &str,
+    cursor: i64,
+) -> Value {
+    client
+        .post(format!("{base}/api/sync/pull"))
+        .json(
+            &json!({ "protocol": PROTOCOL, "app_build": "bench", "schema_version": SCHEMA_VERSION,
+            "client_id": client_id, "epoch": epoch, "cursor": cursor, "scope": "" }),
+        )
+        .send()
+        .await
+        .expect("pull")
+        .json()
+        .await
+        .expect("pull json")
+}
+
+async fn push_throughput(label: &str, database_url: String, data_dir: std::path::PathBuf) {
+    let (base, db) = serve(config(data_dir, database_url)).await;
+    let client = signed_in(&base, "menwei").await;
+    let client_id = Uuid::now_v7();
+    let first = pull(&client, &base, client_id, "", 0).await;
+    let epoch = first["epoch"].as_str().unwrap_or_default().to_owned();
+    let host: Uuid =
+        sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE username = 'zhuren'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("host")
+            .parse()
+            .expect("uuid");
+    let registered_by: String =
+        sqlx::query_scalar("SELECT id FROM users WHERE username = 'menwei'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("guard");
+
+    // Through the sync route: validation, hashing, receipts, one transaction per batch.
+    let mut seq = 0;
+    let started = Instant::now();
+    for chunk in 0..ROWS / BATCH {
+        let mutations: Vec<Mutation> = (0..BATCH)
+            .map(|i| {
+                seq += 1;
+                Mutation {
+                    id: Uuid::now_v7(),
+                    seq,
+                    name: SIGN_IN.into(),
+                    args: serde_json::to_value(visit_args(host, chunk * BATCH + i)).expect("args"),
+                    client_time_ms: now_ms(),
+                }
+            })
+            .collect();
+        let answer: Value = client
+            .post(format!("{base}/api/sync/push"))
+            .json(&json!({ "protocol": PROTOCOL, "app_build": "bench", "schema_version": SCHEMA_VERSION,
+                "client_id": client_id, "epoch": epoch, "sent_at_ms": now_ms(), "mutations": mutations }))
+            .send()
+            .await
+            .expect("push")
+            .json()
+            .await
+            .expect("push json");
+        assert_eq!(
+            answer["results"].as_array().map(Vec::len),
+            Some(BATCH),
+            "{answer}"
+        );
+    }
+    let synced = started.elapsed();
+
+    // The same rows by a raw batched INSERT: 100 rows per statement, one transaction per batch.
+    let started = Instant::now();
+    for chunk in 0..ROWS / BATCH {
+        let mut sql = String::from(
+            "INSERT INTO visits (id, visitor_name, phone, id_masked, id_hash, id_type, organisation, host_user_id, \
+             reason, party_size, time_in, registered_by, received_at, clock_skew_ms, version) VALUES ",
+        );
+        for i in 0..BATCH {
+            let p = i * 8;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, '1101**********002X', 'h', 'resident_card', '市教育局', ${}, '检查', 1, ${}, ${}, ${}, 0, ${})",
+                p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8
+            ));
+        }
+        let mut query = sqlx::query(&sql);
+        for i in 0..BATCH {
+            let args = visit_args(host, chunk * BATCH + i);
+            query = query
+                .bind(args.visit_id.to_string())
+                .bind(args.visitor_name)
+                .bind(args.phone)
+                .bind(host.to_string())
+                .bind(args.time_in_ms)
+                .bind(registered_by.clone())
+                .bind(now_ms())
+                .bind(0_i64);
+        }
+        let mut tx = db.begin_write().await.expect("begin");
+        query.execute(&mut *tx).await.expect("raw insert");
+        tx.commit().await.expect("commit");
+    }
+    let raw = started.elapsed();
+    let rate = |d: Duration| ROWS as f64 / d.as_secs_f64();
+    println!(
+        "{label}: push {:.0} rows/s ({ROWS} rows in {:.2} s), raw batched INSERT {:.0} rows/s ({:.2} s): push is {:.0} % of raw (goal >= 50 %)",
+        rate(synced),
+        synced.as_secs_f64(),
+        rate(raw),
+        raw.as_secs_f64(),
+        100.0 * rate(synced) / rate(raw)
+    );
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// 200 phones, each a loop of: register a visitor, push, pull, wait 0.5–1.5 s. Bounded: at most one request
+/// per phone in flight, so the load is what 200 guards' phones could make, not an unbounded flood.
+async fn load(seconds: u64) {
+    let port = 3020;
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut server = std::process::Command::new("target/release/houqin")
+        .env("HOUQIN_DEMO", "1")
+        .env("HOUQIN_DATA_DIR", data.path())
+        .env("HOUQIN_LISTEN", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .expect("start target/release/houqin (run `cargo leptos build --release` first)");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let rss_before = rss_mb(server.id());
+    let guards = ["menwei", "menwei2", "zhuren"];
+    let mut phones = Vec::new();
+    for n in 0..200 {
+        phones.push(signed_in(&base, guards[n % guards.len()]).await);
+    }
+    let host: Uuid = {
+        let first = pull(&phones[2], &base, Uuid::now_v7(), "", 0).await;
+        first["ops"]
+            .as_array()
+            .and_then(|ops| ops.iter().find(|op| op["table"] == "people"))
+            .and_then(|op| op["id"].as_str())
+            .and_then(|id| id.parse().ok())
+            .expect("a host")
+    };
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for (n, client) in phones.into_iter().enumerate() {
+        let base = base.clone();
+        tasks.push(tokio::spawn(async move {
+            let client_id = Uuid::now_v7();
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            let mut seq = 0;
+            let mut cursor = 0;
+            let mut epoch = String::new();
+            let mut step = 0u64;
+            while Instant::now() < deadline {
+                seq += 1;
+                let mutation = Mutation {
+                    id: Uuid::now_v7(),
+                    seq,
+                    name: SIGN_IN.into(),
+                    args: serde_json::to_value(visit_args(host, n * 100_000 + seq as usize)).expect("args"),
+                    client_time_ms: now_ms(),
+                };
+                let started = Instant::now();
+                let pushed = client
+                    .post(format!("{base}/api/sync/push"))
+                    .json(&json!({ "protocol": PROTOCOL, "app_build": "bench", "schema_version": SCHEMA_VERSION,
+                        "client_id": client_id, "epoch": epoch, "sent_at_ms": now_ms(), "mutations": [mutation] }))
+                    .send()
+                    .await;
+                match pushed {
+                    Ok(r) if r.status().is_success() => latencies.push(started.elapsed()),
+                    Ok(r) if r.status().as_u16() == 409 => {
+                        // First push of this phone: learn the epoch, try the same mutation again.
+                        seq -= 1;
+                        latencies.push(started.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+                let started = Instant::now();
+                let page = client
+                    .post(format!("{base}/api/sync/pull"))
+                    .json(&json!({ "protocol": PROTOCOL, "app_build": "bench", "schema_version": SCHEMA_VERSION,
+                        "client_id": client_id, "epoch": epoch, "cursor": cursor, "scope": "s1.gate" }))
+                    .send()
+                    .await;
+                match page {
+                    Ok(r) if r.status().is_success() => {
+                        let body: Value = r.json().await.unwrap_or(Value::Null);
+                        latencies.push(started.elapsed());
+                        cursor = body["cursor"].as_i64().unwrap_or(cursor);
+                        epoch = body["epoch"].as_str().unwrap_or_default().to_owned();
+                    }
+                    _ => errors += 1,
+                }
+                step += 1;
+                let pause = 500 + (n as u64 * 7919 + step * 104_729) % 1000;
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    let mut peak_rss: f64 = 0.0;
+    let pid = server.id();
+    let watcher = tokio::spawn(async move {
+        let mut peak: f64 = 0.0;
+        while Instant::now() < deadline {
+            peak = peak.max(rss_mb(pid));
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        peak
+    });
+    for task in tasks {
+        let (l, e) = task.await.expect("phone task");
+        latencies.extend(l);
+        errors += e;
+    }
+    peak_rss = peak_rss.max(watcher.await.unwrap_or(0.0));
+    latencies.sort();
+    let total = latencies.len() as u64 + errors;
+    println!(
+        "200 phones for {seconds} s (SQLite, release server): {} requests ({:.0}/s), p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, errors {errors} (goal p99 <= 100 ms, no errors); server memory {:.1} MB before, {:.1} MB peak",
+        total,
+        total as f64 / seconds as f64,
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        rss_before,
+        peak_rss,
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let sqlite = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("bench.db").display()
+        );
+        push_throughput("SQLite", sqlite, dir.path().to_owned()).await;
+
+        use sqlx::Connection;
+        let admin = std::env::var("HOUQIN_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("houqin_bench_{}", Uuid::now_v7().simple());
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .expect("PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create");
+        let url = format!(
+            "{}/{name}",
+            admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b)
+        );
+        let pg_dir = tempfile::tempdir().expect("temp dir");
+        push_throughput("PostgreSQL", url, pg_dir.path().to_owned()).await;
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await;
+
+        let seconds = std::env::var("BENCH_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(60);
+        load(seconds).await;
+    });
+}

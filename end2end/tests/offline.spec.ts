@@ -1,0 +1,245 @@
+// The offline promise, for real: a server of its own that this file stops and starts, a phone-sized Chromium
+// profile that is closed and opened again on its installed service worker, and the network switched off.
+import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PASSWORD, screenshot } from './helpers';
+
+const port = 3006;
+const base = `http://127.0.0.1:${port}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'houqin-offline-'));
+let server: ChildProcess | undefined;
+
+async function startServer() {
+  server = spawn('target/release/houqin', [], {
+    cwd: '..',
+    env: { ...process.env, HOUQIN_DEMO: '1', HOUQIN_DATA_DIR: dataDir, HOUQIN_LISTEN: `127.0.0.1:${port}`, RUST_LOG: 'warn' },
+    stdio: 'inherit',
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not start');
+}
+
+async function stopServer() {
+  if (!server) return;
+  const stopped = new Promise((r) => server!.once('exit', r));
+  server.kill('SIGKILL');
+  await stopped;
+  server = undefined;
+}
+
+const phone = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+  deviceScaleFactor: 2,
+  locale: 'zh-CN',
+  baseURL: base,
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
+async function openPhone(profile: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profile, phone);
+}
+
+async function hydrated(page: Page) {
+  await page.waitForFunction(() => (window as any).__houqin_hydrated === true, undefined, { timeout: 15_000 });
+}
+
+async function signInAs(page: Page, username: string) {
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('navigation', { name: '主导航' })).toBeVisible();
+}
+
+/** Opens the gate page, installed for offline use: controlled by the worker, first sync done. */
+async function gatePageReadyOffline(page: Page) {
+  await page.goto('/gate-visits');
+  await hydrated(page);
+  await page.waitForFunction(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return !!registration.active;
+  });
+  // Once the worker controls the page, a reload keeps the page for offline use.
+  await page.reload();
+  await hydrated(page);
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
+}
+
+async function registerVisitor(page: Page, name: string, phoneNumber: string) {
+  const form = page.getByTestId('register-form');
+  await form.getByLabel('手机号').fill(phoneNumber);
+  await form.getByLabel('姓名').fill(name);
+  await form.getByLabel('证件号码').fill('11010519491231002X');
+  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
+  await form.getByRole('button', { name: '家长' }).click();
+  await form.getByRole('button', { name: '保存登记' }).click();
+  await expect(page.getByTestId('saved')).toContainText(`${name} · 已保存在本机`);
+}
+
+async function serverVisitorNames(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const now = new Date();
+    const date = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+    const response = await fetch('/api/gate_visits/register', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ date }),
+    });
+    const register = await response.json();
+    return register.rows.map((row: any) => row[0].visitor_name);
+  });
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(startServer);
+test.afterAll(stopServer);
+
+test('five visitors registered offline survive a reload and a closed browser, and arrive exactly once', async () => {
+  test.setTimeout(120_000);
+  const profile = mkdtempSync(join(tmpdir(), 'houqin-phone-'));
+  let context = await openPhone(profile);
+  let page = context.pages()[0] ?? (await context.newPage());
+  await signInAs(page, 'menwei');
+  await gatePageReadyOffline(page);
+
+  // No signal: the server is gone and the phone is offline.
+  await stopServer();
+  await context.setOffline(true);
+  const names = ['离线一', '离线二', '离线三', '离线四', '离线五'];
+  for (const [i, name] of names.entries()) {
+    await registerVisitor(page, name, `1390000000${i}`);
+  }
+  await expect(page.getByTestId('sync-chip')).toHaveText('待同步 5');
+  await screenshot(page, 'gate-offline-five-pending');
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId('visit').filter({ hasText: '未同步' })).toHaveCount(5);
+
+  // Close the browser; open it again, still offline: the installed worker opens the app.
+  await context.close();
+  context = await openPhone(profile);
+  await context.setOffline(true);
+  page = context.pages()[0] ?? (await context.newPage());
+  await page.goto('/gate-visits');
+  await hydrated(page);
+  await expect(page.getByTestId('visit').filter({ hasText: '未同步' })).toHaveCount(5);
+  await screenshot(page, 'gate-cold-start-offline');
+
+  // The network comes back.
+  await startServer();
+  await context.setOffline(false);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 30_000 });
+  await expect(page.getByTestId('visit').filter({ hasText: '未同步' })).toHaveCount(0);
+  const onServer = await serverVisitorNames(page);
+  for (const name of names) {
+    expect(onServer.filter((n) => n === name)).toHaveLength(1);
+  }
+  await context.close();
+});
+
+test('two guard phones offline both sign out the same visitor, and nothing conflicts', async () => {
+  test.setTimeout(90_000);
+  const first = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
+  const second = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
+  const a = first.pages()[0] ?? (await first.newPage());
+  const b = second.pages()[0] ?? (await second.newPage());
+  await signInAs(a, 'menwei');
+  await gatePageReadyOffline(a);
+  await registerVisitor(a, '双签离', '13700000001');
+  await expect(a.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
+  await signInAs(b, 'menwei2');
+  await gatePageReadyOffline(b);
+  await expect(b.getByTestId('visit').filter({ hasText: '双签离' })).toHaveCount(1, { timeout: 15_000 });
+
+  await first.setOffline(true);
+  await second.setOffline(true);
+  for (const page of [a, b]) {
+    await page.getByTestId('visit').filter({ hasText: '双签离' }).getByRole('button', { name: '签离' }).click();
+    await expect(page.getByRole('region', { name: '今日已离校' }).getByTestId('visit').filter({ hasText: '双签离' })).toHaveCount(1);
+  }
+  await first.setOffline(false);
+  await second.setOffline(false);
+  for (const page of [a, b]) {
+    await page.getByTestId('sync-chip').click();
+    await page.getByRole('button', { name: '立即同步' }).click();
+    await expect(page.getByTestId('pending-count')).toHaveText('0', { timeout: 15_000 });
+    await expect(page.getByTestId('attention')).toHaveCount(0);
+  }
+  await first.close();
+  await second.close();
+});
+
+test('a full storage says so and loses nothing typed', async () => {
+  const context = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
+  const page = context.pages()[0] ?? (await context.newPage());
+  await signInAs(page, 'menwei');
+  await gatePageReadyOffline(page);
+  await context.setOffline(true);
+  // Fill localStorage to its quota, down to the last character.
+  await page.evaluate(() => {
+    let n = 0;
+    for (const size of [256 * 1024, 16 * 1024, 1024, 64, 1]) {
+      const chunk = 'x'.repeat(size);
+      for (;;) {
+        try {
+          localStorage.setItem(`filler-${n++}`, chunk);
+        } catch {
+          break;
+        }
+      }
+    }
+  });
+  const form = page.getByTestId('register-form');
+  await form.getByLabel('手机号').fill('13600000000');
+  await form.getByLabel('姓名').fill('存满了');
+  await form.getByLabel('证件号码').fill('11010519491231002X');
+  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
+  await form.getByRole('button', { name: '保存登记' }).click();
+  await expect(page.getByTestId('storage-error')).toContainText('手机存储已满');
+  await expect(form.getByLabel('姓名')).toHaveValue('存满了');
+  await expect(form.getByLabel('手机号')).toHaveValue('13600000000');
+  await screenshot(page, 'gate-storage-full');
+  // Room again: the same form saves.
+  await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler-')).forEach((k) => localStorage.removeItem(k)));
+  await form.getByRole('button', { name: '保存登记' }).click();
+  await expect(page.getByTestId('saved')).toContainText('存满了 · 已保存在本机');
+  await context.setOffline(false);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 30_000 });
+  await context.close();
+});
+
+test('signing out with unsent entries warns and offers to wait or download them', async () => {
+  const context = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
+  const page = context.pages()[0] ?? (await context.newPage());
+  await signInAs(page, 'menwei');
+  await gatePageReadyOffline(page);
+  await context.setOffline(true);
+  await registerVisitor(page, '未发出', '13500000000');
+  await page.getByRole('link', { name: '我的' }).click();
+  await page.getByRole('button', { name: '退出登录' }).click();
+  const warning = page.getByTestId('sign-out-warning');
+  await expect(warning).toContainText('还有 1 条记录没有同步');
+  await expect(warning.getByRole('button', { name: '下载未同步记录' })).toBeVisible();
+  await expect(warning.getByRole('button', { name: '立即同步' })).toBeVisible();
+  await screenshot(page, 'sign-out-warning');
+  const download = page.waitForEvent('download');
+  await warning.getByRole('button', { name: '下载未同步记录' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^houqin-pending-\d+\.json$/);
+  await context.close();
+});
