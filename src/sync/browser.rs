@@ -241,7 +241,13 @@ fn publish(engine: &Engine, meta: Option<&Meta>) {
             s.clock_skew_ms = skew;
         }
     });
-    engine.local.revision.update(|r| *r += 1);
+    // Views recompute on the next turn of the event loop, so a confirmation set in the same handler ("saved on
+    // this phone") reaches the screen first, however many entries the lists then have to merge.
+    let revision = engine.local.revision;
+    set_timeout(
+        move || revision.update(|r| *r += 1),
+        std::time::Duration::ZERO,
+    );
 }
 
 fn set_link(link: Link) {
@@ -292,6 +298,19 @@ pub fn rows<T: DeserializeOwned>(table: &str) -> Vec<T> {
                     .collect()
             })
             .unwrap_or_default()
+    })
+    .unwrap_or_default()
+}
+
+/// The arguments of pending mutations named `name`, decoded without copying the outbox.
+pub fn pending_args<T: DeserializeOwned>(name: &str) -> Vec<T> {
+    with_engine(|engine| {
+        engine
+            .pending
+            .values()
+            .filter(|p| p.mutation.name == name)
+            .filter_map(|p| T::deserialize(&p.mutation.args).ok())
+            .collect()
     })
     .unwrap_or_default()
 }

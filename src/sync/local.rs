@@ -125,6 +125,20 @@ impl LocalData {
         }
     }
 
+    /// The arguments of pending mutations named `name`, oldest first (tracked).
+    pub fn pending_args<T: DeserializeOwned>(&self, name: &str) -> Vec<T> {
+        self.revision.track();
+        #[cfg(feature = "hydrate")]
+        {
+            super::browser::pending_args(name)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = name;
+            Vec::new()
+        }
+    }
+
     /// The outbox, oldest first (tracked).
     pub fn pending(&self) -> Vec<Pending> {
         self.revision.track();

@@ -15,6 +15,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
+/// A list longer than this shows its newest entries; the roll call shows everyone.
+const LIST_LIMIT: usize = 200;
+
 fn now_ms() -> i64 {
     #[cfg(feature = "hydrate")]
     {
@@ -357,7 +360,7 @@ fn VisitList(
     view! {
         <Show when=move || !visits.with(Vec::is_empty) fallback=move || view! { <p class="muted">{move || empty.get()}</p> }>
             <ul class="list visit-list">
-                <For each=move || visits.get() key=|v| (v.visit.id, v.time_out_ms, v.pending, v.sign_out_pending) let:item>
+                <For each=move || visits.with(|v| v.iter().take(LIST_LIMIT).cloned().collect::<Vec<_>>()) key=|v| (v.visit.id, v.time_out_ms, v.pending, v.sign_out_pending) let:item>
                     {
                         let id = item.visit.id;
                         let offset = phone_utc_offset();
@@ -384,6 +387,9 @@ fn VisitList(
                     }
                 </For>
             </ul>
+            <Show when=move || visits.with(|v| v.len() > LIST_LIMIT)>
+                <p class="muted">{move || t_string!(i18n, gate.more_in_roll_call, count = visits.with(|v| v.len() - LIST_LIMIT)).to_string()}</p>
+            </Show>
         </Show>
     }
 }

@@ -94,23 +94,13 @@ pub fn use_local_visits(local: LocalData) -> Memo<Vec<LocalVisit>> {
         let visits: Vec<Visit> = local.rows("visits");
         let sign_outs: Vec<VisitSignOut> = local.rows("visit_sign_outs");
         let hosts = hosts(local);
-        let mut sign_ins = Vec::new();
-        let mut pending_outs = Vec::new();
-        for pending in local.pending() {
-            match pending.mutation.name.as_str() {
-                SIGN_IN => {
-                    if let Ok(args) = serde_json::from_value::<SignInArgs>(pending.mutation.args) {
-                        sign_ins.push((args, local.user_id()));
-                    }
-                }
-                SIGN_OUT => {
-                    if let Ok(args) = serde_json::from_value::<SignOutArgs>(pending.mutation.args) {
-                        pending_outs.push(args);
-                    }
-                }
-                _ => {}
-            }
-        }
+        let me = local.user_id();
+        let sign_ins: Vec<(SignInArgs, Uuid)> = local
+            .pending_args::<SignInArgs>(SIGN_IN)
+            .into_iter()
+            .map(|args| (args, me))
+            .collect();
+        let pending_outs: Vec<SignOutArgs> = local.pending_args(SIGN_OUT);
         local_visits(visits, &sign_outs, sign_ins, &pending_outs, |args| {
             let wanted = args
                 .host_user_id
