@@ -76,6 +76,7 @@ fn visit_args(host: Uuid, n: usize) -> SignInArgs {
         id_type: IdType::ResidentCard,
         id_number: "11010519491231002X".into(),
         id_from_visit: None,
+        id_masked: None,
         organisation: "市教育局".into(),
         host_user_id: Some(host),
         host_place_id: None,

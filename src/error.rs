@@ -150,13 +150,16 @@ impl Checks {
         });
     }
 
-    /// Required text: trimmed, not empty, at most `max` characters.
+    /// Required text: trimmed, not empty, at most `max` characters, no control characters (which PostgreSQL
+    /// refuses in part and no one types).
     pub fn text(&mut self, field: &str, value: &str, max: u32) -> String {
         let value = value.trim();
         if value.is_empty() {
             self.add(field, Problem::Required);
         } else if value.chars().count() > max as usize {
             self.add(field, Problem::TooLong { max });
+        } else if value.chars().any(char::is_control) {
+            self.add(field, Problem::Invalid);
         }
         value.to_owned()
     }
@@ -166,6 +169,8 @@ impl Checks {
         let value = value.trim();
         if value.chars().count() > max as usize {
             self.add(field, Problem::TooLong { max });
+        } else if value.chars().any(char::is_control) {
+            self.add(field, Problem::Invalid);
         }
         (!value.is_empty()).then(|| value.to_owned())
     }
@@ -188,12 +193,14 @@ mod tests {
         let mut checks = Checks::new();
         checks.text("name", "   ", 10);
         checks.text("note", "一二三四五六", 5);
+        checks.text("nul", "王\u{0}五", 10);
         let ok = checks.text("label", " 东走廊 ", 10);
         assert_eq!(ok, "东走廊");
         let err = checks.finish().unwrap_err();
         assert_eq!(err.field_problem("name"), Some(Problem::Required));
         assert_eq!(err.field_problem("note"), Some(Problem::TooLong { max: 5 }));
         assert_eq!(err.field_problem("label"), None);
+        assert_eq!(err.field_problem("nul"), Some(Problem::Invalid));
         assert_eq!(err.status(), 422);
     }
 

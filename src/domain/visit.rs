@@ -49,6 +49,9 @@ pub struct SignInArgs {
     /// The full number as typed; never stored, never sent back.
     #[serde(default)]
     pub id_number: String,
+    /// Only in an entry re-sent after a server restore: the phone kept the mask, not the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_masked: Option<String>,
     /// "Same ID as that earlier visit": a returning visitor whose number need not be typed again.
     #[serde(default)]
     pub id_from_visit: Option<Uuid>,
@@ -118,7 +121,14 @@ impl SignInArgs {
             checks.add("host", Problem::Required);
         }
         let id_number = normalize_id_number(&self.id_number);
-        if self.id_from_visit.is_none() {
+        let resent_mask = self
+            .id_masked
+            .as_deref()
+            .filter(|m| {
+                id_number.is_empty() && !m.is_empty() && m.chars().count() <= ID_NUMBER_MAX as usize
+            })
+            .map(str::to_owned);
+        if self.id_from_visit.is_none() && resent_mask.is_none() {
             match self.id_type {
                 IdType::None => {}
                 IdType::ResidentCard
@@ -134,7 +144,11 @@ impl SignInArgs {
             }
         }
         checks.finish()?;
-        let id_masked = (!id_number.is_empty()).then(|| mask_id_number(&id_number));
+        let id_masked = if id_number.is_empty() {
+            resent_mask
+        } else {
+            Some(mask_id_number(&id_number))
+        };
         Ok(CheckedSignIn {
             args: SignInArgs {
                 visitor_name,
@@ -143,6 +157,7 @@ impl SignInArgs {
                 reason: reason.unwrap_or_default(),
                 plate,
                 id_number: String::new(),
+                id_masked: None,
                 ..self
             },
             id_number,
@@ -432,6 +447,7 @@ mod tests {
             id_type: IdType::ResidentCard,
             id_number: "11010519491231002x".into(),
             id_from_visit: None,
+            id_masked: None,
             organisation: "市教育局".into(),
             host_user_id: Some(Uuid::nil()),
             host_place_id: None,
@@ -491,6 +507,7 @@ mod tests {
         let returning = SignInArgs {
             id_number: "".into(),
             id_from_visit: Some(Uuid::nil()),
+            id_masked: None,
             ..args()
         };
         assert!(returning.validate().is_ok());

@@ -44,15 +44,11 @@ impl Db {
                             Ok(())
                         })
                     })
-                    // A request cut off while it ran `BEGIN IMMEDIATE` (a phone losing its signal) can leave
-                    // its connection inside a transaction that sqlx does not know of, holding the write lock
-                    // forever. Ending any open transaction on release makes every returned connection clean;
-                    // with none open, SQLite answers with a harmless error.
+                    // Belt and braces for the same cut-off as `begin_detached`: a connection returned inside
+                    // a transaction sqlx does not track is closed rather than reused. With none open, the
+                    // ROLLBACK fails harmlessly and the connection goes back to the pool.
                     .after_release(|conn, _meta| {
-                        Box::pin(async move {
-                            let _ = conn.execute("ROLLBACK").await;
-                            Ok(true)
-                        })
+                        Box::pin(async move { Ok(conn.execute("ROLLBACK").await.is_err()) })
                     })
                     .connect(url)
                     .await?
@@ -73,9 +69,35 @@ impl Db {
     /// two writers queue on the busy timeout instead of one failing when it upgrades from reading.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => self.begin_detached("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.begin_detached("BEGIN").await,
         }
+    }
+
+    /// Starts a read-only transaction whose reads all see one snapshot (PostgreSQL REPEATABLE READ; a SQLite
+    /// read transaction).
+    pub async fn begin_snapshot(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.begin_detached("BEGIN").await,
+            Backend::Postgres => {
+                self.begin_detached("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+            }
+        }
+    }
+
+    /// Begins on a task of its own. A request cut off while its `BEGIN` runs (a phone losing its signal drops
+    /// the request) would otherwise leave the connection inside a transaction sqlx does not know of: on
+    /// PostgreSQL every later statement on it fails, on SQLite its write lock is held. Detached, the `BEGIN`
+    /// completes and, if no one is left to use it, the transaction is dropped and rolled back properly.
+    async fn begin_detached(
+        &self,
+        statement: &'static str,
+    ) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        let pool = self.pool.clone();
+        tokio::spawn(async move { pool.begin_with(statement).await })
+            .await
+            .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
     }
 }
 

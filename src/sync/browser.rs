@@ -32,6 +32,8 @@ const RECEIPT_DAYS: i64 = 14;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// With nothing to do, look anyway this often (the server's hint usually comes first).
 const IDLE_POLL_MS: u64 = 60_000;
+/// A sync request with no answer by then is given up and retried later.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn app_build() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
@@ -104,6 +106,7 @@ impl Store {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 struct Meta {
     client_id: Uuid,
     next_seq: i64,
@@ -115,6 +118,12 @@ struct Meta {
     clock_skew_ms: i64,
     /// Set when the server reported a gap this phone cannot fill; sent once to let the server go on.
     accept_gap_from: Option<i64>,
+}
+
+impl Default for Meta {
+    fn default() -> Meta {
+        Meta::new()
+    }
 }
 
 impl Meta {
@@ -130,6 +139,27 @@ impl Meta {
             clock_skew_ms: 0,
             accept_gap_from: None,
         }
+    }
+}
+
+/// A fresh `meta` when it is missing or unreadable. If numbered entries exist, numbering goes on after the
+/// highest, so no number is used twice (the new client id makes the server record the earlier ones as a gap).
+fn recovered_meta(store: &Store) -> Meta {
+    let highest = ["out.", "rcpt."]
+        .iter()
+        .flat_map(|part| store.keys(part))
+        .filter_map(|key| {
+            store
+                .get::<Pending>(&key)
+                .map(|p| p.mutation.seq)
+                .or_else(|| store.get::<Receipt>(&key).map(|r| r.mutation.seq))
+        })
+        .max()
+        .unwrap_or(0);
+    Meta {
+        next_seq: highest + 1,
+        accept_gap_from: (highest > 0).then_some(1),
+        ..Meta::new()
     }
 }
 
@@ -161,8 +191,22 @@ fn with_engine<T>(f: impl FnOnce(&mut Engine) -> T) -> Option<T> {
 
 /// Starts the engine for the signed-in user (once per page).
 pub fn start(local: LocalData) {
-    if with_engine(|_| ()).is_some() {
-        return;
+    let running = with_engine(|engine| engine.local.user_id());
+    match running {
+        // The layout was mounted again for the same user: publish to its new signals.
+        Some(user) if user == local.user_id() => {
+            with_engine(|engine| engine.local = local);
+            reload_from_storage();
+            return;
+        }
+        // Another user signed in on this page: start clean, so nothing of the first user's stays in memory.
+        Some(_) => {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+            return;
+        }
+        None => {}
     }
     let store = Store {
         prefix: format!("hq1.{}.", local.user_id()),
@@ -182,10 +226,11 @@ pub fn start(local: LocalData) {
         });
     });
     reload_from_storage();
+    // The loop first: the extras below touch browser APIs that may be missing.
+    wasm_bindgen_futures::spawn_local(run_loop(wakes));
     listen_to_the_world();
     ask_for_persistent_storage(local);
     keep_pages_for_offline();
-    wasm_bindgen_futures::spawn_local(run_loop(wakes));
 }
 
 /// Re-reads the outbox, attention list and snapshot from storage (at start, and when another tab wrote).
@@ -374,7 +419,7 @@ fn listen_to_the_world() {
             .add_event_listener_with_callback("visibilitychange", on_wake.as_ref().unchecked_ref());
     }
     on_wake.forget();
-    // Another tab saved or synced: read storage again.
+    // Another tab saved or synced: read storage again, once per burst of writes.
     let on_storage =
         Closure::<dyn Fn(web_sys::StorageEvent)>::new(|event: web_sys::StorageEvent| {
             let ours = with_engine(|engine| {
@@ -383,20 +428,46 @@ fn listen_to_the_world() {
                     .is_none_or(|key| key.starts_with(&engine.store.prefix))
             })
             .unwrap_or(false);
-            if ours {
-                reload_from_storage();
+            if ours && !RELOAD_QUEUED.replace(true) {
+                set_timeout(
+                    || {
+                        RELOAD_QUEUED.set(false);
+                        reload_from_storage();
+                    },
+                    std::time::Duration::from_millis(100),
+                );
             }
         });
     let _ = window.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
     on_storage.forget();
-    // The server's hint: something changed, pull now. The browser reconnects the stream by itself.
-    if let Ok(events) = web_sys::EventSource::new("/api/sync/events") {
-        let on_change = Closure::<dyn Fn()>::new(wake);
-        let _ =
-            events.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
-        on_change.forget();
-        std::mem::forget(events);
-    }
+    listen_for_hints(0);
+}
+
+thread_local! {
+    static RELOAD_QUEUED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The server's hint: something changed, pull now. The browser reconnects a dropped stream by itself, but not
+/// one answered with an error (a 401, a proxy's 502 during a restart): that one is opened again after a wait.
+fn listen_for_hints(failures: u32) {
+    let Ok(events) = web_sys::EventSource::new("/api/sync/events") else {
+        return;
+    };
+    let on_change = Closure::<dyn Fn()>::new(wake);
+    let _ = events.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+    on_change.forget();
+    let stream = events.clone();
+    let on_error = Closure::<dyn Fn()>::new(move || {
+        if stream.ready_state() == web_sys::EventSource::CLOSED {
+            let delay = backoff_ms(failures + 1, js_sys::Math::random());
+            set_timeout(
+                move || listen_for_hints(failures + 1),
+                std::time::Duration::from_millis(delay),
+            );
+        }
+    });
+    let _ = events.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+    on_error.forget();
 }
 
 fn ask_for_persistent_storage(local: LocalData) {
@@ -424,16 +495,25 @@ fn ask_for_persistent_storage(local: LocalData) {
     });
 }
 
+/// The page's service worker, if this browser has one and it controls the page (not on plain http, nor in
+/// some private windows, where `navigator.serviceWorker` is missing).
+fn controlling_worker() -> Option<web_sys::ServiceWorker> {
+    let navigator = web_sys::window()?.navigator();
+    let container = js_sys::Reflect::get(&navigator, &"serviceWorker".into()).ok()?;
+    if container.is_undefined() || container.is_null() {
+        return None;
+    }
+    let container: web_sys::ServiceWorkerContainer = container.unchecked_into();
+    container.controller()
+}
+
 /// Asks the service worker to keep this user's pages, so the installed app opens offline.
 fn keep_pages_for_offline() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Some(worker) = window.navigator().service_worker().controller() else {
+    let Some(worker) = controlling_worker() else {
         return;
     };
     let paths = js_sys::Array::new();
-    for path in ["/", "/gate-visits", "/sync"] {
+    for path in ["/", "/gate-visits", "/gate-visits/roll-call", "/sync"] {
         paths.push(&JsValue::from_str(path));
     }
     let message = js_sys::Object::new();
@@ -444,19 +524,23 @@ fn keep_pages_for_offline() {
 
 /// Registers the service worker (any page may call it; the browser ignores repeats).
 pub fn register_service_worker() {
-    if let Some(window) = web_sys::window() {
-        let container = window.navigator().service_worker();
-        if !container.is_undefined() {
-            let _ = container.register("/sw.js");
-        }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    let Ok(container) = js_sys::Reflect::get(&navigator, &"serviceWorker".into()) else {
+        return;
+    };
+    if container.is_undefined() || container.is_null() {
+        return;
     }
+    let container: web_sys::ServiceWorkerContainer = container.unchecked_into();
+    let _ = container.register("/sw.js");
 }
 
 /// Tells the service worker to forget the kept pages (on sign-out, so the next user sees none of them).
 pub fn forget_pages() {
-    if let Some(worker) =
-        web_sys::window().and_then(|w| w.navigator().service_worker().controller())
-    {
+    if let Some(worker) = controlling_worker() {
         let message = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&message, &"type".into(), &"forget_pages".into());
         let _ = worker.post_message(&message);
@@ -493,23 +577,36 @@ async fn with_tab_lock<T: 'static>(
         return Some(work.await);
     };
     let (granted_tx, granted_rx) = futures::channel::oneshot::channel::<bool>();
+    // Answered once: by the callback (granted or not), or by a rejected request.
+    let granted_tx = std::rc::Rc::new(RefCell::new(Some(granted_tx)));
     let (done_tx, done_rx) = futures::channel::oneshot::channel::<()>();
     let held = wasm_bindgen_futures::future_to_promise(async move {
         let _ = done_rx.await;
         Ok(JsValue::UNDEFINED)
     });
+    let on_grant = granted_tx.clone();
     let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
-        let _ = granted_tx.send(!lock.is_null());
+        if let Some(tx) = on_grant.borrow_mut().take() {
+            let _ = tx.send(!lock.is_null());
+        }
         held.into()
     });
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"ifAvailable".into(), &true.into());
-    if request
-        .call3(&locks, &JsValue::from_str(name), &options, &callback)
-        .is_err()
-    {
+    let Ok(requested) = request.call3(&locks, &JsValue::from_str(name), &options, &callback) else {
         return Some(work.await);
+    };
+    let on_reject = granted_tx.clone();
+    let rejected = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+        if let Some(tx) = on_reject.borrow_mut().take() {
+            let _ = tx.send(false);
+        }
+    });
+    if let Ok(promise) = requested.dyn_into::<js_sys::Promise>() {
+        let _ = promise.catch(&rejected);
     }
+    // Runs at most once, whenever the browser settles the request.
+    rejected.forget();
     let granted = granted_rx.await.unwrap_or(false);
     let result = if granted { Some(work.await) } else { None };
     let _ = done_tx.send(());
@@ -566,7 +663,7 @@ async fn sync_round() -> Result<(), Stop> {
     }
     set_link(Link::Syncing);
     reload_from_storage();
-    let mut meta: Meta = store.get("meta").unwrap_or_else(Meta::new);
+    let mut meta: Meta = store.get("meta").unwrap_or_else(|| recovered_meta(&store));
     if meta.schema != SCHEMA_VERSION {
         // Rows of another shape: start the snapshot over (the outbox is kept).
         meta.schema = SCHEMA_VERSION;
@@ -575,10 +672,14 @@ async fn sync_round() -> Result<(), Stop> {
     }
     let result = async {
         number_pending(&store, &mut meta)?;
-        pull_all(&store, &mut meta).await?;
-        push_all(&store, &mut meta).await?;
-        // What this push changed (and other phones' changes meanwhile).
-        pull_all(&store, &mut meta).await
+        // The outbox first: a snapshot that cannot be refreshed (a full storage, a failing pull) must never
+        // hold back what the guard recorded.
+        let pushed = push_all(&store, &mut meta).await;
+        if let Err(Stop::Wait) = pushed {
+            return pushed;
+        }
+        let pulled = pull_all(&store, &mut meta).await;
+        pushed.and(pulled)
     }
     .await;
     match &result {
@@ -602,12 +703,16 @@ fn number_pending(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
             continue;
         };
         if pending.mutation.seq == 0 {
-            pending.mutation.seq = meta.next_seq;
-            if store.set(&key, &pending).is_err() {
-                return Err(Stop::Transient);
-            }
+            // The counter moves first: a number is never handed out twice, at worst one is skipped (a gap the
+            // server records).
+            let seq = meta.next_seq;
             meta.next_seq += 1;
             if store.set("meta", &*meta).is_err() {
+                meta.next_seq -= 1;
+                return Err(Stop::Transient);
+            }
+            pending.mutation.seq = seq;
+            if store.set(&key, &pending).is_err() {
                 return Err(Stop::Transient);
             }
         }
@@ -617,10 +722,22 @@ fn number_pending(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
 
 /// What a sync request came back with, short of a successful answer.
 async fn post<Q: Serialize, A: DeserializeOwned>(path: &str, body: &Q) -> Result<A, Failure> {
-    let request = gloo_net::http::Request::post(path)
-        .json(body)
-        .map_err(|_| Failure::Transient)?;
-    let response = request.send().await.map_err(|_| Failure::Transient)?;
+    // A half-open mobile connection must not hold the round (and the tabs' lock) forever.
+    let abort = web_sys::AbortController::new().ok();
+    let mut request =
+        gloo_net::http::RequestBuilder::new(path).method(gloo_net::http::Method::POST);
+    if let Some(abort) = &abort {
+        request = request.abort_signal(Some(&abort.signal()));
+    }
+    let request = request.json(body).map_err(|_| Failure::Transient)?;
+    let timer = abort.map(|abort| {
+        leptos::prelude::set_timeout_with_handle(move || abort.abort(), REQUEST_TIMEOUT)
+    });
+    let response = request.send().await;
+    if let Some(Ok(timer)) = timer {
+        timer.clear();
+    }
+    let response = response.map_err(|_| Failure::Transient)?;
     match response.status() {
         200 => response.json::<A>().await.map_err(|_| Failure::Transient),
         401 => Err(Failure::SignedOut),
@@ -676,11 +793,21 @@ async fn pull_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
                 Op::Put { table, id, row } => store.set(&format!("row.{table}.{id}"), row),
                 Op::Delete { table, id } | Op::Leave { table, id } => {
                     store.remove(&format!("row.{table}.{id}"));
+                    if table == "visits" {
+                        remove_sign_outs_of(store, *id);
+                    }
                     Ok(())
                 }
             };
-            // A full storage stops here; the cursor stays, so the next round fetches the rest again.
             if written.is_err() {
+                // Storage is full. The snapshot can always be fetched again, the outbox cannot: give the
+                // snapshot's room back and start it over on a later round.
+                for key in store.keys("row.") {
+                    store.remove(&key);
+                }
+                meta.cursor = 0;
+                meta.scope.clear();
+                let _ = store.set("meta", &*meta);
                 return Err(Stop::Transient);
             }
         }
@@ -701,6 +828,7 @@ async fn pull_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
 }
 
 async fn push_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
+    let mut gaps_refilled = std::collections::HashSet::new();
     loop {
         let mut batch: Vec<Mutation> = store
             .keys("out.")
@@ -739,40 +867,84 @@ async fn push_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
             Err(failure) => return Err(stop_for(failure)),
         };
         let now = now_ms();
+        let mut progress = false;
         for result in &answer.results {
             let Some(mutation) = batch.iter().find(|m| m.id == result.id) else {
                 continue;
             };
-            settle(store, mutation, &result.outcome, now);
+            progress |= settle(store, mutation, &result.outcome, result.duplicate, now);
         }
         if let Some(gap) = answer.gap {
-            let filled = requeue_receipts_between(store, gap.expected, gap.got);
-            if !filled {
-                // Nothing on this phone can fill it: say so to the server, which records the gap.
-                meta.accept_gap_from = Some(gap.expected);
+            // Receipts fill a gap once (after a restore); a gap nothing here can fill is reported to the
+            // server, which records it and goes on.
+            if gaps_refilled.insert(gap.expected)
+                && requeue_receipts_between(store, gap.expected, gap.got)
+            {
+                continue;
             }
-        } else if answer.results.is_empty() {
+            meta.accept_gap_from = Some(gap.expected);
+            progress = true;
+        }
+        if !progress {
+            // Nothing moved (every answer a repeat that could not be settled): stop instead of spinning.
             return Err(Stop::Transient);
         }
     }
 }
 
-/// Takes an acknowledged (or refused) mutation out of the outbox.
-fn settle(store: &Store, mutation: &Mutation, outcome: &Outcome, now: i64) {
-    let mut kept = mutation.clone();
-    // The full ID number is not kept once the server has it.
-    if let Some(object) = kept.args.as_object_mut() {
-        object.remove("id_number");
+/// Drops the sign-outs of a visit that left the snapshot.
+fn remove_sign_outs_of(store: &Store, visit: Uuid) {
+    for key in store.keys("row.visit_sign_outs.") {
+        let belongs = store.get::<serde_json::Value>(&key).is_some_and(|row| {
+            row.get("visit_id").and_then(|v| v.as_str()) == Some(&visit.to_string())
+        });
+        if belongs {
+            store.remove(&key);
+        }
     }
+}
+
+/// Takes an acknowledged (or refused) mutation out of the outbox; `false` if it had to stay (no room to keep
+/// the reason a refused entry needs attention).
+fn settle(
+    store: &Store,
+    mutation: &Mutation,
+    outcome: &Outcome,
+    duplicate: bool,
+    now: i64,
+) -> bool {
+    let mut kept = mutation.clone();
+    // The full ID number is not kept once the server has it: the receipt keeps its mask, enough to register the
+    // visit again after a server restore.
+    if let Some(object) = kept.args.as_object_mut()
+        && let Some(number) = object
+            .remove("id_number")
+            .and_then(|n| n.as_str().map(str::to_owned))
+        && !number.trim().is_empty()
+    {
+        let masked = crate::domain::visit::mask_id_number(
+            &crate::domain::visit::normalize_id_number(&number),
+        );
+        object.insert("id_masked".into(), serde_json::Value::String(masked));
+    }
+    // A repeat's answer may be the first this phone hears of it (the first answer was lost), so a warning is
+    // shown again rather than risk never showing it; the gate page hides one the guard already decided.
+    let _ = duplicate;
     if !matches!(outcome, Outcome::Applied) {
         let attention = Attention {
             mutation: kept.clone(),
             outcome: outcome.clone(),
             at_ms: now,
         };
-        let _ = store.set(&format!("att.{}", mutation.id), &attention);
+        if store
+            .set(&format!("att.{}", mutation.id), &attention)
+            .is_err()
+        {
+            return false;
+        }
     }
     if !matches!(outcome, Outcome::Rejected { .. }) {
+        // Best effort: a receipt only helps after a restore from backup.
         let _ = store.set(
             &format!("rcpt.{}", mutation.id),
             &Receipt {
@@ -782,6 +954,7 @@ fn settle(store: &Store, mutation: &Mutation, outcome: &Outcome, now: i64) {
         );
     }
     store.remove(&format!("out.{}", mutation.id));
+    true
 }
 
 /// Puts every kept receipt back in the outbox (after a restore from backup).

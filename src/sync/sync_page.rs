@@ -158,6 +158,7 @@ fn reason_text(locale: Locale, code: &str) -> Option<String> {
             "invalid" => td_string!(locale, sync.reason_invalid),
             "forbidden" => td_string!(locale, sync.reason_forbidden),
             "watch_list" => td_string!(locale, gate.watch_match),
+            "host_inactive" => td_string!(locale, gate.host_inactive),
             "already_registered" | "already_recorded" | "mutation_id_reused"
             | "sequence_reused" => {
                 td_string!(locale, sync.reason_duplicate)

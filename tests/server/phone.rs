@@ -118,6 +118,7 @@ impl Phone {
             id_type: IdType::ResidentCard,
             id_number: "11010519491231002X".into(),
             id_from_visit: None,
+            id_masked: None,
             organisation: "市教育局".into(),
             host_user_id: Some(self.host),
             host_place_id: None,
@@ -234,7 +235,20 @@ impl Phone {
                     .push((mutation.clone(), result["outcome"].clone()));
             }
             if status != "rejected" {
-                self.receipts.insert(seq, mutation);
+                // Like the browser: a receipt keeps the ID number's mask, never the number.
+                let mut kept = mutation.clone();
+                if let Some(object) = kept.args.as_object_mut()
+                    && let Some(number) = object
+                        .remove("id_number")
+                        .and_then(|n| n.as_str().map(str::to_owned))
+                    && !number.is_empty()
+                {
+                    let masked = houqin::domain::visit::mask_id_number(
+                        &houqin::domain::visit::normalize_id_number(&number),
+                    );
+                    object.insert("id_masked".into(), Value::String(masked));
+                }
+                self.receipts.insert(seq, kept);
             }
             self.outbox.remove(&seq);
         }
@@ -303,6 +317,7 @@ impl Phone {
 
     /// Syncs with no faults until the outbox is empty and the snapshot is current.
     pub async fn settle_all(&mut self) {
+        let mut last = String::new();
         for _ in 0..50 {
             let _ = self.pull(Fault::None).await;
             match self.push(Fault::None).await {
@@ -310,11 +325,12 @@ impl Phone {
                     self.pull(Fault::None).await.expect("final pull");
                     return;
                 }
-                _ => {}
+                Ok(answer) => last = answer.to_string(),
+                Err(status) => last = status.to_string(),
             }
         }
         panic!(
-            "outbox never drained: {:?}",
+            "outbox never drained: {:?}; last answer {last}",
             self.outbox.keys().collect::<Vec<_>>()
         );
     }

@@ -336,6 +336,17 @@ async fn a_restore_from_backup_is_healed_by_re_sending(app: TestApp) {
         4,
         "the lost two came back, once each"
     );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM visits WHERE id_masked = '1101**********002X'")
+            .await,
+        4,
+        "the re-sent ones keep their masked ID (the phone never kept the number)"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM visits WHERE id_hash IS NULL")
+            .await,
+        2
+    );
     assert_ledger(&app, &[phone]).await;
 }
 both!(a_restore_from_backup_is_healed_by_re_sending);

@@ -9,7 +9,8 @@ use crate::harness::{Backend, TestApp};
 use crate::phone::{Fault, Phone, assert_ledger};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use tokio::sync::Mutex;
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -120,7 +121,7 @@ fn random_fault_schedules_keep_the_ledger(backend: Backend) {
         let phones = phones.clone();
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             runtime.block_on(async {
-                let mut phones = phones.lock().unwrap();
+                let mut phones = phones.lock().await;
                 run_schedule(&app, &mut phones, &schedule).await;
             })
         }));

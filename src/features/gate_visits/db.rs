@@ -33,17 +33,22 @@ pub async fn sign_out_exists(conn: &mut AnyConnection, id: Uuid) -> Result<bool,
     exists(conn, "SELECT 1 FROM visit_sign_outs WHERE id = $1", id).await
 }
 
-pub async fn active_user(conn: &mut AnyConnection, id: Uuid) -> Result<bool, sqlx::Error> {
-    exists(conn, "SELECT 1 FROM users WHERE id = $1 AND active = 1", id).await
+/// `None` if no such person, else whether they are still active.
+pub async fn user_active(conn: &mut AnyConnection, id: Uuid) -> Result<Option<bool>, sqlx::Error> {
+    let active: Option<i64> = sqlx::query_scalar("SELECT active FROM users WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    Ok(active.map(|a| a == 1))
 }
 
-pub async fn active_place(conn: &mut AnyConnection, id: Uuid) -> Result<bool, sqlx::Error> {
-    exists(
-        conn,
-        "SELECT 1 FROM places WHERE id = $1 AND active = 1",
-        id,
-    )
-    .await
+/// `None` if no such place, else whether it is still active.
+pub async fn place_active(conn: &mut AnyConnection, id: Uuid) -> Result<Option<bool>, sqlx::Error> {
+    let active: Option<i64> = sqlx::query_scalar("SELECT active FROM places WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    Ok(active.map(|a| a == 1))
 }
 
 /// The kept identity of an earlier visit, for a returning visitor; `None` if unknown or purged.
@@ -135,20 +140,19 @@ pub async fn insert_sign_out(
     Ok(())
 }
 
-/// Records the guard's decision on a watch-list match; `false` if the visit is unknown or matched nothing.
+/// Records the guard's decision on a watch-list warning (even if the entry was withdrawn meanwhile); `false` if
+/// the visit is unknown.
 pub async fn set_watch_decision(
     conn: &mut AnyConnection,
     context: &Context<'_>,
     decision: &WatchDecisionArgs,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE visits SET watch_decision = $1, version = $2 WHERE id = $3 AND watch_entry_id IS NOT NULL",
-    )
-    .bind(decision.decision.code())
-    .bind(context.version)
-    .bind(decision.visit_id.to_string())
-    .execute(conn)
-    .await?;
+    let done = sqlx::query("UPDATE visits SET watch_decision = $1, version = $2 WHERE id = $3")
+        .bind(decision.decision.code())
+        .bind(context.version)
+        .bind(decision.visit_id.to_string())
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -124,7 +124,7 @@ mod tests {
     fn fields_are_quoted_and_formulas_defused() {
         assert_eq!(super::csv_field("王,五"), "\"王,五\"");
         assert_eq!(super::csv_field("=cmd()"), "'=cmd()");
-        assert_eq!(super::csv_field("say \"hi\""), "say \"hi\"");
+        assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(super::csv_field("a\"b,c"), "\"a\"\"b,c\"");
     }
 }

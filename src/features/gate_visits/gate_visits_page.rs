@@ -146,6 +146,7 @@ fn RegisterForm(local: LocalData, visits: Memo<Vec<LocalVisit>>) -> impl IntoVie
             id_number.get_untracked()
         },
         id_from_visit: same_id_as.get_untracked().map(|(id, _)| id),
+        id_masked: None,
         organisation: organisation.get_untracked(),
         host_user_id: HostChoice::parse(&host.get_untracked()).and_then(|h| h.user()),
         host_place_id: HostChoice::parse(&host.get_untracked()).and_then(|h| h.place()),
@@ -399,14 +400,48 @@ fn VisitList(
 #[component]
 fn WatchWarnings(local: LocalData) -> impl IntoView {
     let i18n = use_i18n();
-    let hits = Memo::new(move |_| {
+    // Warnings the guard has not decided yet: a decision pending on this phone or synced from any phone
+    // settles it (the phone-number match was decided in the form before the server's warning came back).
+    let decided = Memo::new(move |_| {
+        let mut visits: std::collections::HashSet<Uuid> = local
+            .pending_args::<WatchDecisionArgs>(WATCH_DECIDE)
+            .into_iter()
+            .map(|d| d.visit_id)
+            .collect();
+        visits.extend(
+            local
+                .rows::<crate::domain::visit::Visit>("visits")
+                .into_iter()
+                .filter(|v| v.watch_decision.is_some())
+                .map(|v| v.id),
+        );
+        visits
+    });
+    let all_hits = Memo::new(move |_| {
         local.status.with(|s| {
             s.attention
                 .iter()
                 .filter(|a| a.mutation.name == SIGN_IN && matches!(&a.outcome, crate::domain::sync::Outcome::ConflictRecorded { code, .. } if code == "watch_list"))
-                .cloned()
+                .filter_map(|a| serde_json::from_value::<SignInArgs>(a.mutation.args.clone()).ok().map(|args| (a.clone(), args.visit_id)))
                 .collect::<Vec<_>>()
         })
+    });
+    Effect::new(move |_| {
+        let decided = decided.get();
+        for (hit, visit) in all_hits.get() {
+            if decided.contains(&visit) {
+                local.dismiss(hit.mutation.id);
+            }
+        }
+    });
+    let hits = Memo::new(move |_| {
+        let decided = decided.get();
+        all_hits
+            .get()
+            .into_iter()
+            .filter(|(_, visit)| !decided.contains(visit))
+            .map(|(hit, _)| hit)
+            .collect::<Vec<_>>()
     });
     let decide = move |attention_id: Uuid, visit_id: Uuid, decision: WatchDecision| {
         let saved = serde_json::to_value(WatchDecisionArgs { visit_id, decision })

@@ -54,18 +54,23 @@ pub async fn sign_in(
             fields: vec![],
         });
     }
-    if let Some(host) = visit.host_user_id
-        && !db::active_user(conn, host).await?
-    {
-        return Ok(field("host", Problem::Unknown));
+    // A host deactivated while the phone was offline does not undo a visit that happened: it is recorded, and
+    // the guard is told. Only an id the server never knew is refused.
+    let mut host_inactive = false;
+    if let Some(host) = visit.host_user_id {
+        match db::user_active(conn, host).await? {
+            None => return Ok(field("host", Problem::Unknown)),
+            Some(active) => host_inactive |= !active,
+        }
     }
-    if let Some(place) = visit.host_place_id
-        && !db::active_place(conn, place).await?
-    {
-        return Ok(field("host", Problem::Unknown));
+    if let Some(place) = visit.host_place_id {
+        match db::place_active(conn, place).await? {
+            None => return Ok(field("host", Problem::Unknown)),
+            Some(active) => host_inactive |= !active,
+        }
     }
     if let Some(gate) = visit.gate_id
-        && !db::active_place(conn, gate).await?
+        && db::place_active(conn, gate).await?.is_none()
     {
         return Ok(field("gate_id", Problem::Unknown));
     }
@@ -103,6 +108,10 @@ pub async fn sign_in(
                 message: note,
             }
         }
+        None if host_inactive => Outcome::ConflictRecorded {
+            code: "host_inactive".into(),
+            message: "the person or place visited was deactivated".into(),
+        },
         None => Outcome::Applied,
     })
 }

@@ -10,7 +10,7 @@ use super::{check_protocol, parse, signed_in};
 use crate::domain::sync::{Op, PULL_PAGE, PullRequest, PullResponse, SCHEMA_VERSION, SyncError};
 use crate::domain::{Role, SessionUser};
 use crate::features::gate_visits::db as visits;
-use crate::server::db::{Backend, now_ms, uuid};
+use crate::server::db::{now_ms, uuid};
 use crate::server::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -30,16 +30,11 @@ pub async fn pull(
     let request: PullRequest = parse(&body)?;
     check_protocol(request.protocol)?;
     let user = signed_in(&state, &jar).await?;
-    let mut conn = state.db.pool.acquire().await?;
-    let begin = match state.db.backend {
-        Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        Backend::Sqlite => "BEGIN",
-    };
-    sqlx::query(begin).execute(&mut *conn).await?;
-    let result = read_page(&mut conn, &user, &request).await;
+    let mut tx = state.db.begin_snapshot().await?;
+    let page = read_page(&mut tx, &user, &request).await?;
     // Read-only: ending it either way is the same.
-    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-    Ok(Json(result?))
+    tx.rollback().await?;
+    Ok(Json(page))
 }
 
 /// What this user's phone holds; a change means their roles changed and the snapshot starts over.

@@ -245,11 +245,13 @@ fn rejected(mutation: &Mutation, code: &str, message: &str) -> ItemResult {
 }
 
 /// What "the same content" means: the name and the arguments, with keys in a fixed order (serde_json sorts
-/// them). A full ID number is left out, because a phone re-sending after a server restore no longer has it.
+/// them). The ID number is left out (and the mask that replaces it), because a phone re-sending after a server
+/// restore kept only the mask.
 pub fn content_hash(mutation: &Mutation) -> String {
     let mut args = mutation.args.clone();
     if let Some(object) = args.as_object_mut() {
         object.remove("id_number");
+        object.remove("id_masked");
     }
     let mut hasher = Sha256::new();
     hasher.update(mutation.name.as_bytes());
