@@ -41,6 +41,7 @@ const phone = {
   hasTouch: true,
   deviceScaleFactor: 2,
   locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
   baseURL: base,
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -241,5 +242,32 @@ test('signing out with unsent entries warns and offers to wait or download them'
   await warning.getByRole('button', { name: '下载未同步记录' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^houqin-pending-\d+\.json$/);
+  await context.close();
+});
+
+test('another guard signing in on the same phone neither sees nor sends the first one's pending entries', async () => {
+  test.setTimeout(90_000);
+  const context = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
+  const page = context.pages()[0] ?? (await context.newPage());
+  await signInAs(page, 'menwei');
+  await gatePageReadyOffline(page);
+  // The sync server is out of reach (sign-in still works): the entry stays pending.
+  await page.route('**/api/sync/**', (route) => route.abort());
+  await registerVisitor(page, '王师傅的访客', '13300000000');
+  await expect(page.getByTestId('sync-chip')).toHaveText('待同步 1');
+  await page.evaluate(() => fetch('/api/auth/sign_out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+  await page.unroute('**/api/sync/**');
+  await signInAs(page, 'menwei2');
+  await page.goto('/gate-visits');
+  await hydrated(page);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
+  await expect(page.getByTestId('visit').filter({ hasText: '王师傅的访客' })).toHaveCount(0);
+  // Back to the first guard: the entry is still there, and goes out now.
+  await page.evaluate(() => fetch('/api/auth/sign_out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+  await signInAs(page, 'menwei');
+  await page.goto('/gate-visits');
+  await hydrated(page);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
+  expect((await serverVisitorNames(page)).filter((n) => n === '王师傅的访客')).toHaveLength(1);
   await context.close();
 });

@@ -72,18 +72,7 @@ pub async fn run() -> Result<(), StartError> {
 /// its snapshot and re-sends what it sent lately (the server answers "duplicate" to what survived the restore).
 pub async fn new_epoch() -> Result<(), StartError> {
     let config = Config::from_env()?;
-    let db = Db::connect(&config.database_url)
-        .await
-        .map_err(|cause| StartError::Database {
-            url: config
-                .database_url
-                .split('@')
-                .next_back()
-                .unwrap_or_default()
-                .to_owned(),
-            cause,
-        })?;
-    db.migrate().await?;
+    let db = connect(&config).await?;
     let epoch = db::start_new_epoch(&db)
         .await
         .map_err(|cause| StartError::Database {
@@ -94,9 +83,8 @@ pub async fn new_epoch() -> Result<(), StartError> {
     Ok(())
 }
 
-/// Opens the database, applies migrations and, in demo mode, seeds an empty school. Tests start here too.
-pub async fn open(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartError> {
-    tracing::info!(?config, "starting");
+/// Connects to the configured database and applies the migrations.
+async fn connect(config: &Config) -> Result<Db, StartError> {
     if config.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir).map_err(|cause| StartError::Database {
             url: config.data_dir.display().to_string(),
@@ -116,6 +104,13 @@ pub async fn open(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
             cause,
         })?;
     db.migrate().await?;
+    Ok(db)
+}
+
+/// Opens the database, applies migrations and, in demo mode, seeds an empty school. Tests start here too.
+pub async fn open(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartError> {
+    tracing::info!(?config, "starting");
+    let db = connect(&config).await?;
     if config.demo {
         demo::seed_if_empty(&db).await.map_err(StartError::Demo)?;
     }

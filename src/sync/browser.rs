@@ -692,6 +692,7 @@ async fn sync_round() -> Result<(), Stop> {
     }
     let _ = store.set("meta", &meta);
     trim_receipts(&store);
+    prune_old_visits(&store);
     reload_from_storage();
     result
 }
@@ -984,6 +985,24 @@ fn requeue_receipts_between(store: &Store, from: i64, to: i64) -> bool {
         }
     }
     found
+}
+
+/// Days of visits the phone keeps, as the server sends them (`sync::server::pull::VISIT_WINDOW_DAYS`).
+const VISIT_WINDOW_DAYS: i64 = 30;
+
+/// Drops visits (and their sign-outs) that came in more than the window ago: the server stops sending them
+/// but sends no deletion for them, and a phone must not fill its storage with last year's visitors.
+fn prune_old_visits(store: &Store) {
+    let too_old = now_ms() - VISIT_WINDOW_DAYS * DAY_MS;
+    for key in store.keys("row.visits.") {
+        let Some(visit) = store.get::<crate::domain::visit::Visit>(&key) else {
+            continue;
+        };
+        if visit.corrected_time_in() < too_old {
+            store.remove(&key);
+            remove_sign_outs_of(store, visit.id);
+        }
+    }
 }
 
 fn trim_receipts(store: &Store) {

@@ -64,6 +64,14 @@ pub fn GateVisitsPage() -> impl IntoView {
     });
     view! {
         <Page title=move || t_string!(i18n, jobs.gate_visits).to_string()>
+            <button type="button" class="link jump" on:click=move |_| {
+                #[cfg(feature = "hydrate")]
+                if let Some(list) = document().get_element_by_id("on-campus") {
+                    list.scroll_into_view();
+                }
+            }>
+                {t!(i18n, gate.on_campus)} " " <strong>{move || on_campus_today.with(Vec::len)}</strong> " ↓"
+            </button>
             <WatchWarnings local />
             <RegisterForm local visits />
             <section class="section" aria-labelledby="on-campus">
@@ -369,10 +377,12 @@ fn VisitList(
                         view! {
                             <li class="visit" data-testid="visit">
                                 <div class="visit-main">
+                                    <div class="visit-title">
                                     <strong class="visit-name">{item.visit.visitor_name.clone()}</strong>
                                     {(item.visit.party_size > 1).then(|| view! { <span class="badge">{format!("×{}", item.visit.party_size)}</span> })}
                                     {(item.pending || item.sign_out_pending).then(|| view! { <span class="badge badge-pending">{t!(i18n, sync.pending_badge)}</span> })}
                                     {item.visit.watch_note.clone().map(|_| view! { <span class="badge badge-warn">{t!(i18n, gate.watch_badge)}</span> })}
+                                    </div>
                                     <span class="muted">{[item.visit.organisation.clone(), item.visit.host_name.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" → ")}</span>
                                     <span class="muted">
                                         {time(item.visit.corrected_time_in(), offset)}

@@ -10,8 +10,16 @@ use crate::error::{AppError, FieldError, Problem};
 use crate::sync::server::registry::{Context, args, forbidden};
 use sqlx::AnyConnection;
 
-fn may_keep_the_gate(context: &Context<'_>) -> bool {
-    context.user.has(Role::GateGuard) || context.user.has(Role::Admin)
+/// The arguments, if the user keeps the gate (a guard or the admin) and they are well formed.
+fn gate_args<T: serde::de::DeserializeOwned>(
+    context: &Context<'_>,
+    raw: &serde_json::Value,
+) -> Result<T, Outcome> {
+    if context.user.has(Role::GateGuard) || context.user.has(Role::Admin) {
+        args(raw)
+    } else {
+        Err(forbidden())
+    }
 }
 
 fn invalid(fields: Vec<FieldError>) -> Outcome {
@@ -34,10 +42,7 @@ pub async fn sign_in(
     context: &Context<'_>,
     raw: &serde_json::Value,
 ) -> Result<Outcome, sqlx::Error> {
-    if !may_keep_the_gate(context) {
-        return Ok(forbidden());
-    }
-    let parsed: SignInArgs = match args(raw) {
+    let parsed: SignInArgs = match gate_args(context, raw) {
         Ok(parsed) => parsed,
         Err(outcome) => return Ok(outcome),
     };
@@ -121,10 +126,7 @@ pub async fn sign_out(
     context: &Context<'_>,
     raw: &serde_json::Value,
 ) -> Result<Outcome, sqlx::Error> {
-    if !may_keep_the_gate(context) {
-        return Ok(forbidden());
-    }
-    let parsed: SignOutArgs = match args(raw) {
+    let parsed: SignOutArgs = match gate_args(context, raw) {
         Ok(parsed) => parsed,
         Err(outcome) => return Ok(outcome),
     };
@@ -148,10 +150,7 @@ pub async fn watch_decision(
     context: &Context<'_>,
     raw: &serde_json::Value,
 ) -> Result<Outcome, sqlx::Error> {
-    if !may_keep_the_gate(context) {
-        return Ok(forbidden());
-    }
-    let parsed: WatchDecisionArgs = match args(raw) {
+    let parsed: WatchDecisionArgs = match gate_args(context, raw) {
         Ok(parsed) => parsed,
         Err(outcome) => return Ok(outcome),
     };
