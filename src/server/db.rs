@@ -176,3 +176,89 @@ pub fn uuid(text: &str) -> Result<uuid::Uuid, sqlx::Error> {
 pub fn opt_uuid(text: Option<String>) -> Result<Option<uuid::Uuid>, sqlx::Error> {
     text.as_deref().map(uuid).transpose()
 }
+
+/// One value of a row for [`insert_rows`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+impl From<String> for Param {
+    fn from(value: String) -> Param {
+        Param::Text(Some(value))
+    }
+}
+impl From<&str> for Param {
+    fn from(value: &str) -> Param {
+        Param::Text(Some(value.to_owned()))
+    }
+}
+impl From<Option<String>> for Param {
+    fn from(value: Option<String>) -> Param {
+        Param::Text(value)
+    }
+}
+impl From<i64> for Param {
+    fn from(value: i64) -> Param {
+        Param::Int(Some(value))
+    }
+}
+impl From<uuid::Uuid> for Param {
+    fn from(value: uuid::Uuid) -> Param {
+        Param::Text(Some(value.to_string()))
+    }
+}
+impl From<Option<uuid::Uuid>> for Param {
+    fn from(value: Option<uuid::Uuid>) -> Param {
+        Param::Text(value.map(|v| v.to_string()))
+    }
+}
+
+/// Inserts many rows with multi-row `INSERT` statements (a few hundred rows each), `$n` placeholders for both
+/// backends. Every row must have one value per column.
+pub async fn insert_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Param>],
+) -> Result<(), sqlx::Error> {
+    // Far below both backends' limits on bound values (SQLite 32766, PostgreSQL 65535).
+    let per_statement = (4000 / columns.len().max(1)).max(1);
+    for chunk in rows.chunks(per_statement) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (i, row) in chunk.iter().enumerate() {
+            debug_assert_eq!(row.len(), columns.len());
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for j in 0..row.len() {
+                n += 1;
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        let mut query = sqlx::query(&sql);
+        for param in chunk.iter().flatten() {
+            query = match param {
+                Param::Text(value) => query.bind(value.clone()),
+                Param::Int(value) => query.bind(*value),
+            };
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// `$first, $first+1, …` for `count` values, for `IN (…)` lists.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,177 +1,236 @@
 //! SQL for the gate visitor log: visits, sign-outs, the watch list and the audit trail.
 
 use crate::domain::visit::{
-    IdType, SignInArgs, SignOutArgs, Visit, VisitSignOut, WatchDecision, WatchDecisionArgs,
-    WatchEntry,
+    IdType, SignInArgs, SignOutArgs, Visit, VisitSignOut, WatchDecision, WatchEntry,
 };
-use crate::server::db::{opt_uuid, uuid};
+use crate::server::db::{Param, insert_rows, opt_uuid, placeholders, uuid};
 use crate::sync::server::registry::Context;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// What identifies a visitor's document, as kept: never the number itself.
+#[derive(Debug, Clone)]
 pub struct Identity {
     pub id_type: IdType,
     pub id_masked: Option<String>,
     pub id_hash: Option<String>,
 }
 
-async fn exists(conn: &mut AnyConnection, sql: &str, id: Uuid) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query_scalar::<_, i64>(sql)
-        .bind(id.to_string())
-        .fetch_optional(conn)
+fn id_list(ids: &HashSet<Uuid>) -> Vec<String> {
+    ids.iter().map(Uuid::to_string).collect()
+}
+
+/// The visits among `ids` that exist, each with its kept identity (`None` once purged).
+pub async fn identities(
+    conn: &mut AnyConnection,
+    ids: &HashSet<Uuid>,
+) -> Result<HashMap<Uuid, Option<Identity>>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids = id_list(ids);
+    let sql = format!(
+        "SELECT id, id_type, id_masked, id_hash, purged_at FROM visits WHERE id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in &ids {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| {
+            let id_type: String = row.try_get("id_type")?;
+            let purged: Option<i64> = row.try_get("purged_at")?;
+            let identity = Identity {
+                id_type: IdType::from_code(&id_type).unwrap_or(IdType::Other),
+                id_masked: row.try_get("id_masked")?,
+                id_hash: row.try_get("id_hash")?,
+            };
+            Ok((
+                uuid(row.try_get("id")?)?,
+                purged.is_none().then_some(identity),
+            ))
+        })
+        .collect()
+}
+
+/// The sign-outs among `ids` that exist.
+pub async fn existing_sign_outs(
+    conn: &mut AnyConnection,
+    ids: &HashSet<Uuid>,
+) -> Result<HashSet<Uuid>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let ids = id_list(ids);
+    let sql = format!(
+        "SELECT id FROM visit_sign_outs WHERE id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query_scalar::<_, String>(&sql);
+    for id in &ids {
+        query = query.bind(id);
+    }
+    query
+        .fetch_all(conn)
         .await?
-        .is_some())
+        .iter()
+        .map(|id| uuid(id))
+        .collect()
 }
 
-pub async fn visit_exists(conn: &mut AnyConnection, id: Uuid) -> Result<bool, sqlx::Error> {
-    exists(conn, "SELECT 1 FROM visits WHERE id = $1", id).await
-}
-
-pub async fn sign_out_exists(conn: &mut AnyConnection, id: Uuid) -> Result<bool, sqlx::Error> {
-    exists(conn, "SELECT 1 FROM visit_sign_outs WHERE id = $1", id).await
-}
-
-/// `None` if no such person, else whether they are still active.
-pub async fn user_active(conn: &mut AnyConnection, id: Uuid) -> Result<Option<bool>, sqlx::Error> {
-    let active: Option<i64> = sqlx::query_scalar("SELECT active FROM users WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
-    Ok(active.map(|a| a == 1))
-}
-
-/// `None` if no such place, else whether it is still active.
-pub async fn place_active(conn: &mut AnyConnection, id: Uuid) -> Result<Option<bool>, sqlx::Error> {
-    let active: Option<i64> = sqlx::query_scalar("SELECT active FROM places WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
-    Ok(active.map(|a| a == 1))
-}
-
-/// The kept identity of an earlier visit, for a returning visitor; `None` if unknown or purged.
-pub async fn identity_of(
+/// Whether each of `ids` that exists in `table` (`users` or `places`) is active.
+pub async fn active_flags(
     conn: &mut AnyConnection,
-    visit: Uuid,
-) -> Result<Option<Identity>, sqlx::Error> {
-    let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT id_type, id_masked, id_hash FROM visits WHERE id = $1 AND purged_at IS NULL",
+    table: &str,
+    ids: &HashSet<Uuid>,
+) -> Result<HashMap<Uuid, bool>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let table = match table {
+        "users" => "users",
+        _ => "places",
+    };
+    let ids = id_list(ids);
+    let sql = format!(
+        "SELECT id, active FROM {table} WHERE id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+    for id in &ids {
+        query = query.bind(id);
+    }
+    query
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|(id, active)| Ok((uuid(&id)?, active == 1)))
+        .collect()
+}
+
+/// The active watch-list entries: (id, phone, ID hash, note).
+pub async fn active_watch_entries(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(Uuid, Option<String>, Option<String>, String)>, sqlx::Error> {
+    let rows: Vec<(String, Option<String>, Option<String>, String)> = sqlx::query_as(
+        "SELECT id, phone, id_hash, note FROM watch_entries WHERE active = 1 ORDER BY created_at",
     )
-    .bind(visit.to_string())
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await?;
-    Ok(row.map(|(id_type, id_masked, id_hash)| Identity {
-        id_type: IdType::from_code(&id_type).unwrap_or(IdType::Other),
-        id_masked,
-        id_hash,
-    }))
+    rows.into_iter()
+        .map(|(id, phone, hash, note)| Ok((uuid(&id)?, phone, hash, note)))
+        .collect()
 }
 
-/// The first active watch-list entry matching the ID hash or the phone number: (entry id, note).
-pub async fn watch_match(
-    conn: &mut AnyConnection,
-    id_hash: Option<&str>,
-    phone: &str,
-) -> Result<Option<(Uuid, String)>, sqlx::Error> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT id, note FROM watch_entries WHERE active = 1 AND (id_hash = $1 OR phone = $2) ORDER BY created_at LIMIT 1",
-    )
-    .bind(id_hash.unwrap_or("-"))
-    .bind(phone)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|(id, note)| Ok((uuid(&id)?, note))).transpose()
-}
+const VISIT_INSERT_COLUMNS: &[&str] = &[
+    "id",
+    "visitor_name",
+    "phone",
+    "id_masked",
+    "id_hash",
+    "plate",
+    "id_type",
+    "organisation",
+    "host_user_id",
+    "host_place_id",
+    "reason",
+    "party_size",
+    "time_in",
+    "gate_id",
+    "registered_by",
+    "received_at",
+    "clock_skew_ms",
+    "watch_entry_id",
+    "version",
+];
 
-pub async fn insert_visit(
-    conn: &mut AnyConnection,
+/// A registration as a row to insert.
+pub fn visit_row(
     context: &Context<'_>,
     visit: &SignInArgs,
     identity: &Identity,
     watch_entry: Option<Uuid>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO visits (id, visitor_name, phone, id_masked, id_hash, plate, id_type, organisation, host_user_id, \
-         host_place_id, reason, party_size, time_in, gate_id, registered_by, received_at, clock_skew_ms, watch_entry_id, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
-    )
-    .bind(visit.visit_id.to_string())
-    .bind(&visit.visitor_name)
-    .bind(&visit.phone)
-    .bind(identity.id_masked.as_deref())
-    .bind(identity.id_hash.as_deref())
-    .bind((!visit.plate.is_empty()).then_some(visit.plate.as_str()))
-    .bind(identity.id_type.code())
-    .bind(&visit.organisation)
-    .bind(visit.host_user_id.map(|id| id.to_string()))
-    .bind(visit.host_place_id.map(|id| id.to_string()))
-    .bind(&visit.reason)
-    .bind(visit.party_size)
-    .bind(visit.time_in_ms)
-    .bind(visit.gate_id.map(|id| id.to_string()))
-    .bind(context.user.id.to_string())
-    .bind(context.now)
-    .bind(context.clock_skew_ms)
-    .bind(watch_entry.map(|id| id.to_string()))
-    .bind(context.version)
-    .execute(conn)
-    .await?;
-    Ok(())
+) -> Vec<Param> {
+    vec![
+        visit.visit_id.into(),
+        visit.visitor_name.clone().into(),
+        visit.phone.clone().into(),
+        identity.id_masked.clone().into(),
+        identity.id_hash.clone().into(),
+        Param::Text((!visit.plate.is_empty()).then(|| visit.plate.clone())),
+        identity.id_type.code().into(),
+        visit.organisation.clone().into(),
+        visit.host_user_id.into(),
+        visit.host_place_id.into(),
+        visit.reason.clone().into(),
+        visit.party_size.into(),
+        visit.time_in_ms.into(),
+        visit.gate_id.into(),
+        context.user.id.into(),
+        context.now.into(),
+        context.clock_skew_ms.into(),
+        watch_entry.into(),
+        context.version.into(),
+    ]
 }
 
-pub async fn insert_sign_out(
+pub async fn insert_visits(
     conn: &mut AnyConnection,
-    context: &Context<'_>,
-    sign_out: &SignOutArgs,
+    rows: &[Vec<Param>],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO visit_sign_outs (id, visit_id, time_out, signed_out_by, received_at, version) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(sign_out.sign_out_id.to_string())
-    .bind(sign_out.visit_id.to_string())
-    .bind(sign_out.time_out_ms)
-    .bind(context.user.id.to_string())
-    .bind(context.now)
-    .bind(context.version)
-    .execute(conn)
-    .await?;
-    Ok(())
+    insert_rows(conn, "visits", VISIT_INSERT_COLUMNS, rows).await
 }
 
-/// Records the guard's decision on a watch-list warning (even if the entry was withdrawn meanwhile); `false` if
-/// the visit is unknown.
-pub async fn set_watch_decision(
-    conn: &mut AnyConnection,
-    context: &Context<'_>,
-    decision: &WatchDecisionArgs,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE visits SET watch_decision = $1, version = $2 WHERE id = $3")
-        .bind(decision.decision.code())
-        .bind(context.version)
-        .bind(decision.visit_id.to_string())
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+/// A sign-out as a row to insert.
+pub fn sign_out_row(context: &Context<'_>, sign_out: &SignOutArgs) -> Vec<Param> {
+    vec![
+        sign_out.sign_out_id.into(),
+        sign_out.visit_id.into(),
+        sign_out.time_out_ms.into(),
+        context.user.id.into(),
+        context.now.into(),
+        context.version.into(),
+    ]
 }
 
-pub async fn audit(
+pub async fn insert_sign_outs(
     conn: &mut AnyConnection,
-    context: &Context<'_>,
-    action: &str,
-    subject: Option<Uuid>,
-    detail: &str,
+    rows: &[Vec<Param>],
 ) -> Result<(), sqlx::Error> {
-    audit_by(
+    insert_rows(
         conn,
-        Some(context.user.id),
-        context.now,
-        action,
-        subject,
-        detail,
+        "visit_sign_outs",
+        &[
+            "id",
+            "visit_id",
+            "time_out",
+            "signed_out_by",
+            "received_at",
+            "version",
+        ],
+        rows,
     )
     .await
+}
+
+/// Records the guard's decision on a watch-list warning (even if the entry was withdrawn meanwhile).
+pub async fn set_watch_decision(
+    conn: &mut AnyConnection,
+    visit: Uuid,
+    decision: &str,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE visits SET watch_decision = $1, version = $2 WHERE id = $3")
+        .bind(decision)
+        .bind(version)
+        .bind(visit.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn audit_by(

@@ -10,7 +10,7 @@ use super::{check_protocol, parse, registry, signed_in};
 use crate::domain::sync::{
     Gap, ItemResult, Mutation, Outcome, PUSH_MAX_ITEMS, PushRequest, PushResponse, SyncError,
 };
-use crate::server::db::{bump_version, now_ms};
+use crate::server::db::{Param, bump_version, insert_rows, now_ms, placeholders};
 use crate::server::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -18,6 +18,8 @@ use axum::extract::State;
 use axum_extra::extract::CookieJar;
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 pub async fn push(
     State(state): State<AppState>,
@@ -86,12 +88,37 @@ async fn apply_batch(
             0
         }
     };
+    let mut seen = receipts_of(&mut tx, &request.mutations).await?;
+    let mutations: Vec<&Mutation> = request.mutations.iter().collect();
+    let mut batch = registry::Batch::prefetch(&mut tx, &mutations).await?;
+    let context = registry::Context {
+        user,
+        version,
+        now,
+        clock_skew_ms: request.sent_at_ms.saturating_sub(now),
+        config: &state.config,
+    };
     let mut results = Vec::with_capacity(request.mutations.len());
+    let mut receipts = Vec::new();
     let mut gap = None;
     for mutation in &request.mutations {
         let hash = content_hash(mutation);
-        if let Some(result) = repeat_answer(&mut tx, mutation, &hash).await? {
-            results.push(result);
+        if let Some((seen_hash, outcome, seq)) = seen.get(&mutation.id) {
+            results.push(if *seen_hash == hash {
+                // A repeat gets the answer its first arrival got.
+                ItemResult {
+                    id: mutation.id,
+                    seq: *seq,
+                    duplicate: true,
+                    outcome: outcome.clone(),
+                }
+            } else {
+                rejected(
+                    mutation,
+                    "mutation_id_reused",
+                    "another entry with this id was already received",
+                )
+            });
             continue;
         }
         if mutation.seq <= last_seq {
@@ -123,22 +150,21 @@ async fn apply_batch(
                 break;
             }
         }
-        let outcome = registry::apply(
-            &mut tx,
-            &registry::Context {
-                user,
-                version,
-                now,
-                clock_skew_ms: request.sent_at_ms.saturating_sub(now),
-                config: &state.config,
-            },
-            mutation,
-        )
-        .await?;
-        record(
-            &mut tx, &client_id, user, mutation, &hash, &outcome, now, version,
-        )
-        .await?;
+        let outcome = registry::apply(&context, &mut batch, mutation);
+        let stored = serde_json::to_string(&outcome).map_err(|_| SyncError::Unavailable)?;
+        receipts.push(vec![
+            Param::from(mutation.id),
+            client_id.as_str().into(),
+            mutation.seq.into(),
+            user.id.into(),
+            mutation.name.as_str().into(),
+            hash.as_str().into(),
+            stored.into(),
+            mutation.client_time_ms.into(),
+            now.into(),
+            version.into(),
+        ]);
+        seen.insert(mutation.id, (hash, outcome.clone(), mutation.seq));
         last_seq = mutation.seq;
         results.push(ItemResult {
             id: mutation.id,
@@ -147,6 +173,26 @@ async fn apply_batch(
             outcome,
         });
     }
+    // The effects and their receipts, in the one transaction.
+    batch.flush(&mut tx, &context).await?;
+    insert_rows(
+        &mut tx,
+        "sync_mutations",
+        &[
+            "id",
+            "client_id",
+            "seq",
+            "user_id",
+            "name",
+            "content_hash",
+            "outcome",
+            "client_time",
+            "received_at",
+            "version",
+        ],
+        &receipts,
+    )
+    .await?;
     sqlx::query(
         "UPDATE sync_clients SET last_seq = $1, last_seen = $2, app_build = $3, clock_skew_ms = $4 WHERE id = $5",
     )
@@ -167,68 +213,32 @@ async fn apply_batch(
     })
 }
 
-/// The answer to a mutation seen before, or `None` for a new one.
-async fn repeat_answer(
+/// The receipts already held for the batch's mutations: id → (content hash, first answer, seq).
+async fn receipts_of(
     conn: &mut AnyConnection,
-    mutation: &Mutation,
-    hash: &str,
-) -> Result<Option<ItemResult>, SyncError> {
-    let seen: Option<(String, String, i64)> =
-        sqlx::query_as("SELECT content_hash, outcome, seq FROM sync_mutations WHERE id = $1")
-            .bind(mutation.id.to_string())
-            .fetch_optional(conn)
-            .await?;
-    let Some((seen_hash, outcome, seq)) = seen else {
-        return Ok(None);
-    };
-    if seen_hash != hash {
-        return Ok(Some(rejected(
-            mutation,
-            "mutation_id_reused",
-            "another entry with this id was already received",
-        )));
+    mutations: &[Mutation],
+) -> Result<HashMap<Uuid, (String, Outcome, i64)>, SyncError> {
+    if mutations.is_empty() {
+        return Ok(HashMap::new());
     }
-    let outcome = serde_json::from_str(&outcome).map_err(|cause| {
-        tracing::error!(%cause, "sync: stored outcome unreadable");
-        SyncError::Unavailable
-    })?;
-    Ok(Some(ItemResult {
-        id: mutation.id,
-        seq,
-        duplicate: true,
-        outcome,
-    }))
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn record(
-    conn: &mut AnyConnection,
-    client_id: &str,
-    user: &crate::domain::SessionUser,
-    mutation: &Mutation,
-    hash: &str,
-    outcome: &Outcome,
-    now: i64,
-    version: i64,
-) -> Result<(), SyncError> {
-    let outcome = serde_json::to_string(outcome).map_err(|_| SyncError::Unavailable)?;
-    sqlx::query(
-        "INSERT INTO sync_mutations (id, client_id, seq, user_id, name, content_hash, outcome, client_time, received_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(mutation.id.to_string())
-    .bind(client_id)
-    .bind(mutation.seq)
-    .bind(user.id.to_string())
-    .bind(&mutation.name)
-    .bind(hash)
-    .bind(outcome)
-    .bind(mutation.client_time_ms)
-    .bind(now)
-    .bind(version)
-    .execute(conn)
-    .await?;
-    Ok(())
+    let sql = format!(
+        "SELECT id, content_hash, outcome, seq FROM sync_mutations WHERE id IN ({})",
+        placeholders(1, mutations.len())
+    );
+    let mut query = sqlx::query_as::<_, (String, String, String, i64)>(&sql);
+    for mutation in mutations {
+        query = query.bind(mutation.id.to_string());
+    }
+    let mut seen = HashMap::new();
+    for (id, hash, outcome, seq) in query.fetch_all(conn).await? {
+        let outcome: Outcome = serde_json::from_str(&outcome).map_err(|cause| {
+            tracing::error!(%cause, "sync: stored outcome unreadable");
+            SyncError::Unavailable
+        })?;
+        let id = Uuid::parse_str(&id).map_err(|_| SyncError::Unavailable)?;
+        seen.insert(id, (hash, outcome, seq));
+    }
+    Ok(seen)
 }
 
 fn rejected(mutation: &Mutation, code: &str, message: &str) -> ItemResult {

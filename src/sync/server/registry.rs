@@ -1,6 +1,8 @@
-//! Every mutation the server understands, by name and version. A handler checks the user's roles and the
-//! arguments before it writes anything, so a rejection leaves no trace but its receipt. Old versions stay here
-//! for as long as a phone may stay offline with them queued.
+//! Every mutation the server understands, by name and version. A batch is read once ([`Batch::prefetch`]),
+//! each mutation is decided in order without IO ([`apply`]: the handler checks the user's roles and the
+//! arguments and queues its rows, so a rejection leaves no trace but its receipt), and the queued rows are
+//! written together ([`Batch::flush`]). Old versions stay here for as long as a phone may stay offline with
+//! them queued.
 
 use crate::domain::SessionUser;
 use crate::domain::sync::{Mutation, Outcome};
@@ -20,20 +22,41 @@ pub struct Context<'a> {
     pub config: &'a Config,
 }
 
-pub async fn apply(
-    conn: &mut AnyConnection,
-    context: &Context<'_>,
-    mutation: &Mutation,
-) -> Result<Outcome, sqlx::Error> {
+/// What one push batch reads and writes, per job.
+pub struct Batch {
+    gate_visits: gate_visits::GateBatch,
+}
+
+impl Batch {
+    pub async fn prefetch(
+        conn: &mut AnyConnection,
+        mutations: &[&Mutation],
+    ) -> Result<Batch, sqlx::Error> {
+        Ok(Batch {
+            gate_visits: gate_visits::GateBatch::prefetch(conn, mutations).await?,
+        })
+    }
+
+    pub async fn flush(
+        self,
+        conn: &mut AnyConnection,
+        context: &Context<'_>,
+    ) -> Result<(), sqlx::Error> {
+        self.gate_visits.flush(conn, context).await
+    }
+}
+
+pub fn apply(context: &Context<'_>, batch: &mut Batch, mutation: &Mutation) -> Outcome {
+    let gate = &mut batch.gate_visits;
     match mutation.name.as_str() {
-        visit::SIGN_IN => gate_visits::sign_in(conn, context, &mutation.args).await,
-        visit::SIGN_OUT => gate_visits::sign_out(conn, context, &mutation.args).await,
-        visit::WATCH_DECIDE => gate_visits::watch_decision(conn, context, &mutation.args).await,
-        _ => Ok(Outcome::Rejected {
+        visit::SIGN_IN => gate_visits::sign_in(context, gate, &mutation.args),
+        visit::SIGN_OUT => gate_visits::sign_out(context, gate, &mutation.args),
+        visit::WATCH_DECIDE => gate_visits::watch_decision(context, gate, &mutation.args),
+        _ => Outcome::Rejected {
             code: "unknown_mutation".into(),
             message: format!("this server does not know {}", mutation.name),
             fields: vec![],
-        }),
+        },
     }
 }
 
