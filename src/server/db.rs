@@ -105,9 +105,16 @@ impl Db {
 /// rows it writes with the result, so clients can pull "changes after version N" in commit order: the counter
 /// row is locked until the transaction ends, so versions are handed out in the order transactions commit.
 pub async fn bump_version(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")
-        .fetch_one(conn)
-        .await
+    Ok(bump_version_in_epoch(conn).await?.0)
+}
+
+/// [`bump_version`], also answering the current epoch in the same round trip (the sync push needs both).
+pub async fn bump_version_in_epoch(conn: &mut AnyConnection) -> Result<(i64, String), sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version, epoch",
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// Gives the database a new epoch (after a restore from backup) and bumps the version so phones hear of it.
@@ -215,43 +222,68 @@ impl From<Option<uuid::Uuid>> for Param {
     }
 }
 
-/// Inserts many rows with multi-row `INSERT` statements (a few hundred rows each), `$n` placeholders for both
-/// backends. Every row must have one value per column.
+/// Inserts many rows with one statement and one bound value: the rows travel as a JSON array that the
+/// database unpacks (`json_each` on SQLite, `jsonb_to_recordset` on PostgreSQL). Binding every value instead
+/// costs microseconds per value through sqlx's `Any` driver, which made a batch of 100 visits take 4 ms.
+/// Every row must have one value per column.
 pub async fn insert_rows(
     conn: &mut AnyConnection,
     table: &str,
     columns: &[&str],
     rows: &[Vec<Param>],
 ) -> Result<(), sqlx::Error> {
-    // Far below both backends' limits on bound values (SQLite 32766, PostgreSQL 65535).
-    let per_statement = (4000 / columns.len().max(1)).max(1);
-    for chunk in rows.chunks(per_statement) {
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        let mut n = 0;
-        for (i, row) in chunk.iter().enumerate() {
-            debug_assert_eq!(row.len(), columns.len());
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for j in 0..row.len() {
-                n += 1;
-                if j > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${n}"));
-            }
-            sql.push(')');
-        }
-        let mut query = sqlx::query(&sql);
-        for param in chunk.iter().flatten() {
-            query = match param {
-                Param::Text(value) => query.bind(value.clone()),
-                Param::Int(value) => query.bind(*value),
-            };
-        }
-        query.execute(&mut *conn).await?;
-    }
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let json: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|row| {
+            let object: serde_json::Map<String, serde_json::Value> = columns
+                .iter()
+                .zip(row)
+                .map(|(column, param)| {
+                    let value = match param {
+                        Param::Text(Some(text)) => serde_json::Value::String(text.clone()),
+                        Param::Int(Some(number)) => serde_json::Value::from(*number),
+                        Param::Text(None) | Param::Int(None) => serde_json::Value::Null,
+                    };
+                    ((*column).to_owned(), value)
+                })
+                .collect();
+            serde_json::Value::Object(object)
+        })
+        .collect();
+    let list = columns.join(", ");
+    let sql = if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        let values: Vec<String> = columns
+            .iter()
+            .map(|c| format!("json_extract(value, '$.{c}')"))
+            .collect();
+        format!(
+            "INSERT INTO {table} ({list}) SELECT {} FROM json_each($1)",
+            values.join(", ")
+        )
+    } else {
+        let types: Vec<String> = columns
+            .iter()
+            .zip(first)
+            .map(|(c, param)| {
+                let kind = match param {
+                    Param::Text(_) => "text",
+                    Param::Int(_) => "bigint",
+                };
+                format!("{c} {kind}")
+            })
+            .collect();
+        format!(
+            "INSERT INTO {table} ({list}) SELECT {list} FROM jsonb_to_recordset($1::jsonb) AS r({})",
+            types.join(", ")
+        )
+    };
+    sqlx::query(&sql)
+        .bind(serde_json::Value::Array(json).to_string())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

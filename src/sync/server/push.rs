@@ -10,7 +10,7 @@ use super::{check_protocol, parse, registry, signed_in};
 use crate::domain::sync::{
     Gap, ItemResult, Mutation, Outcome, PUSH_MAX_ITEMS, PushRequest, PushResponse, SyncError,
 };
-use crate::server::db::{Param, bump_version, insert_rows, now_ms, placeholders};
+use crate::server::db::{Param, bump_version_in_epoch, insert_rows, now_ms, placeholders};
 use crate::server::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -53,10 +53,7 @@ async fn apply_batch(
     // Taking the version first takes the write lock first (the counter row on PostgreSQL, the database on
     // SQLite), so two pushes of the same batch at once run one after the other and the second sees the first's
     // receipts. It also stamps everything this batch writes.
-    let version = bump_version(&mut tx).await?;
-    let epoch: String = sqlx::query_scalar("SELECT epoch FROM sync_state WHERE id = 1")
-        .fetch_one(&mut *tx)
-        .await?;
+    let (version, epoch) = bump_version_in_epoch(&mut tx).await?;
     if epoch != request.epoch && !request.mutations.is_empty() {
         return Err(SyncError::EpochChanged { epoch });
     }
