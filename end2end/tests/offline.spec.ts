@@ -245,7 +245,7 @@ test('signing out with unsent entries warns and offers to wait or download them'
   await context.close();
 });
 
-test('another guard signing in on the same phone neither sees nor sends the first one's pending entries', async () => {
+test("another guard signing in on the same phone neither sees nor sends the first one's pending entries", async () => {
   test.setTimeout(90_000);
   const context = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
   const page = context.pages()[0] ?? (await context.newPage());
