@@ -425,10 +425,13 @@ pub fn local_visits(
 }
 
 /// The latest visit by this phone number, for prefilling a returning visitor.
-pub fn returning_visitor<'a>(visits: &'a [LocalVisit], phone: &str) -> Option<&'a LocalVisit> {
+pub fn returning_visitor<'a>(
+    visits: impl IntoIterator<Item = &'a LocalVisit>,
+    phone: &str,
+) -> Option<&'a LocalVisit> {
     let phone = normalize_phone(phone).ok()?;
     visits
-        .iter()
+        .into_iter()
         .filter(|v| v.visit.phone == phone && !v.pending)
         .max_by_key(|v| v.visit.time_in_ms)
 }

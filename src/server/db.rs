@@ -287,10 +287,23 @@ pub async fn insert_rows(
     Ok(())
 }
 
-/// `$first, $first+1, …` for `count` values, for `IN (…)` lists.
-pub fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// A subquery yielding the texts of a JSON array bound as `$1`, for `WHERE id IN (…)`: one bound value and the
+/// same SQL whatever the list's length, so each connection prepares the statement once.
+pub fn json_texts(conn: &AnyConnection) -> &'static str {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        "SELECT value FROM json_each($1)"
+    } else {
+        "SELECT jsonb_array_elements_text($1::jsonb)"
+    }
+}
+
+/// `texts` as the JSON array [`json_texts`] unpacks.
+pub fn json_list<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+    serde_json::Value::Array(
+        texts
+            .into_iter()
+            .map(|t| serde_json::Value::String(t.to_owned()))
+            .collect(),
+    )
+    .to_string()
 }

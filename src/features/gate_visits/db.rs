@@ -3,7 +3,7 @@
 use crate::domain::visit::{
     IdType, SignInArgs, SignOutArgs, Visit, VisitSignOut, WatchDecision, WatchEntry,
 };
-use crate::server::db::{Param, insert_rows, opt_uuid, placeholders, uuid};
+use crate::server::db::{Param, insert_rows, json_list, json_texts, opt_uuid, uuid};
 use crate::sync::server::registry::Context;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -33,13 +33,12 @@ pub async fn identities(
     let ids = id_list(ids);
     let sql = format!(
         "SELECT id, id_type, id_masked, id_hash, purged_at FROM visits WHERE id IN ({})",
-        placeholders(1, ids.len())
+        json_texts(conn)
     );
-    let mut query = sqlx::query(&sql);
-    for id in &ids {
-        query = query.bind(id);
-    }
-    let rows = query.fetch_all(conn).await?;
+    let rows = sqlx::query(&sql)
+        .bind(json_list(ids.iter().map(String::as_str)))
+        .fetch_all(conn)
+        .await?;
     rows.iter()
         .map(|row| {
             let id_type: String = row.try_get("id_type")?;
@@ -68,13 +67,10 @@ pub async fn existing_sign_outs(
     let ids = id_list(ids);
     let sql = format!(
         "SELECT id FROM visit_sign_outs WHERE id IN ({})",
-        placeholders(1, ids.len())
+        json_texts(conn)
     );
-    let mut query = sqlx::query_scalar::<_, String>(&sql);
-    for id in &ids {
-        query = query.bind(id);
-    }
-    query
+    sqlx::query_scalar::<_, String>(&sql)
+        .bind(json_list(ids.iter().map(String::as_str)))
         .fetch_all(conn)
         .await?
         .iter()
@@ -98,13 +94,10 @@ pub async fn active_flags(
     let ids = id_list(ids);
     let sql = format!(
         "SELECT id, active FROM {table} WHERE id IN ({})",
-        placeholders(1, ids.len())
+        json_texts(conn)
     );
-    let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
-    for id in &ids {
-        query = query.bind(id);
-    }
-    query
+    sqlx::query_as::<_, (String, i64)>(&sql)
+        .bind(json_list(ids.iter().map(String::as_str)))
         .fetch_all(conn)
         .await?
         .into_iter()

@@ -1,11 +1,11 @@
 //! The guard's page: register a visitor, see who is on campus, sign them out with one tap. Everything reads
 //! and writes this phone's local data (snapshot ⊕ pending), so it works the same with no signal.
 
-use super::local_view::{HostChoice, hosts, use_local_visits};
+use super::local_view::{HostChoice, Visits, hosts, use_local_visits, visits_memo};
 use crate::components::{Field, Page, phone_utc_offset};
 use crate::domain::clock::{start_of_day, time};
 use crate::domain::visit::{
-    IdType, LocalVisit, SIGN_IN, SIGN_OUT, SignInArgs, SignOutArgs, WATCH_DECIDE, WatchDecision,
+    IdType, SIGN_IN, SIGN_OUT, SignInArgs, SignOutArgs, WATCH_DECIDE, WatchDecision,
     WatchDecisionArgs, WatchEntry, normalize_phone, returning_visitor,
 };
 use crate::error::AppError;
@@ -35,7 +35,7 @@ pub fn GateVisitsPage() -> impl IntoView {
     let local = use_local_data();
     let visits = use_local_visits(local);
     let today_start = move || start_of_day(now_ms(), phone_utc_offset());
-    let on_campus_today = Memo::new(move |_| {
+    let on_campus_today = visits_memo(move || {
         let start = today_start();
         visits.with(|v| {
             v.iter()
@@ -44,7 +44,7 @@ pub fn GateVisitsPage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let never_signed_out = Memo::new(move |_| {
+    let never_signed_out = visits_memo(move || {
         let start = today_start();
         visits.with(|v| {
             v.iter()
@@ -53,7 +53,7 @@ pub fn GateVisitsPage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let left_today = Memo::new(move |_| {
+    let left_today = visits_memo(move || {
         let start = today_start();
         visits.with(|v| {
             v.iter()
@@ -103,7 +103,7 @@ pub fn GateVisitsPage() -> impl IntoView {
 
 /// The registration form: the fewest taps for the common case (ID card, one person, no car).
 #[component]
-fn RegisterForm(local: LocalData, visits: Memo<Vec<LocalVisit>>) -> impl IntoView {
+fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
     let i18n = use_i18n();
     let visit_id = RwSignal::new(Uuid::now_v7());
     let name = RwSignal::new(String::new());
@@ -129,7 +129,8 @@ fn RegisterForm(local: LocalData, visits: Memo<Vec<LocalVisit>>) -> impl IntoVie
         if same_id_as.get_untracked().is_some() || !name.get_untracked().is_empty() {
             return;
         }
-        let found = visits.with_untracked(|v| returning_visitor(v, &typed).cloned());
+        let found =
+            visits.with_untracked(|v| returning_visitor(v.iter().map(|v| &**v), &typed).cloned());
         if let Some(earlier) = found {
             name.set(earlier.visit.visitor_name.clone());
             organisation.set(earlier.visit.organisation.clone());
@@ -351,7 +352,7 @@ fn RegisterForm(local: LocalData, visits: Memo<Vec<LocalVisit>>) -> impl IntoVie
 
 #[component]
 fn VisitList(
-    visits: Memo<Vec<LocalVisit>>,
+    visits: Memo<Visits>,
     local: LocalData,
     #[prop(into)] empty: Signal<String>,
 ) -> impl IntoView {

@@ -7,6 +7,7 @@ use crate::domain::visit::{
 use crate::sync::local::LocalData;
 use leptos::prelude::*;
 use serde::Deserialize;
+use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -88,9 +89,18 @@ pub fn hosts(local: LocalData) -> Vec<(HostChoice, String)> {
         .collect()
 }
 
+/// The visits a page shows: shared, so filtering and listing thousands of them copies pointers, not visits.
+pub type Visits = Vec<Arc<LocalVisit>>;
+
+/// A memo of visits that always counts as changed when recomputed: comparing thousands of visits field by
+/// field to spare a re-render costs more than the re-render.
+pub fn visits_memo(fun: impl Fn() -> Visits + Send + Sync + 'static) -> Memo<Visits> {
+    Memo::new_with_compare(move |_| fun(), |_, _| true)
+}
+
 /// Every visit this phone knows, newest first, recomputed when the snapshot or the outbox changes.
-pub fn use_local_visits(local: LocalData) -> Memo<Vec<LocalVisit>> {
-    Memo::new(move |_| {
+pub fn use_local_visits(local: LocalData) -> Memo<Visits> {
+    visits_memo(move || {
         let visits: Vec<Visit> = local.rows("visits");
         let sign_outs: Vec<VisitSignOut> = local.rows("visit_sign_outs");
         let hosts = hosts(local);
@@ -112,5 +122,8 @@ pub fn use_local_visits(local: LocalData) -> Memo<Vec<LocalVisit>> {
                 .map(|(_, label)| label.clone())
                 .unwrap_or_default()
         })
+        .into_iter()
+        .map(Arc::new)
+        .collect()
     })
 }

@@ -1,7 +1,7 @@
 //! Evacuation roll call (疏散点名): everyone on campus now, from this phone's data, ready to print or read out
 //! at the assembly point even with no network.
 
-use super::local_view::use_local_visits;
+use super::local_view::{use_local_visits, visits_memo};
 use crate::components::phone_utc_offset;
 use crate::domain::clock::{date, time};
 use crate::i18n::*;
@@ -13,7 +13,7 @@ pub fn RollCallPage() -> impl IntoView {
     let i18n = use_i18n();
     let local = use_local_data();
     let visits = use_local_visits(local);
-    let on_campus = Memo::new(move |_| {
+    let on_campus = visits_memo(move || {
         visits.with(|v| {
             v.iter()
                 .filter(|v| v.on_campus())

@@ -10,7 +10,7 @@ use super::{check_protocol, parse, registry, signed_in};
 use crate::domain::sync::{
     Gap, ItemResult, Mutation, Outcome, PUSH_MAX_ITEMS, PushRequest, PushResponse, SyncError,
 };
-use crate::server::db::{Param, bump_version_in_epoch, insert_rows, now_ms, placeholders};
+use crate::server::db::{Param, bump_version_in_epoch, insert_rows, json_list, json_texts, now_ms};
 use crate::server::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -220,12 +220,11 @@ async fn receipts_of(
     }
     let sql = format!(
         "SELECT id, content_hash, outcome, seq FROM sync_mutations WHERE id IN ({})",
-        placeholders(1, mutations.len())
+        json_texts(conn)
     );
-    let mut query = sqlx::query_as::<_, (String, String, String, i64)>(&sql);
-    for mutation in mutations {
-        query = query.bind(mutation.id.to_string());
-    }
+    let ids: Vec<String> = mutations.iter().map(|m| m.id.to_string()).collect();
+    let query = sqlx::query_as::<_, (String, String, String, i64)>(&sql)
+        .bind(json_list(ids.iter().map(String::as_str)));
     let mut seen = HashMap::new();
     for (id, hash, outcome, seq) in query.fetch_all(conn).await? {
         let outcome: Outcome = serde_json::from_str(&outcome).map_err(|cause| {
