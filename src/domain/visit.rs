@@ -375,8 +375,9 @@ pub fn local_visits(
             sign_out_pending: false,
         })
         .collect();
+    let mut known: std::collections::HashSet<Uuid> = merged.iter().map(|v| v.visit.id).collect();
     for (args, registered_by) in pending_sign_ins {
-        if merged.iter().any(|v| v.visit.id == args.visit_id) {
+        if !known.insert(args.visit_id) {
             continue;
         }
         let number = normalize_id_number(&args.id_number);
@@ -406,17 +407,22 @@ pub fn local_visits(
             sign_out_pending: false,
         });
     }
+    let first_out = |outs: &mut std::collections::HashMap<Uuid, i64>, visit: Uuid, at: i64| {
+        outs.entry(visit)
+            .and_modify(|t| *t = (*t).min(at))
+            .or_insert(at);
+    };
+    let mut synced_outs = std::collections::HashMap::new();
+    for out in sign_outs {
+        first_out(&mut synced_outs, out.visit_id, out.time_out_ms);
+    }
+    let mut pending_outs = std::collections::HashMap::new();
+    for out in pending_sign_outs {
+        first_out(&mut pending_outs, out.visit_id, out.time_out_ms);
+    }
     for visit in &mut merged {
-        let synced = sign_outs
-            .iter()
-            .filter(|s| s.visit_id == visit.visit.id)
-            .map(|s| s.time_out_ms)
-            .min();
-        let pending = pending_sign_outs
-            .iter()
-            .filter(|s| s.visit_id == visit.visit.id)
-            .map(|s| s.time_out_ms)
-            .min();
+        let synced = synced_outs.get(&visit.visit.id).copied();
+        let pending = pending_outs.get(&visit.visit.id).copied();
         visit.time_out_ms = synced.or(pending);
         visit.sign_out_pending = synced.is_none() && pending.is_some();
     }
