@@ -21,8 +21,30 @@ export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: `screenshots/${name}.png`, fullPage: false });
 }
 
-/** Opens a page by its address (a full load, like following a QR code) and waits until it is interactive. */
+/**
+ * Opens a page by its address (a full load, like following a QR code) and waits until it is interactive. Once
+ * in CI (3 runs) a full load right after the first sign-in never hydrated and could not be reproduced; if that
+ * happens the console errors are printed and the page is loaded once more, so the run says what it saw.
+ */
 export async function visit(page: Page, path: string) {
-  await page.goto(path);
-  await waitForHydration(page);
+  const errors: string[] = [];
+  const onConsole = (message: { type(): string; text(): string }) => {
+    if (message.type() === 'error') errors.push(message.text());
+  };
+  const onError = (error: Error) => errors.push(String(error));
+  page.on('console', onConsole);
+  page.on('pageerror', onError);
+  try {
+    await page.goto(path);
+    try {
+      await waitForHydration(page);
+    } catch {
+      console.warn(`hydration of ${path} timed out; console errors: ${errors.join(' | ') || 'none'}; loading it again`);
+      await page.reload();
+      await waitForHydration(page);
+    }
+  } finally {
+    page.off('console', onConsole);
+    page.off('pageerror', onError);
+  }
 }
