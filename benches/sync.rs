@@ -30,6 +30,7 @@ fn config(data_dir: std::path::PathBuf, database_url: String) -> Config {
         session_days: 30,
         public_url: None,
         visit_retention_days: 180,
+        ticket_targets: houqin::domain::ticket::Targets::default(),
     }
 }
 

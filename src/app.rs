@@ -12,7 +12,9 @@ use crate::features::gate_visits::{
 };
 use crate::features::home::{AdminPage, HomePage};
 use crate::features::profile::ProfilePage;
-use crate::features::repair_tickets::RepairTicketsPage;
+use crate::features::repair_tickets::{
+    RepairLogPage, RepairStatsPage, RepairTicketsPage, ReportTicketPage, TicketPage,
+};
 use crate::features::safety_checks::SafetyChecksPage;
 use crate::features::users::UsersPage;
 use crate::i18n::*;
@@ -74,6 +76,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/safety-checks") view=SafetyChecksPage />
                         <Route path=path!("/cleaning-scores") view=CleaningScoresPage />
                         <Route path=path!("/repair-tickets") view=RepairTicketsPage />
+                        <Route path=path!("/repair-tickets/new") view=ReportTicketPage />
+                        <Route path=path!("/repair-tickets/log") view=RepairLogPage />
+                        <Route path=path!("/repair-tickets/:id") view=TicketPage />
                         <Route path=path!("/places/:id") view=PlacePage />
                         <Route path=path!("/places/:id/label") view=PlaceLabelPage />
                         <Route path=path!("/check-points/:id") view=CheckPointPage />
@@ -84,6 +89,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/places") view=|| view! { <AdminOnly><PlacesPage /></AdminOnly> } />
                         <Route path=path!("/admin/classes") view=|| view! { <AdminOnly><SchoolClassesPage /></AdminOnly> } />
                         <Route path=path!("/admin/watch-list") view=|| view! { <AdminOnly><WatchListPage /></AdminOnly> } />
+                        <Route path=path!("/admin/repair-tickets") view=|| view! { <AdminOnly><RepairStatsPage /></AdminOnly> } />
                         <Route path=path!("/admin/check-points") view=|| view! { <AdminOnly><CheckPointsPage /></AdminOnly> } />
                     </ParentRoute>
                 </Routes>

@@ -12,3 +12,32 @@ pub fn phone_utc_offset() -> i64 {
         crate::domain::clock::SCHOOL_UTC_OFFSET_MINUTES
     }
 }
+
+/// The phone's clock in milliseconds since the Unix epoch; 0 while rendering on the server (pages that show
+/// "now" fill in once hydrated).
+pub fn phone_now_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0
+    }
+}
+
+/// The current time on whichever side renders: the phone's clock in the browser, the server's while rendering
+/// there (for pages whose content depends on today, such as a register's default day).
+pub fn now_anywhere_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+}

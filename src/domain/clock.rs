@@ -61,6 +61,31 @@ pub fn day_range(date: &str, offset_minutes: i64) -> Option<(i64, i64)> {
     Some((start, start + DAY_MS))
 }
 
+/// The UTC millisecond range `[start, end)` of a `YYYY-MM` month at `offset_minutes`; `None` if malformed.
+pub fn month_range(month: &str, offset_minutes: i64) -> Option<(i64, i64)> {
+    let (year, month) = month.trim().split_once('-')?;
+    let year: i64 = year.parse().ok()?;
+    let month: u32 = month.parse().ok()?;
+    if !(1..=12).contains(&month) || !(1970..=9999).contains(&year) {
+        return None;
+    }
+    let (next_year, next_month) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    let offset = offset_minutes * 60_000;
+    Some((
+        days_from_civil(year, month, 1) * DAY_MS - offset,
+        days_from_civil(next_year, next_month, 1) * DAY_MS - offset,
+    ))
+}
+
+/// `2026-11`, the month of a timestamp at `offset_minutes`.
+pub fn month(ms: i64, offset_minutes: i64) -> String {
+    date(ms, offset_minutes)[..7].to_owned()
+}
+
 /// Start of the day containing `ms`, at `offset_minutes`.
 pub fn start_of_day(ms: i64, offset_minutes: i64) -> i64 {
     let offset = offset_minutes * 60_000;
@@ -81,6 +106,27 @@ mod tests {
         let (start, end) = day_range("2026-11-24", SCHOOL_UTC_OFFSET_MINUTES).unwrap();
         assert!(start <= ms && ms < end);
         assert_eq!(start_of_day(ms, SCHOOL_UTC_OFFSET_MINUTES), start);
+    }
+
+    #[test]
+    fn months_run_from_the_first_to_the_next_first() {
+        let (start, end) = month_range("2026-12", SCHOOL_UTC_OFFSET_MINUTES).unwrap();
+        assert_eq!(
+            start,
+            day_range("2026-12-01", SCHOOL_UTC_OFFSET_MINUTES)
+                .unwrap()
+                .0
+        );
+        assert_eq!(
+            end,
+            day_range("2027-01-01", SCHOOL_UTC_OFFSET_MINUTES)
+                .unwrap()
+                .0
+        );
+        assert_eq!(month(start, SCHOOL_UTC_OFFSET_MINUTES), "2026-12");
+        assert_eq!(month(start - 1, SCHOOL_UTC_OFFSET_MINUTES), "2026-11");
+        assert_eq!(month_range("2026-13", 0), None);
+        assert_eq!(month_range("soon", 0), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod place;
 pub mod role;
 pub mod school_class;
 pub mod sync;
+pub mod ticket;
 pub mod user;
 pub mod visit;
 

@@ -30,6 +30,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Days a visitor's personal data is kept; older visits keep only their counts.
     pub visit_retention_days: i64,
+    /// Target times to fix a repair ticket, per urgency.
+    pub ticket_targets: crate::domain::ticket::Targets,
 }
 
 /// 32 secret bytes, never printed.
@@ -170,6 +172,15 @@ impl Config {
                 })?,
             None => 180,
         };
+        let ticket_targets = match var("HOUQIN_TICKET_TARGET_HOURS") {
+            Some(text) => crate::domain::ticket::Targets::parse(&text).ok_or_else(|| {
+                problem(
+                    "HOUQIN_TICKET_TARGET_HOURS",
+                    "must look like urgent=4,normal=72,low=168 (whole hours above 0)",
+                )
+            })?,
+            None => crate::domain::ticket::Targets::default(),
+        };
         Ok(Config {
             demo,
             data_dir,
@@ -181,6 +192,7 @@ impl Config {
             session_days,
             public_url,
             visit_retention_days,
+            ticket_targets,
         })
     }
 }

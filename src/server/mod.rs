@@ -1,8 +1,10 @@
 //! The server process: configuration → tracing → database → migrations → demo data → router → serve.
 
 pub mod config;
+pub mod csv;
 pub mod db;
 pub mod demo;
+pub mod photos;
 pub mod service_worker;
 pub mod state;
 pub mod static_files;
@@ -114,6 +116,11 @@ pub async fn open(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
     if config.demo {
         demo::seed_if_empty(&db).await.map_err(StartError::Demo)?;
     }
+    let photos =
+        photos::DiskPhotos::open(&config.data_dir).map_err(|cause| StartError::Database {
+            url: config.data_dir.join("photos").display().to_string(),
+            cause: sqlx::Error::Io(cause),
+        })?;
     let hints = crate::sync::server::Hints::start(&db, &config.database_url);
     crate::features::gate_visits::retention::start(db.clone(), config.visit_retention_days);
     Ok(AppState {
@@ -121,6 +128,7 @@ pub async fn open(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
         db,
         config: Arc::new(config),
         hints,
+        photos,
     })
 }
 
@@ -137,6 +145,16 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/gate-visits/register.csv",
             axum::routing::get(crate::features::gate_visits::export::register_csv),
+        )
+        .route(
+            "/api/photos/{id}",
+            axum::routing::put(photos::upload)
+                .get(photos::serve)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/repair-tickets/log.csv",
+            axum::routing::get(crate::features::repair_tickets::export::log_csv),
         )
         .route("/sw.js", axum::routing::get(service_worker::script))
         .nest_service(

@@ -14,4 +14,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Wakes phones listening on `/api/sync/events` when data changed.
     pub hints: Hints,
+    /// Photo bytes of every job.
+    pub photos: super::photos::DiskPhotos,
 }

@@ -513,7 +513,14 @@ fn keep_pages_for_offline() {
         return;
     };
     let paths = js_sys::Array::new();
-    for path in ["/", "/gate-visits", "/gate-visits/roll-call", "/sync"] {
+    for path in [
+        "/",
+        "/gate-visits",
+        "/gate-visits/roll-call",
+        "/repair-tickets",
+        "/repair-tickets/new",
+        "/sync",
+    ] {
         paths.push(&JsValue::from_str(path));
     }
     let message = js_sys::Object::new();
@@ -678,8 +685,13 @@ async fn sync_round() -> Result<(), Stop> {
         if let Err(Stop::Wait) = pushed {
             return pushed;
         }
+        // Photos after the records that declare them, before the pull that shows them as arrived.
+        let uploaded = upload_photos().await;
+        if let Err(Stop::Wait) = uploaded {
+            return uploaded;
+        }
         let pulled = pull_all(&store, &mut meta).await;
-        pushed.and(pulled)
+        pushed.and(uploaded).and(pulled)
     }
     .await;
     match &result {
@@ -694,6 +706,49 @@ async fn sync_round() -> Result<(), Stop> {
     trim_receipts(&store);
     prune_old_visits(&store);
     reload_from_storage();
+    result
+}
+
+/// Uploads the photos this user's phone keeps, dropping each once the server has it.
+async fn upload_photos() -> Result<(), Stop> {
+    use super::photos::{self, Upload};
+    let Some(user) = with_engine(|engine| engine.local.user_id()) else {
+        return Ok(());
+    };
+    let waiting = photos::waiting(user).await;
+    let mut left = waiting.len();
+    let publish_left = |left: usize| {
+        with_engine(|engine| engine.local.status.update(|s| s.photos_waiting = left));
+    };
+    publish_left(left);
+    let mut result = Ok(());
+    for photo in waiting {
+        let Some(bytes) = photos::load(user, photo).await else {
+            continue;
+        };
+        match photos::upload(photo, &bytes).await {
+            Upload::Stored => {
+                photos::forget(user, photo).await;
+                left -= 1;
+            }
+            Upload::NotYet => {}
+            Upload::Later => {
+                result = Err(Stop::Transient);
+                break;
+            }
+            Upload::SignedOut => {
+                set_link(Link::SignedOut);
+                result = Err(Stop::Wait);
+                break;
+            }
+            Upload::Refused(status) => {
+                leptos::logging::warn!("photo {photo} refused by the server ({status})");
+                photos::forget(user, photo).await;
+                left -= 1;
+            }
+        }
+    }
+    publish_left(left);
     result
 }
 
@@ -794,8 +849,13 @@ async fn pull_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
                 Op::Put { table, id, row } => store.set(&format!("row.{table}.{id}"), row),
                 Op::Delete { table, id } | Op::Leave { table, id } => {
                     store.remove(&format!("row.{table}.{id}"));
-                    if table == "visits" {
-                        remove_sign_outs_of(store, *id);
+                    match table.as_str() {
+                        "visits" => remove_children(store, "visit_sign_outs", "visit_id", *id),
+                        "tickets" => {
+                            remove_children(store, "ticket_events", "ticket_id", *id);
+                            remove_children(store, "photos", "owner_id", *id);
+                        }
+                        _ => {}
                     }
                     Ok(())
                 }
@@ -893,12 +953,14 @@ async fn push_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
     }
 }
 
-/// Drops the sign-outs of a visit that left the snapshot.
-fn remove_sign_outs_of(store: &Store, visit: Uuid) {
-    for key in store.keys("row.visit_sign_outs.") {
-        let belongs = store.get::<serde_json::Value>(&key).is_some_and(|row| {
-            row.get("visit_id").and_then(|v| v.as_str()) == Some(&visit.to_string())
-        });
+/// Drops the rows of `table` whose `field` is `parent` (a visit's sign-outs, a ticket's events and photos) when
+/// the parent left the snapshot.
+fn remove_children(store: &Store, table: &str, field: &str, parent: Uuid) {
+    let parent = parent.to_string();
+    for key in store.keys(&format!("row.{table}.")) {
+        let belongs = store
+            .get::<serde_json::Value>(&key)
+            .is_some_and(|row| row.get(field).and_then(|v| v.as_str()) == Some(parent.as_str()));
         if belongs {
             store.remove(&key);
         }
@@ -1000,7 +1062,7 @@ fn prune_old_visits(store: &Store) {
         };
         if visit.corrected_time_in() < too_old {
             store.remove(&key);
-            remove_sign_outs_of(store, visit.id);
+            remove_children(store, "visit_sign_outs", "visit_id", visit.id);
         }
     }
 }

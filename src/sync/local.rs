@@ -55,6 +55,17 @@ pub struct SyncStatus {
     pub persisted: Option<bool>,
     /// This phone's clock minus the server's, from the last sync.
     pub clock_skew_ms: i64,
+    /// Photos kept on this phone that the server does not have yet.
+    pub photos_waiting: usize,
+}
+
+/// A photo shrunk and hashed on the phone, ready to be kept until uploaded (see `super::photos`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedPhoto {
+    pub reference: crate::domain::ticket::PhotoRef,
+    pub bytes: Vec<u8>,
+    /// An object URL of the shrunk picture, for the form's preview.
+    pub preview_url: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -149,6 +160,20 @@ impl LocalData {
         #[cfg(not(feature = "hydrate"))]
         {
             Vec::new()
+        }
+    }
+
+    /// Keeps photos on this phone until the server has them; `Ok` once all are stored. Call before saving the
+    /// record that declares them, so a record never points at photos the phone does not hold.
+    pub async fn keep_photos(&self, photos: &[PreparedPhoto]) -> Result<(), SaveError> {
+        #[cfg(feature = "hydrate")]
+        {
+            super::photos::keep(self.user_id, photos).await
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = photos;
+            Err(SaveError::Unavailable)
         }
     }
 

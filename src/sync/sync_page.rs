@@ -11,14 +11,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 fn now_ms() -> i64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now() as i64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        0
-    }
+    crate::components::phone_now_ms()
 }
 
 /// Minutes, hours or days, in the user's language.
@@ -96,6 +89,8 @@ pub fn SyncPage() -> impl IntoView {
                 <dd>{move || status.with(|s| s.oldest_pending_ms).map(|t| age(i18n.get_locale(), now_ms() - t)).unwrap_or_else(|| "—".into())}</dd>
                 <dt>{t!(i18n, sync.last_sync)}</dt>
                 <dd data-testid="last-sync">{move || status.with(|s| s.last_sync_ms).map(|t| { let o = phone_utc_offset(); format!("{} {}", date(t, o), time(t, o)) }).unwrap_or_else(|| "—".into())}</dd>
+                <dt>{t!(i18n, sync.photos_waiting)}</dt>
+                <dd data-testid="photos-waiting">{move || status.with(|s| s.photos_waiting)}</dd>
                 <dt>{t!(i18n, sync.persistent)}</dt>
                 <dd>{move || match status.with(|s| s.persisted) {
                     Some(true) => t_string!(i18n, sync.persistent_yes).to_string(),
@@ -145,7 +140,7 @@ pub fn SyncPage() -> impl IntoView {
 
 /// A short description of what an entry was about (the visitor's name, say).
 fn summary_of(args: &serde_json::Value) -> String {
-    ["visitor_name", "title", "name"]
+    ["visitor_name", "title", "name", "description", "note"]
         .iter()
         .find_map(|k| args.get(*k).and_then(|v| v.as_str()))
         .unwrap_or("")
@@ -156,6 +151,8 @@ fn reason_text(locale: Locale, code: &str) -> Option<String> {
     Some(
         match code {
             "invalid" => td_string!(locale, sync.reason_invalid),
+            "ticket_moved" => td_string!(locale, repair.reason_moved),
+            "transition_forbidden" => td_string!(locale, repair.reason_transition),
             "forbidden" => td_string!(locale, sync.reason_forbidden),
             "watch_list" => td_string!(locale, gate.watch_match),
             "host_inactive" => td_string!(locale, gate.host_inactive),

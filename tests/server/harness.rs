@@ -112,6 +112,7 @@ pub fn config(data_dir: PathBuf, database_url: String, demo: bool) -> Config {
         session_days: 30,
         public_url: None,
         visit_retention_days: 180,
+        ticket_targets: houqin::domain::ticket::Targets::default(),
     }
 }
 
@@ -186,6 +187,10 @@ impl TestApp {
             .expect("count query")
     }
 
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
+    }
+
     pub async fn version(&self) -> i64 {
         self.count("SELECT version FROM sync_state WHERE id = 1")
             .await
@@ -214,18 +219,21 @@ pub async fn serve(config: Config) -> (String,) {
 pub struct Browser {
     pub base: String,
     pub client: reqwest::Client,
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
 }
 
 impl Browser {
     pub fn new(base: &str) -> Browser {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("http client");
         Browser {
             base: base.to_owned(),
             client,
+            jar,
         }
     }
 
@@ -264,6 +272,15 @@ impl Browser {
         let response = request.send().await.expect("server answers");
         let status = response.status();
         (status, response.text().await.expect("body"))
+    }
+
+    /// The `Cookie` header this browser sends (for requests made by hand).
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        self.jar
+            .cookies(&self.base.parse().expect("base url"))
+            .and_then(|v| v.to_str().ok().map(str::to_owned))
+            .unwrap_or_default()
     }
 
     pub async fn whoami(&self) -> Value {

@@ -16,4 +16,5 @@ mod directory;
 mod pages;
 mod sync;
 mod sync_properties;
+mod tickets;
 mod users;

@@ -381,8 +381,13 @@ async fn only_gate_roles_push_visits_and_the_server_refuses_old_or_anonymous_pho
     let mut inspector = Phone::new(&app, "weisheng").await;
     assert!(inspector.snapshot_ids("visits").is_empty());
     assert!(
-        inspector.snapshot_ids("people").is_empty(),
+        inspector.snapshot_ids("watch_entries").is_empty()
+            && inspector.snapshot_ids("visit_sign_outs").is_empty(),
         "a cleaning inspector's phone holds no gate data"
+    );
+    assert!(
+        !inspector.snapshot_ids("places").is_empty(),
+        "everyone holds the directory, to report repairs"
     );
     inspector.host = uuid::Uuid::now_v7();
     inspector.register("不该登记");

@@ -44,6 +44,11 @@ pub fn PlacePage() -> impl IntoView {
                     <Page title=move || title.clone()>
                         <p class="muted">{place.path.clone()} " · " {move || place_kind_name(i18n.get_locale(), kind)}
                             {(!place.active).then(|| view! { " · " {t!(i18n, common.inactive)} })}</p>
+                        <div class="row-actions">
+                            <A href=format!("/repair-tickets/new?place={place_id}") attr:class="button button-primary" attr:data-testid="report-here">
+                                {t!(i18n, repair.new_title)}
+                            </A>
+                        </div>
                         <Show when=move || has_classes>
                             <h2>{t!(i18n, place.cleaning_zone_of)}</h2>
                             <ul class="list">

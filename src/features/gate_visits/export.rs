@@ -5,6 +5,7 @@ use super::db;
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, day_range, time};
 use crate::domain::{Role, visit::IdType};
 use crate::features::auth::{db as users, session};
+use crate::server::csv::csv_field;
 use crate::server::db::now_ms;
 use crate::server::state::AppState;
 use axum::extract::{Query, State};
@@ -102,29 +103,4 @@ async fn build(
         out.push_str("\r\n");
     }
     Ok((format!("houqin-visits-{day}.csv"), out))
-}
-
-/// Quotes a field when it needs it, and defuses spreadsheet formulas (a name starting with `=`).
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fields_are_quoted_and_formulas_defused() {
-        assert_eq!(super::csv_field("王,五"), "\"王,五\"");
-        assert_eq!(super::csv_field("=cmd()"), "'=cmd()");
-        assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(super::csv_field("a\"b,c"), "\"a\"\"b,c\"");
-    }
 }

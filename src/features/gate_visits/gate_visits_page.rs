@@ -19,14 +19,7 @@ use uuid::Uuid;
 const LIST_LIMIT: usize = 200;
 
 fn now_ms() -> i64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now() as i64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        0
-    }
+    crate::components::phone_now_ms()
 }
 
 #[component]

@@ -9,14 +9,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 fn today() -> String {
-    #[cfg(feature = "hydrate")]
-    let now = js_sys::Date::now() as i64;
-    #[cfg(not(feature = "hydrate"))]
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
-    date(now, phone_utc_offset())
+    date(crate::components::now_anywhere_ms(), phone_utc_offset())
 }
 
 #[component]

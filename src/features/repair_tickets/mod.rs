@@ -1,6 +1,26 @@
-//! Job 4, repair tickets (报修). Reporting arrives with its issue; for now anyone can find the place where
-//! something is broken, which is where a report will start.
+//! Job 4, repair tickets (报修): anyone reports a fault with photos; maintenance staff work it to a fix the
+//! reporter confirms. Reports and every change ride on the sync engine as mutations (`ticket.report@1`,
+//! `ticket.event@1`); the repair log, its CSV, the statistics and the assignment rules are server functions and
+//! routes for the admin.
 
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod export;
+mod local_view;
+mod log_page;
+#[cfg(feature = "ssr")]
+pub mod mutations;
+mod photo_input;
 mod repair_tickets_page;
+mod report_page;
+mod server_fns;
+mod stats_page;
+mod ticket_page;
 
+pub use log_page::RepairLogPage;
 pub use repair_tickets_page::RepairTicketsPage;
+pub use report_page::ReportTicketPage;
+pub use server_fns::*;
+pub use stats_page::RepairStatsPage;
+pub use ticket_page::TicketPage;

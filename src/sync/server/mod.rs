@@ -46,7 +46,7 @@ impl From<sqlx::Error> for SyncError {
 }
 
 /// The session's user, from the cookie.
-async fn signed_in(state: &AppState, jar: &CookieJar) -> Result<SessionUser, SyncError> {
+pub(crate) async fn signed_in(state: &AppState, jar: &CookieJar) -> Result<SessionUser, SyncError> {
     let token = jar
         .get(session::COOKIE)
         .map(|c| c.value().to_owned())

@@ -5,11 +5,15 @@
 //! version N but not committed holds the counter row, so no committed version can be above it. A page never
 //! splits one version's rows. A new epoch, a new scope (the user's roles changed) or the first pull resets the
 //! phone's snapshot.
+//!
+//! Everyone gets the directory (people and places) and the repair tickets they see; guards and the admin also
+//! get the gate log.
 
 use super::{check_protocol, parse, signed_in};
 use crate::domain::sync::{Op, PULL_PAGE, PullRequest, PullResponse, SCHEMA_VERSION, SyncError};
 use crate::domain::{Role, SessionUser};
 use crate::features::gate_visits::db as visits;
+use crate::features::repair_tickets::db as tickets;
 use crate::server::db::{now_ms, uuid};
 use crate::server::state::AppState;
 use axum::Json;
@@ -40,7 +44,12 @@ pub async fn pull(
 /// What this user's phone holds; a change means their roles changed and the snapshot starts over.
 fn scope_of(user: &SessionUser) -> String {
     let gate = user.has(Role::GateGuard) || user.has(Role::Admin);
-    format!("s{SCHEMA_VERSION}{}", if gate { ".gate" } else { "" })
+    let admin = user.has(Role::Admin);
+    format!(
+        "s{SCHEMA_VERSION}{}{}",
+        if gate { ".gate" } else { "" },
+        if admin { ".all_tickets" } else { "" }
+    )
 }
 
 async fn read_page(
@@ -64,35 +73,46 @@ async fn read_page(
             .await?
             .unwrap_or(0);
     let now = now_ms();
-    let gate = scope.ends_with(".gate");
+    let gate = user.has(Role::GateGuard) || user.has(Role::Admin);
+    let admin = user.has(Role::Admin);
+    // Find where this page ends: the PULL_PAGE-th change, if there are more, never inside one version. Counting
+    // rows this user will not get only makes a page smaller.
+    let mut sources = vec![
+        "SELECT version FROM users WHERE version > $1",
+        "SELECT version FROM places WHERE version > $1",
+        "SELECT version FROM tickets WHERE version > $1",
+        "SELECT version FROM ticket_events WHERE version > $1",
+        "SELECT version FROM photos WHERE version > $1",
+        "SELECT version FROM ticket_access WHERE version > $1",
+    ];
+    if gate {
+        sources.extend([
+            "SELECT version FROM visits WHERE version > $1",
+            "SELECT version FROM visit_sign_outs WHERE version > $1",
+            "SELECT version FROM watch_entries WHERE version > $1",
+        ]);
+    }
+    let versions: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT version FROM ({}) AS changes WHERE version <= $2 ORDER BY version LIMIT $3",
+        sources.join(" UNION ALL ")
+    ))
+    .bind(after)
+    .bind(top)
+    .bind(PULL_PAGE as i64 + 1)
+    .fetch_all(&mut *conn)
+    .await?;
     let mut up_to = top;
     let mut has_more = false;
-    if gate {
-        // Find where this page ends: the PULL_PAGE-th change, if there are more, never inside one version.
-        let versions: Vec<i64> = sqlx::query_scalar(
-            "SELECT version FROM (SELECT version FROM visits WHERE version > $1 UNION ALL \
-             SELECT version FROM visit_sign_outs WHERE version > $1 UNION ALL \
-             SELECT version FROM watch_entries WHERE version > $1 UNION ALL \
-             SELECT version FROM users WHERE version > $1 UNION ALL \
-             SELECT version FROM places WHERE version > $1) AS changes \
-             WHERE version <= $2 ORDER BY version LIMIT $3",
-        )
-        .bind(after)
-        .bind(top)
-        .bind(PULL_PAGE as i64 + 1)
-        .fetch_all(&mut *conn)
-        .await?;
-        if versions.len() > PULL_PAGE {
-            let last_in_page = versions[PULL_PAGE - 1];
-            let first_beyond = versions[PULL_PAGE];
-            // A version larger than the page can hold still goes whole, alone.
-            up_to = if first_beyond > last_in_page {
-                last_in_page
-            } else {
-                first_beyond
-            };
-            has_more = up_to < top;
-        }
+    if versions.len() > PULL_PAGE {
+        let last_in_page = versions[PULL_PAGE - 1];
+        let first_beyond = versions[PULL_PAGE];
+        // A version larger than the page can hold still goes whole, alone.
+        up_to = if first_beyond > last_in_page {
+            last_in_page
+        } else {
+            first_beyond
+        };
+        has_more = up_to < top;
     }
     let mut ops: Vec<(i64, Op)> = Vec::new();
     if gate {
@@ -118,41 +138,70 @@ async fn read_page(
                 put_or_leave("watch_entries", entry.id, active, &entry)?,
             ));
         }
-        let people = sqlx::query(
-            "SELECT id, display_name, active, version FROM users WHERE version > $1 AND version <= $2",
-        )
-        .bind(after)
-        .bind(up_to)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in people {
-            let id = uuid(row.try_get("id")?)?;
-            let person = serde_json::json!({ "id": id, "display_name": row.try_get::<String, _>("display_name")? });
-            ops.push((
-                row.try_get("version")?,
-                put_or_leave("people", id, row.try_get::<i64, _>("active")? == 1, &person)?,
-            ));
-        }
-        let places = sqlx::query(
-            "SELECT id, parent_id, kind, name, active, version FROM places WHERE version > $1 AND version <= $2",
-        )
-        .bind(after)
-        .bind(up_to)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in places {
-            let id = uuid(row.try_get("id")?)?;
-            let place = serde_json::json!({
-                "id": id,
-                "parent_id": row.try_get::<Option<String>, _>("parent_id")?,
-                "kind": row.try_get::<String, _>("kind")?,
-                "name": row.try_get::<String, _>("name")?,
-            });
-            ops.push((
-                row.try_get("version")?,
-                put_or_leave("places", id, row.try_get::<i64, _>("active")? == 1, &place)?,
-            ));
-        }
+    }
+    let people = sqlx::query(
+        "SELECT id, display_name, active, version, \
+         EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = 'maintenance') AS maintenance \
+         FROM users WHERE version > $1 AND version <= $2",
+    )
+    .bind(after)
+    .bind(up_to)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in people {
+        let id = uuid(row.try_get("id")?)?;
+        let maintenance = match row.try_get::<bool, _>("maintenance") {
+            Ok(flag) => flag,
+            Err(_) => row.try_get::<i64, _>("maintenance")? == 1,
+        };
+        let person = serde_json::json!({
+            "id": id,
+            "display_name": row.try_get::<String, _>("display_name")?,
+            "maintenance": maintenance,
+        });
+        ops.push((
+            row.try_get("version")?,
+            put_or_leave("people", id, row.try_get::<i64, _>("active")? == 1, &person)?,
+        ));
+    }
+    let places = sqlx::query(
+        "SELECT id, parent_id, kind, name, active, version FROM places WHERE version > $1 AND version <= $2",
+    )
+    .bind(after)
+    .bind(up_to)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in places {
+        let id = uuid(row.try_get("id")?)?;
+        let place = serde_json::json!({
+            "id": id,
+            "parent_id": row.try_get::<Option<String>, _>("parent_id")?,
+            "kind": row.try_get::<String, _>("kind")?,
+            "name": row.try_get::<String, _>("name")?,
+        });
+        ops.push((
+            row.try_get("version")?,
+            put_or_leave("places", id, row.try_get::<i64, _>("active")? == 1, &place)?,
+        ));
+    }
+    let tickets = tickets::changes_for(conn, user.id, admin, after, up_to).await?;
+    for (version, ticket) in tickets.tickets {
+        ops.push((version, put("tickets", ticket.id, &ticket)?));
+    }
+    for event in tickets.events {
+        ops.push((event.version, put("ticket_events", event.id, &event)?));
+    }
+    for (version, photo) in tickets.photos {
+        ops.push((version, put("photos", photo.id, &photo)?));
+    }
+    for (version, id) in tickets.left {
+        ops.push((
+            version,
+            Op::Leave {
+                table: "tickets".into(),
+                id,
+            },
+        ));
     }
     ops.sort_by_key(|(version, _)| *version);
     Ok(PullResponse {

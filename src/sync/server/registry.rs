@@ -6,8 +6,10 @@
 
 use crate::domain::SessionUser;
 use crate::domain::sync::{Mutation, Outcome};
+use crate::domain::ticket;
 use crate::domain::visit;
 use crate::features::gate_visits::mutations as gate_visits;
+use crate::features::repair_tickets::mutations as tickets;
 use crate::server::config::Config;
 use sqlx::AnyConnection;
 
@@ -25,6 +27,7 @@ pub struct Context<'a> {
 /// What one push batch reads and writes, per job.
 pub struct Batch {
     gate_visits: gate_visits::GateBatch,
+    tickets: tickets::TicketBatch,
 }
 
 impl Batch {
@@ -34,6 +37,7 @@ impl Batch {
     ) -> Result<Batch, sqlx::Error> {
         Ok(Batch {
             gate_visits: gate_visits::GateBatch::prefetch(conn, mutations).await?,
+            tickets: tickets::TicketBatch::prefetch(conn, mutations).await?,
         })
     }
 
@@ -42,7 +46,8 @@ impl Batch {
         conn: &mut AnyConnection,
         context: &Context<'_>,
     ) -> Result<(), sqlx::Error> {
-        self.gate_visits.flush(conn, context).await
+        self.gate_visits.flush(conn, context).await?;
+        self.tickets.flush(conn, context).await
     }
 }
 
@@ -52,6 +57,8 @@ pub fn apply(context: &Context<'_>, batch: &mut Batch, mutation: &Mutation) -> O
         visit::SIGN_IN => gate_visits::sign_in(context, gate, &mutation.args),
         visit::SIGN_OUT => gate_visits::sign_out(context, gate, &mutation.args),
         visit::WATCH_DECIDE => gate_visits::watch_decision(context, gate, &mutation.args),
+        ticket::REPORT => tickets::report(context, &mut batch.tickets, mutation),
+        ticket::EVENT => tickets::event(context, &mut batch.tickets, mutation),
         _ => Outcome::Rejected {
             code: "unknown_mutation".into(),
             message: format!("this server does not know {}", mutation.name),

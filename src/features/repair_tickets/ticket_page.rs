@@ -1,0 +1,335 @@
+//! `/repair-tickets/:id`: one ticket, its timeline and what this person may do next. Every change is saved on
+//! the phone, made from the state shown here (`from`), and sent when there is a network; a change that loses to
+//! another phone's stays in the timeline, marked not applied.
+
+use super::local_view::{
+    PhotoThumb, action_name, category_name, people, place_paths, status_name, urgency_name,
+    use_local_tickets,
+};
+use super::photo_input::PhotoPicker;
+use crate::components::{Field, Page, phone_now_ms, phone_utc_offset, use_user};
+use crate::domain::Role;
+use crate::domain::clock::{date, time};
+use crate::domain::ticket::{Action, Actor, EVENT, EventArgs, LocalTicket, transition};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::sync::local::{LocalData, PreparedPhoto, SaveError, use_local_data};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+fn at(ms: i64) -> String {
+    let offset = phone_utc_offset();
+    format!("{} {}", date(ms, offset), time(ms, offset))
+}
+
+#[component]
+pub fn TicketPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let local = use_local_data();
+    let user = use_user();
+    let admin =
+        Signal::derive(move || user.with(|u| u.as_ref().is_some_and(|u| u.has(Role::Admin))));
+    let tickets = use_local_tickets(local, admin);
+    let params = use_params_map();
+    let id =
+        Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
+    let ticket = Memo::new_with_compare(
+        move |_| {
+            let id = id.get()?;
+            tickets.with(|t| t.iter().find(|t| t.ticket.id == id).cloned())
+        },
+        |_, _| true,
+    );
+    let names = Memo::new(move |_| people(local));
+    let draft = Draft::new();
+    let places = Memo::new(move |_| place_paths(local).into_iter().collect::<HashMap<_, _>>());
+    let name_of = move |id: Option<Uuid>| {
+        id.and_then(|id| names.with(|n| n.get(&id).map(|p| p.display_name.clone())))
+            .unwrap_or_default()
+    };
+    view! {
+        <Page title=move || t_string!(i18n, jobs.repair_tickets).to_string()>
+            {move || match ticket.get() {
+                None => view! { <p class="notice">{t!(i18n, repair.no_such_ticket)}</p> }.into_any(),
+                Some(item) => {
+                    let t = item.ticket.clone();
+                    let overdue = t.overdue(phone_now_ms());
+                    let status = t.status;
+                    let report_photos = item.timeline.first().map(|e| e.photos.clone()).unwrap_or_default();
+                    view! {
+                        <article class="card" data-testid="ticket">
+                            <h2>
+                                {move || category_name(i18n.get_locale(), t.category)} " · "
+                                {places.with(|p| p.get(&t.place_id).cloned().unwrap_or_default())}
+                            </h2>
+                            <p class="ticket-badges">
+                                <span class=format!("badge status-{}", status.code()) data-testid="status">{move || status_name(i18n.get_locale(), status)}</span>
+                                <span class="badge">{move || urgency_name(i18n.get_locale(), t.urgency)}</span>
+                                {overdue.then(|| view! { <span class="badge badge-warn">{t!(i18n, repair.overdue)}</span> })}
+                                {item.pending.then(|| view! { <span class="badge badge-pending">{t!(i18n, sync.pending_badge)}</span> })}
+                            </p>
+                            <p class="ticket-text">{t.description.clone()}</p>
+                            <div class="photos">
+                                {report_photos.into_iter().map(|(id, stored)| view! { <PhotoThumb local id stored /> }).collect_view()}
+                            </div>
+                            <dl class="facts">
+                                <dt>{t!(i18n, repair.reporter)}</dt><dd>{name_of(Some(t.reporter_id))}</dd>
+                                <dt>{t!(i18n, repair.assignee)}</dt><dd data-testid="assignee">{name_of(t.assignee_id)}</dd>
+                                <dt>{t!(i18n, repair.reported_at)}</dt><dd>{at(t.reported_at)}</dd>
+                                <dt>{t!(i18n, repair.due)}</dt><dd>{at(t.due_at)}</dd>
+                            </dl>
+                        </article>
+                        <Actions local item=item.clone() admin draft />
+                        <h2>{t!(i18n, repair.timeline)}</h2>
+                        <ol class="list timeline" data-testid="timeline">
+                            {item.timeline.iter().skip(1).map(|entry| {
+                                let action = entry.action;
+                                let applied = entry.applied;
+                                let pending = entry.pending;
+                                let who = entry.actor_id.map(|a| name_of(Some(a)));
+                                let assignee = entry.assignee_id.map(|a| name_of(Some(a)));
+                                let rating = entry.rating;
+                                view! {
+                                    <li class=if applied { "event" } else { "event event-lost" } data-action=action.code() data-applied=applied.to_string()>
+                                        <span class="event-head">
+                                            <strong>{move || action_name(i18n.get_locale(), action)}</strong>
+                                            {assignee.map(|name| view! { " → " {name} })}
+                                            " · "
+                                            {match who {
+                                                Some(name) => name,
+                                                None => t_string!(i18n, repair.by_rule).to_string(),
+                                            }}
+                                            <span class="muted">" " {at(entry.at)}</span>
+                                        </span>
+                                        {rating.map(|stars| view! { <span class="stars">{"★".repeat(stars.clamp(0, 5) as usize)}</span> })}
+                                        {(!entry.note.is_empty()).then(|| view! { <span class="event-note">{entry.note.clone()}</span> })}
+                                        {(!applied).then(|| view! { <span class="badge badge-warn" data-testid="not-applied">{t!(i18n, repair.not_applied)}</span> })}
+                                        {pending.then(|| view! { <span class="badge badge-pending">{t!(i18n, sync.pending_badge)}</span> })}
+                                        <span class="photos">
+                                            {entry.photos.iter().map(|(id, stored)| view! { <PhotoThumb local id=*id stored=*stored /> }).collect_view()}
+                                        </span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ol>
+                    }.into_any()
+                }
+            }}
+        </Page>
+    }
+}
+
+/// What the person is writing: kept by the page, so a sync that redraws the ticket loses none of it.
+#[derive(Clone, Copy)]
+struct Draft {
+    chosen: RwSignal<Option<Action>>,
+    note: RwSignal<String>,
+    rating: RwSignal<i64>,
+    assignee: RwSignal<String>,
+    photos: RwSignal<Vec<PreparedPhoto>>,
+    preparing: RwSignal<usize>,
+    problems: RwSignal<Option<AppError>>,
+    storage_error: RwSignal<Option<SaveError>>,
+    saved: RwSignal<bool>,
+    saving: RwSignal<bool>,
+}
+
+impl Draft {
+    fn new() -> Draft {
+        Draft {
+            chosen: RwSignal::new(None),
+            note: RwSignal::new(String::new()),
+            rating: RwSignal::new(0),
+            assignee: RwSignal::new(String::new()),
+            photos: RwSignal::new(Vec::new()),
+            preparing: RwSignal::new(0),
+            problems: RwSignal::new(None),
+            storage_error: RwSignal::new(None),
+            saved: RwSignal::new(false),
+            saving: RwSignal::new(false),
+        }
+    }
+}
+
+/// The changes this person may make from the state shown, and a comment box.
+#[component]
+fn Actions(
+    local: LocalData,
+    item: Arc<LocalTicket>,
+    admin: Signal<bool>,
+    draft: Draft,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let me = Actor {
+        id: local.user_id(),
+        admin: admin.get_untracked(),
+    };
+    let base = item.ticket.base();
+    let reporter = item.ticket.reporter_id;
+    let ticket_id = item.ticket.id;
+    let possible: Vec<Action> = [
+        Action::Assign,
+        Action::Start,
+        Action::Hold,
+        Action::Done,
+        Action::Confirm,
+        Action::Reopen,
+        Action::Cancel,
+    ]
+    .into_iter()
+    .filter(|a| transition(base, reporter, me, *a, Some(me.id)).is_ok())
+    .collect();
+    let Draft {
+        chosen,
+        note,
+        rating,
+        assignee,
+        photos,
+        preparing,
+        problems,
+        storage_error,
+        saved,
+        saving,
+    } = draft;
+    let workers = Memo::new(move |_| {
+        let mut list: Vec<(Uuid, String)> = people(local)
+            .into_values()
+            .filter(|p| p.maintenance)
+            .map(|p| (p.id, p.display_name))
+            .collect();
+        list.sort_by(|a, b| a.1.cmp(&b.1));
+        list
+    });
+    let problem = move |field: &'static str| {
+        Signal::derive(move || problems.with(|p| p.as_ref().and_then(|e| e.field_problem(field))))
+    };
+    let send = move |action: Action| {
+        if saving.get_untracked() || preparing.get_untracked() > 0 {
+            return;
+        }
+        saved.set(false);
+        storage_error.set(None);
+        let args = EventArgs {
+            event_id: Uuid::now_v7(),
+            ticket_id,
+            action,
+            from: base,
+            note: note.get_untracked(),
+            rating: (action == Action::Confirm)
+                .then(|| rating.get_untracked())
+                .filter(|r| *r > 0),
+            assignee_id: Uuid::parse_str(&assignee.get_untracked()).ok(),
+            photos: photos.with_untracked(|p| p.iter().map(|p| p.reference.clone()).collect()),
+        };
+        if let Err(error) = args.clone().validate() {
+            problems.set(Some(error));
+            return;
+        }
+        problems.set(None);
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            let kept = local.keep_photos(&photos.get_untracked()).await;
+            let result = kept.and_then(|()| {
+                serde_json::to_value(&args)
+                    .map_err(|_| SaveError::Unavailable)
+                    .and_then(|value| local.save(EVENT, value))
+            });
+            saving.set(false);
+            match result {
+                Ok(_) => {
+                    saved.set(true);
+                    chosen.set(None);
+                    note.set(String::new());
+                    rating.set(0);
+                    photos.set(Vec::new());
+                }
+                Err(error) => storage_error.set(Some(error)),
+            }
+        });
+    };
+    let note_label = move || {
+        let locale = i18n.get_locale();
+        match chosen.get() {
+            Some(Action::Hold) => td_string!(locale, repair.hold_reason),
+            Some(Action::Reopen) => td_string!(locale, repair.reopen_reason),
+            Some(Action::Done) => td_string!(locale, repair.completion_note),
+            _ => td_string!(locale, repair.note),
+        }
+        .to_string()
+    };
+    let button_name = move |action: Action| {
+        let locale = i18n.get_locale();
+        match action {
+            Action::Assign => td_string!(locale, repair.do_assign),
+            Action::Start => td_string!(locale, repair.do_start),
+            Action::Hold => td_string!(locale, repair.do_hold),
+            Action::Done => td_string!(locale, repair.do_done),
+            Action::Confirm => td_string!(locale, repair.do_confirm),
+            Action::Reopen => td_string!(locale, repair.do_reopen),
+            Action::Cancel => td_string!(locale, repair.do_cancel),
+            Action::Report | Action::Comment => td_string!(locale, repair.do_comment),
+        }
+        .to_string()
+    };
+    view! {
+        <section class="card actions" data-testid="actions">
+            <div class="chips">
+                {possible.into_iter().map(|action| view! {
+                    <button type="button" class="chip" data-action=action.code()
+                        aria-pressed=move || (chosen.get() == Some(action)).to_string()
+                        on:click=move |_| { chosen.set(Some(action)); problems.set(None); saved.set(false); }>
+                        {move || button_name(action)}
+                    </button>
+                }).collect_view()}
+            </div>
+            <form class="form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                send(chosen.get_untracked().unwrap_or(Action::Comment));
+            }>
+                <Show when=move || chosen.get() == Some(Action::Assign)>
+                    <Field label=move || t_string!(i18n, repair.choose_worker).to_string() problem=problem("assignee_id")>
+                        <select name="assignee" bind:value=assignee>
+                            <option value="">{t!(i18n, common.choose)}</option>
+                            {move || workers.get().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                        </select>
+                    </Field>
+                </Show>
+                <Show when=move || chosen.get() == Some(Action::Confirm)>
+                    <fieldset class="field">
+                        <legend class="field-label">{t!(i18n, repair.rating)}</legend>
+                        <div class="segmented segmented-5" data-testid="rating">
+                            {(1..=5i64).map(|stars| view! {
+                                <button type="button" class="segment" aria-pressed=move || (rating.get() == stars).to_string()
+                                    on:click=move |_| rating.set(stars)>{"★".repeat(stars as usize)}</button>
+                            }).collect_view()}
+                        </div>
+                        <Show when=move || problem("rating").get().is_some()>
+                            <p class="field-problem">{t!(i18n, problems.required)}</p>
+                        </Show>
+                    </fieldset>
+                </Show>
+                <Field label=Signal::derive(note_label) problem=problem("note")>
+                    <textarea name="note" rows="2" bind:value=note></textarea>
+                </Field>
+                <PhotoPicker photos preparing missing=Signal::derive(move || problem("photos").get().is_some()) />
+                <Show when=move || storage_error.get().is_some()>
+                    <p class="notice notice-error" role="alert">
+                        {move || match storage_error.get() {
+                            Some(SaveError::Full) => t_string!(i18n, sync.storage_full).to_string(),
+                            _ => t_string!(i18n, sync.storage_unavailable).to_string(),
+                        }}
+                    </p>
+                </Show>
+                <Show when=move || saved.get()>
+                    <p class="notice notice-ok" role="status" data-testid="change-saved">{t!(i18n, repair.change_saved)}</p>
+                </Show>
+                <button type="submit" class="button button-primary" data-testid="send" disabled=move || { saving.get() || preparing.get() > 0 }>
+                    {move || button_name(chosen.get().unwrap_or(Action::Comment))}
+                </button>
+            </form>
+        </section>
+    }
+}
