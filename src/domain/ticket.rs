@@ -615,7 +615,7 @@ pub fn median(mut values: Vec<i64>) -> Option<i64> {
     }
     values.sort_unstable();
     let mid = values.len() / 2;
-    Some(if values.len() % 2 == 0 {
+    Some(if values.len().is_multiple_of(2) {
         (values[mid - 1] + values[mid]) / 2
     } else {
         values[mid]

@@ -205,8 +205,19 @@ struct Declared {
     content_type: Option<String>,
 }
 
+/// A `photos` row: owner kind, owner id, SHA-256, size, declared by, stored at, content type.
+type PhotoRecord = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+);
+
 async fn declared(state: &AppState, id: Uuid) -> Result<Option<Declared>, PhotoError> {
-    let row: Option<(String, String, String, i64, String, Option<i64>, Option<String>)> =
+    let row: Option<PhotoRecord> =
         sqlx::query_as(
             "SELECT owner_kind, owner_id, sha256, size, declared_by, stored_at, content_type FROM photos \
              WHERE id = $1",

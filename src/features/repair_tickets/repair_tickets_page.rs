@@ -56,7 +56,7 @@ pub fn RepairTicketsPage() -> impl IntoView {
                     .cloned()
                     .collect()
             });
-            list.sort_by(|a, b| b.ticket.reported_at.cmp(&a.ticket.reported_at));
+            list.sort_by_key(|t| std::cmp::Reverse(t.ticket.reported_at));
             let (open, closed): (Tickets, Tickets) = list
                 .into_iter()
                 .partition(|t| t.ticket.status.open() || t.ticket.status == Status::Done);

@@ -1,0 +1,204 @@
+//! Photo upload benchmark (run by `bench/photos`; prints figures, asserts nothing): twenty phones upload one photo
+//! each at the same time to the release server binary, started as its own process, for photos of 0.3, 3 and
+//! 6 MB. Prints the wall time, the throughput, and the server's resident memory before and at its peak, so one
+//! can see whether memory grows with the size of the files (it should not: uploads are streamed to disk).
+
+use houqin::domain::sync::{Mutation, PROTOCOL, SCHEMA_VERSION};
+use houqin::domain::ticket::{Category, PhotoRef, REPORT, ReportArgs, Urgency};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const PHONES: usize = 20;
+
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+async fn signed_in(base: &str, username: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let response = client
+        .post(format!("{base}/api/auth/sign_in"))
+        .header("Accept", "application/json")
+        .json(&json!({ "username": username, "password": houqin::server::demo::DEMO_PASSWORD }))
+        .send()
+        .await
+        .expect("sign in");
+    assert!(response.status().is_success(), "sign in as {username}");
+    client
+}
+
+async fn sync(client: &reqwest::Client, base: &str, path: &str, body: Value) -> Value {
+    client
+        .post(format!("{base}/api/sync/{path}"))
+        .json(&body)
+        .send()
+        .await
+        .expect("sync answers")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// Bytes that pass for a JPEG, different for each photo.
+fn photo(size: usize, seed: usize) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    bytes.extend((0..size - 4).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 ^ seed as u8));
+    bytes
+}
+
+/// One phone, ready to upload: signed in, its report declaring the photo applied. Answers the client, the photo id
+/// and its bytes.
+async fn ready_phone(base: String, size: usize, seed: usize) -> (reqwest::Client, Uuid, Vec<u8>) {
+    let client = signed_in(&base, "jiaozhigong").await;
+    let client_id = Uuid::now_v7();
+    let first = sync(&client, &base, "pull", json!({ "protocol": PROTOCOL, "app_build": "bench",
+        "schema_version": SCHEMA_VERSION, "client_id": client_id, "epoch": "", "cursor": 0, "scope": "" }))
+    .await;
+    let place = first["ops"]
+        .as_array()
+        .and_then(|ops| ops.iter().find(|op| op["table"] == "places"))
+        .and_then(|op| op["id"].as_str())
+        .expect("a place")
+        .to_owned();
+    let bytes = photo(size, seed);
+    let reference = PhotoRef {
+        id: Uuid::now_v7(),
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        size: bytes.len() as i64,
+    };
+    let args = ReportArgs {
+        ticket_id: Uuid::now_v7(),
+        place_id: place.parse().expect("uuid"),
+        category: Category::Building,
+        urgency: Urgency::Normal,
+        description: "墙皮脱落".into(),
+        photos: vec![reference.clone()],
+        reported_at_ms: houqin::server::db::now_ms(),
+    };
+    let mutation = Mutation {
+        id: Uuid::now_v7(),
+        seq: 1,
+        name: REPORT.into(),
+        args: serde_json::to_value(args).expect("args"),
+        client_time_ms: houqin::server::db::now_ms(),
+    };
+    let answer = sync(
+        &client,
+        &base,
+        "push",
+        json!({ "protocol": PROTOCOL, "app_build": "bench",
+        "schema_version": SCHEMA_VERSION, "client_id": client_id, "epoch": first["epoch"],
+        "sent_at_ms": houqin::server::db::now_ms(), "mutations": [mutation] }),
+    )
+    .await;
+    assert_eq!(
+        answer["results"][0]["outcome"]["status"], "applied",
+        "{answer}"
+    );
+    (client, reference.id, bytes)
+}
+
+/// Uploads one photo; answers how long it took.
+async fn upload(base: String, client: reqwest::Client, id: Uuid, bytes: Vec<u8>) -> Duration {
+    let started = Instant::now();
+    let response = client
+        .put(format!("{base}/api/photos/{id}"))
+        .header("content-type", "image/jpeg")
+        .body(bytes)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status().as_u16(), 201, "stored");
+    started.elapsed()
+}
+
+async fn round(base: &str, pid: u32, size: usize) {
+    let mut phones = Vec::new();
+    for n in 0..PHONES {
+        phones.push(ready_phone(base.to_owned(), size, n).await);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = rss_mb(pid);
+    let watching = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flag = watching.clone();
+    let watcher = tokio::spawn(async move {
+        let mut peak: f64 = 0.0;
+        while flag.load(std::sync::atomic::Ordering::Relaxed) {
+            peak = peak.max(rss_mb(pid));
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        peak
+    });
+    let started = Instant::now();
+    let tasks: Vec<_> = phones
+        .into_iter()
+        .map(|(client, id, bytes)| tokio::spawn(upload(base.to_owned(), client, id, bytes)))
+        .collect();
+    let mut slowest = Duration::ZERO;
+    for task in tasks {
+        slowest = slowest.max(task.await.expect("phone"));
+    }
+    let wall = started.elapsed();
+    watching.store(false, std::sync::atomic::Ordering::Relaxed);
+    let peak = watcher.await.unwrap_or(0.0);
+    let megabytes = (size * PHONES) as f64 / 1_048_576.0;
+    println!(
+        "{PHONES} concurrent uploads of {:.1} MB: {:.2} s in all (slowest upload {:.2} s), {:.1} MB/s; server memory {:.1} MB before, {:.1} MB peak (+{:.1} MB)",
+        size as f64 / 1_048_576.0,
+        wall.as_secs_f64(),
+        slowest.as_secs_f64(),
+        megabytes / wall.as_secs_f64(),
+        before,
+        peak,
+        peak - before,
+    );
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let port = 3021;
+        let data = tempfile::tempdir().expect("temp dir");
+        let mut server = std::process::Command::new("target/release/houqin")
+            .env("HOUQIN_DEMO", "1")
+            .env("HOUQIN_DATA_DIR", data.path())
+            .env("HOUQIN_LISTEN", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .expect("start target/release/houqin (run `cargo leptos build --release` first)");
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if reqwest::get(format!("{base}/healthz"))
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Warm up once (sign-in hashing, first database pages), then the three sizes.
+        round(&base, server.id(), 300 * 1024).await;
+        for size in [300 * 1024, 3 * 1024 * 1024, 6 * 1024 * 1024] {
+            round(&base, server.id(), size).await;
+        }
+        let _ = server.kill();
+        let _ = server.wait();
+    });
+}
