@@ -705,6 +705,7 @@ async fn sync_round() -> Result<(), Stop> {
     let _ = store.set("meta", &meta);
     trim_receipts(&store);
     prune_old_visits(&store);
+    prune_closed_tickets(&store);
     reload_from_storage();
     result
 }
@@ -1063,6 +1064,24 @@ fn prune_old_visits(store: &Store) {
         if visit.corrected_time_in() < too_old {
             store.remove(&key);
             remove_children(store, "visit_sign_outs", "visit_id", visit.id);
+        }
+    }
+}
+
+/// Days a closed ticket stays on the phone (`sync::server::pull::TICKET_WINDOW_DAYS`).
+const TICKET_WINDOW_DAYS: i64 = 30;
+
+/// Drops tickets closed more than the window ago, with their events and photos: the server stops sending them.
+fn prune_closed_tickets(store: &Store) {
+    let too_old = now_ms() - TICKET_WINDOW_DAYS * DAY_MS;
+    for key in store.keys("row.tickets.") {
+        let Some(ticket) = store.get::<crate::domain::ticket::Ticket>(&key) else {
+            continue;
+        };
+        if ticket.closed_at.is_some_and(|closed| closed < too_old) {
+            store.remove(&key);
+            remove_children(store, "ticket_events", "ticket_id", ticket.id);
+            remove_children(store, "photos", "owner_id", ticket.id);
         }
     }
 }

@@ -226,14 +226,20 @@ pub struct TicketChanges {
 
 /// What changed in `after < version <= up_to` among the tickets `user` sees, plus the whole history of any
 /// ticket that came into their view in that range (assigned to them: its older events are below their cursor).
+/// Tickets closed before `closed_since` are left out: a phone keeps what is open and what closed lately, not
+/// every ticket of past years.
 pub async fn changes_for(
     conn: &mut AnyConnection,
     user: Uuid,
     admin: bool,
     after: i64,
     up_to: i64,
+    closed_since: i64,
 ) -> Result<TicketChanges, sqlx::Error> {
-    let visible = visible_to(admin);
+    let visible = format!(
+        "{} AND (t.closed_at IS NULL OR t.closed_at >= $4)",
+        visible_to(admin)
+    );
     let user_text = user.to_string();
     let tickets = sqlx::query(&format!(
         "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.version > $1 AND t.version <= $2 AND {visible}"
@@ -241,6 +247,7 @@ pub async fn changes_for(
     .bind(after)
     .bind(up_to)
     .bind(&user_text)
+    .bind(closed_since)
     .fetch_all(&mut *conn)
     .await?
     .iter()
@@ -253,6 +260,7 @@ pub async fn changes_for(
     .bind(after)
     .bind(up_to)
     .bind(&user_text)
+    .bind(closed_since)
     .fetch_all(&mut *conn)
     .await?
     .iter()
@@ -265,6 +273,7 @@ pub async fn changes_for(
     .bind(after)
     .bind(up_to)
     .bind(&user_text)
+    .bind(closed_since)
     .fetch_all(&mut *conn)
     .await?
     .iter()

@@ -70,7 +70,7 @@ pub fn RepairTicketsPage() -> impl IntoView {
         view! {
             <Show when=move || !items.with(Vec::is_empty) fallback=move || view! { <p class="muted">{t!(i18n, repair.nothing)}</p> }>
                 <ul class="list" data-testid=test_id>
-                    <For each=move || items.get() key=|t| (t.ticket.id, t.ticket.status, t.pending, t.timeline.len()) let:item>
+                    <For each=move || items.get() key=|t| (t.ticket.id, t.ticket.status, t.ticket.assignee_id, t.pending, t.timeline.len(), t.photos_uploading()) let:item>
                         <TicketRow item places names />
                     </For>
                 </ul>

@@ -24,6 +24,8 @@ use sqlx::{AnyConnection, Row};
 
 /// Days of visits a guard's phone keeps (for the on-campus list and returning visitors).
 pub const VISIT_WINDOW_DAYS: i64 = 30;
+/// Days a phone keeps a repair ticket after it was closed (confirmed or cancelled).
+pub const TICKET_WINDOW_DAYS: i64 = 30;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 pub async fn pull(
@@ -184,7 +186,8 @@ async fn read_page(
             put_or_leave("places", id, row.try_get::<i64, _>("active")? == 1, &place)?,
         ));
     }
-    let tickets = tickets::changes_for(conn, user.id, admin, after, up_to).await?;
+    let closed_since = now - TICKET_WINDOW_DAYS * DAY_MS;
+    let tickets = tickets::changes_for(conn, user.id, admin, after, up_to, closed_since).await?;
     for (version, ticket) in tickets.tickets {
         ops.push((version, put("tickets", ticket.id, &ticket)?));
     }
