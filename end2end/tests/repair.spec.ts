@@ -168,18 +168,21 @@ test('a teacher reports with a photo offline; the maintenance phone fixes it; th
   await expect(mine.getByText('照片上传中')).toBeVisible();
   await screenshot(teacher, 'repair-reported-offline');
 
+  const workerPhone = await phone();
+  const worker = await workerPhone.newPage();
+  await signInAs(worker, 'weixiu');
+  await openTickets(worker);
+  const queue = worker.getByTestId('my-queue');
+  await expect(queue.getByText('二楼男厕水龙头漏水')).toHaveCount(0);
+
   await teacherPhone.setOffline(false);
   await teacher.evaluate(() => window.dispatchEvent(new Event('online')));
   // The rule assigned it; the photo went up after the report.
   await expect(mine.getByText('已派单')).toBeVisible({ timeout: 20_000 });
   await expect(mine.getByText('照片上传中')).toHaveCount(0, { timeout: 20_000 });
 
-  const workerPhone = await phone();
-  const worker = await workerPhone.newPage();
-  await signInAs(worker, 'weixiu');
-  await openTickets(worker);
-  const queue = worker.getByTestId('my-queue');
-  await expect(queue.getByText('二楼男厕水龙头漏水')).toBeVisible();
+  // Already open on the worker's phone: the new ticket arrives by the server's hint, with no reload.
+  await expect(queue.getByText('二楼男厕水龙头漏水')).toBeVisible({ timeout: 10_000 });
   await queue.getByText('二楼男厕水龙头漏水').click();
   // The reporter's photo, shrunk on the phone: at most 1600 px on its long side.
   const reported = worker.getByTestId('ticket').locator('img');

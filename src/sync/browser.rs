@@ -705,7 +705,7 @@ async fn sync_round() -> Result<(), Stop> {
     let _ = store.set("meta", &meta);
     trim_receipts(&store);
     prune_old_visits(&store);
-    prune_closed_tickets(&store);
+    prune_closed_tickets(&store, meta.clock_skew_ms);
     reload_from_storage();
     result
 }
@@ -732,7 +732,14 @@ async fn upload_photos() -> Result<(), Stop> {
                 photos::forget(user, photo).await;
                 left -= 1;
             }
-            Upload::NotYet => {}
+            Upload::NotYet => {
+                // No record on the server declares it. If none is waiting here either, its record was refused
+                // (or never saved): the photo has nothing to belong to.
+                if !declared_by_pending(photo) {
+                    photos::forget(user, photo).await;
+                    left -= 1;
+                }
+            }
             Upload::Later => {
                 result = Err(Stop::Transient);
                 break;
@@ -743,7 +750,25 @@ async fn upload_photos() -> Result<(), Stop> {
                 break;
             }
             Upload::Refused(status) => {
-                leptos::logging::warn!("photo {photo} refused by the server ({status})");
+                // Never dropped silently: the person sees it under "needs attention".
+                let refused = Attention {
+                    mutation: Mutation {
+                        id: photo,
+                        seq: 0,
+                        name: "photo.upload".into(),
+                        args: serde_json::json!({ "photo_id": photo }),
+                        client_time_ms: now_ms(),
+                    },
+                    outcome: Outcome::Rejected {
+                        code: "photo_refused".into(),
+                        message: format!("HTTP {status}"),
+                        fields: vec![],
+                    },
+                    at_ms: now_ms(),
+                };
+                if let Some(store) = with_engine(|engine| engine.store.clone()) {
+                    let _ = store.set(&format!("att.{photo}"), &refused);
+                }
                 photos::forget(user, photo).await;
                 left -= 1;
             }
@@ -751,6 +776,30 @@ async fn upload_photos() -> Result<(), Stop> {
     }
     publish_left(left);
     result
+}
+
+/// The photo ids a mutation declares (`args.photos[].id`).
+fn declared_photos(mutation: &Mutation) -> Vec<Uuid> {
+    mutation
+        .args
+        .get("photos")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.get("id").and_then(|id| id.as_str()))
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .collect()
+}
+
+/// Whether a mutation still in this phone's outbox declares the photo.
+fn declared_by_pending(photo: Uuid) -> bool {
+    with_engine(|engine| {
+        engine
+            .pending
+            .values()
+            .any(|p| declared_photos(&p.mutation).contains(&photo))
+    })
+    .unwrap_or(true)
 }
 
 /// Gives each unnumbered pending mutation the next sequence number, in creation order.
@@ -1007,6 +1056,18 @@ fn settle(
             return false;
         }
     }
+    if matches!(outcome, Outcome::Rejected { .. }) {
+        // A refused record's photos will never be taken: free their room (the entry itself stays in "needs
+        // attention" with the reason).
+        let photos = declared_photos(mutation);
+        if let (false, Some(user)) = (photos.is_empty(), with_engine(|e| e.local.user_id())) {
+            wasm_bindgen_futures::spawn_local(async move {
+                for photo in photos {
+                    super::photos::forget(user, photo).await;
+                }
+            });
+        }
+    }
     if !matches!(outcome, Outcome::Rejected { .. }) {
         // Best effort: a receipt only helps after a restore from backup.
         let _ = store.set(
@@ -1071,9 +1132,10 @@ fn prune_old_visits(store: &Store) {
 /// Days a closed ticket stays on the phone (`sync::server::pull::TICKET_WINDOW_DAYS`).
 const TICKET_WINDOW_DAYS: i64 = 30;
 
-/// Drops tickets closed more than the window ago, with their events and photos: the server stops sending them.
-fn prune_closed_tickets(store: &Store) {
-    let too_old = now_ms() - TICKET_WINDOW_DAYS * DAY_MS;
+/// Drops tickets closed more than the window ago, with their events and photos. Measured on the server's clock
+/// (the phone's corrected by its measured skew), as the closing time is the server's.
+fn prune_closed_tickets(store: &Store, clock_skew_ms: i64) {
+    let too_old = now_ms() - clock_skew_ms - TICKET_WINDOW_DAYS * DAY_MS;
     for key in store.keys("row.tickets.") {
         let Some(ticket) = store.get::<crate::domain::ticket::Ticket>(&key) else {
             continue;

@@ -152,6 +152,7 @@ fn reason_text(locale: Locale, code: &str) -> Option<String> {
         match code {
             "invalid" => td_string!(locale, sync.reason_invalid),
             "ticket_moved" => td_string!(locale, repair.reason_moved),
+            "photo_refused" => td_string!(locale, repair.reason_photo_refused),
             "transition_forbidden" => td_string!(locale, repair.reason_transition),
             "forbidden" => td_string!(locale, sync.reason_forbidden),
             "watch_list" => td_string!(locale, gate.watch_match),

@@ -433,8 +433,15 @@ async fn reassignment_away_leaves_the_old_phone(app: TestApp) {
     change(&mut zhao_late, id, Action::Done, "修好了", |a| {
         a.photos = vec![photo_ref(&jpeg(900, 5))]
     });
+    // His comment written offline is kept too, though the ticket is no longer his.
+    let comment = change(&mut zhao_late, id, Action::Comment, "锁芯已订货", |_| {});
     let answer = zhao_late.push(Fault::None).await.unwrap();
-    assert_eq!(outcomes(&answer), ["conflict_recorded:ticket_moved"]);
+    assert_eq!(
+        outcomes(&answer),
+        ["conflict_recorded:ticket_moved", "applied"]
+    );
+    qian.settle_all().await;
+    assert!(timeline(&qian, id).contains(&(comment.to_string(), "comment".into(), true)));
     assert_eq!(status_of(&app, id).await, "assigned");
 }
 both!(reassignment_away_leaves_the_old_phone);
@@ -678,6 +685,7 @@ async fn bad_input_changes_nothing(app: TestApp) {
     );
     // Another worker closes Zhao's ticket.
     let mut qian = Phone::new(&app, "weixiu2").await;
+    let qian_id = person(&qian, "钱师傅");
     qian.snapshot.insert(
         ("tickets".into(), id),
         json!({ "status": "assigned", "assignee_id": zhao }),
@@ -686,9 +694,17 @@ async fn bad_input_changes_nothing(app: TestApp) {
         a.photos = vec![photo_ref(&jpeg(100, 9))]
     });
     change(&mut qian, id, Action::Comment, "我来看看", |_| {});
+    // Claiming to have seen the ticket assigned to himself does not make it his.
+    change(&mut qian, id, Action::Hold, "等配件", |a| {
+        a.from.assignee_id = Some(qian_id)
+    });
     assert_eq!(
         outcomes(&qian.push(Fault::None).await.unwrap()),
-        ["rejected:forbidden", "rejected:forbidden"]
+        [
+            "rejected:forbidden",
+            "rejected:forbidden",
+            "rejected:forbidden"
+        ]
     );
     // A student cleaning inspector does not report repairs; a done without its photo is refused with the field named.
     let mut inspector = Phone::new(&app, "jianduyuan").await;

@@ -125,6 +125,27 @@ pub async fn existing_ids(
         .collect()
 }
 
+/// Everyone ever assigned to each of the tickets `ids`: (ticket, user).
+pub async fn past_assignees(
+    conn: &mut AnyConnection,
+    ids: &HashSet<Uuid>,
+) -> Result<HashSet<(Uuid, Uuid)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let sql = format!(
+        "SELECT DISTINCT ticket_id, user_id FROM ticket_access WHERE visible = 1 AND ticket_id IN ({})",
+        json_texts(conn)
+    );
+    sqlx::query_as::<_, (String, String)>(&sql)
+        .bind(ids_json(ids))
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|(ticket, user)| Ok((uuid(&ticket)?, uuid(&user)?)))
+        .collect()
+}
+
 /// For each of `ids` that is a user holding the maintenance role: whether they are active.
 pub async fn maintenance_flags(
     conn: &mut AnyConnection,

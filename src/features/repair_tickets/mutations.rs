@@ -34,6 +34,8 @@ pub struct TicketBatch {
     rules: HashMap<crate::domain::ticket::Category, Uuid>,
     /// Event and photo ids already taken.
     taken: HashSet<Uuid>,
+    /// (ticket, user) for everyone ever assigned to a ticket of this batch.
+    past_assignees: HashSet<(Uuid, Uuid)>,
     events: Vec<Vec<Param>>,
     photos: Vec<Vec<Param>>,
     access: Vec<Vec<Param>>,
@@ -95,6 +97,7 @@ impl TicketBatch {
         let mut taken = db::existing_ids(conn, "ticket_events", &taken).await?;
         taken.extend(db::existing_ids(conn, "photos", &photos).await?);
         Ok(TicketBatch {
+            past_assignees: db::past_assignees(conn, &tickets).await?,
             tickets: db::tickets_by_id(conn, &tickets).await?,
             places: active_flags(conn, "places", &places).await?,
             workers: db::maintenance_flags(conn, &people).await?,
@@ -434,6 +437,15 @@ pub fn event(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutation
         return field("photos", Problem::Taken);
     }
     let me = actor(context);
+    // Only someone with a part in this ticket may write in its timeline, whatever state their phone claims to
+    // have seen: the admin, the reporter, or whoever is or was assigned to it.
+    let related = me.admin
+        || current.reporter_id == me.id
+        || current.assignee_id == Some(me.id)
+        || batch.past_assignees.contains(&(current.id, me.id));
+    if !related {
+        return forbidden();
+    }
     if change.action == Action::Assign {
         let worker = change.assignee_id.unwrap_or_default();
         if batch.workers.get(&worker) != Some(&true) {
@@ -454,6 +466,8 @@ pub fn event(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutation
         change.assignee_id,
     ) {
         Ok(next) => next,
+        // A comment from someone the ticket was reassigned away from (written offline) is kept all the same.
+        Err(_) if change.action == Action::Comment => base,
         Err(refusal) => {
             return rejected(
                 refusal.code(),

@@ -45,6 +45,15 @@ pub fn TicketPage() -> impl IntoView {
     );
     let names = Memo::new(move |_| people(local));
     let draft = Draft::new();
+    // What was being written belongs to one ticket: opening another starts over.
+    Effect::watch(
+        move || id.get(),
+        move |_, _, _| {
+            draft.clear();
+            draft.saved.set(false);
+        },
+        false,
+    );
     let places = Memo::new(move |_| place_paths(local).into_iter().collect::<HashMap<_, _>>());
     let name_of = move |id: Option<Uuid>| {
         id.and_then(|id| names.with(|n| n.get(&id).map(|p| p.display_name.clone())))
@@ -125,6 +134,8 @@ pub fn TicketPage() -> impl IntoView {
 /// What the person is writing: kept by the page, so a sync that redraws the ticket loses none of it.
 #[derive(Clone, Copy)]
 struct Draft {
+    /// The change's id, born when the form opens and kept until it is saved (a retry reuses it).
+    event_id: RwSignal<Uuid>,
     chosen: RwSignal<Option<Action>>,
     note: RwSignal<String>,
     rating: RwSignal<i64>,
@@ -138,8 +149,21 @@ struct Draft {
 }
 
 impl Draft {
+    /// Starts over (another ticket, or the change was saved).
+    fn clear(&self) {
+        self.event_id.set(Uuid::now_v7());
+        self.chosen.set(None);
+        self.note.set(String::new());
+        self.rating.set(0);
+        self.assignee.set(String::new());
+        self.photos.set(Vec::new());
+        self.problems.set(None);
+        self.storage_error.set(None);
+    }
+
     fn new() -> Draft {
         Draft {
+            event_id: RwSignal::new(Uuid::now_v7()),
             chosen: RwSignal::new(None),
             note: RwSignal::new(String::new()),
             rating: RwSignal::new(0),
@@ -183,6 +207,7 @@ fn Actions(
     .filter(|a| transition(base, reporter, me, *a, Some(me.id)).is_ok())
     .collect();
     let Draft {
+        event_id,
         chosen,
         note,
         rating,
@@ -213,7 +238,7 @@ fn Actions(
         saved.set(false);
         storage_error.set(None);
         let args = EventArgs {
-            event_id: Uuid::now_v7(),
+            event_id: event_id.get_untracked(),
             ticket_id,
             action,
             from: base,
@@ -221,7 +246,9 @@ fn Actions(
             rating: (action == Action::Confirm)
                 .then(|| rating.get_untracked())
                 .filter(|r| *r > 0),
-            assignee_id: Uuid::parse_str(&assignee.get_untracked()).ok(),
+            assignee_id: (action == Action::Assign)
+                .then(|| Uuid::parse_str(&assignee.get_untracked()).ok())
+                .flatten(),
             photos: photos.with_untracked(|p| p.iter().map(|p| p.reference.clone()).collect()),
         };
         if let Err(error) = args.clone().validate() {
@@ -240,11 +267,8 @@ fn Actions(
             saving.set(false);
             match result {
                 Ok(_) => {
+                    draft.clear();
                     saved.set(true);
-                    chosen.set(None);
-                    note.set(String::new());
-                    rating.set(0);
-                    photos.set(Vec::new());
                 }
                 Err(error) => storage_error.set(Some(error)),
             }

@@ -186,7 +186,13 @@ async fn read_page(
             put_or_leave("places", id, row.try_get::<i64, _>("active")? == 1, &place)?,
         ));
     }
-    let closed_since = now - TICKET_WINDOW_DAYS * DAY_MS;
+    // Only a snapshot started over leaves out long-closed tickets: a change to a ticket the phone holds always
+    // reaches it, however long it was offline.
+    let closed_since = if after == 0 {
+        now - TICKET_WINDOW_DAYS * DAY_MS
+    } else {
+        i64::MIN
+    };
     let tickets = tickets::changes_for(conn, user.id, admin, after, up_to, closed_since).await?;
     for (version, ticket) in tickets.tickets {
         ops.push((version, put("tickets", ticket.id, &ticket)?));
