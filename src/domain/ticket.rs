@@ -9,6 +9,10 @@
 //! the server's order of arrival (never the phones' clocks, which may be wrong). The later one, made from a
 //! state the ticket has since left, is recorded in the timeline on every device, marked not applied, and its
 //! author gets it in "needs attention". Comments and photos never conflict: they always append.
+//!
+//! "The state it saw" is the status and the assignee. A change made offline while the ticket went all the way
+//! round and came back to that same state (assigned → done → reopened → assigned to the same person) still
+//! applies: it was made from that state, and nobody's change is lost by it.
 
 use super::coded_enum;
 use crate::error::{AppError, Checks, Problem};

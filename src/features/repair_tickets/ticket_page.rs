@@ -300,7 +300,7 @@ fn Actions(
     };
     view! {
         <section class="card actions" data-testid="actions">
-            <div class="chips">
+            <div class="chips" class:hidden=possible.is_empty()>
                 {possible.into_iter().map(|action| view! {
                     <button type="button" class="chip" data-action=action.code()
                         aria-pressed=move || (chosen.get() == Some(action)).to_string()
