@@ -206,6 +206,7 @@ fn Actions(
     .into_iter()
     .filter(|a| transition(base, reporter, me, *a, Some(me.id)).is_ok())
     .collect();
+    let no_actions = possible.is_empty();
     let Draft {
         event_id,
         chosen,
@@ -300,7 +301,7 @@ fn Actions(
     };
     view! {
         <section class="card actions" data-testid="actions">
-            <div class="chips" class:hidden=possible.is_empty()>
+            <div class="chips" class:hidden=no_actions>
                 {possible.into_iter().map(|action| view! {
                     <button type="button" class="chip" data-action=action.code()
                         aria-pressed=move || (chosen.get() == Some(action)).to_string()
