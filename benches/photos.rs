@@ -10,36 +10,12 @@ use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{ReleaseServer, rss_mb, signed_in};
+
 const PHONES: usize = 20;
-
-fn rss_mb(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmRSS")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|kb| kb.parse::<f64>().ok())
-            })
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-async fn signed_in(base: &str, username: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    let response = client
-        .post(format!("{base}/api/auth/sign_in"))
-        .header("Accept", "application/json")
-        .json(&json!({ "username": username, "password": houqin::server::demo::DEMO_PASSWORD }))
-        .send()
-        .await
-        .expect("sign in");
-    assert!(response.status().is_success(), "sign in as {username}");
-    client
-}
 
 async fn sync(client: &reqwest::Client, base: &str, path: &str, body: Value) -> Value {
     client
@@ -174,31 +150,12 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let port = 3021;
-        let data = tempfile::tempdir().expect("temp dir");
-        let mut server = std::process::Command::new("target/release/houqin")
-            .env("HOUQIN_DEMO", "1")
-            .env("HOUQIN_DATA_DIR", data.path())
-            .env("HOUQIN_LISTEN", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .expect("start target/release/houqin (run `cargo leptos build --release` first)");
-        let base = format!("http://127.0.0.1:{port}");
-        for _ in 0..100 {
-            if reqwest::get(format!("{base}/healthz"))
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let server = ReleaseServer::start(3021).await;
+        let base = server.base.clone();
         // Warm up once (sign-in hashing, first database pages), then the three sizes.
-        round(&base, server.id(), 300 * 1024).await;
+        round(&base, server.pid(), 300 * 1024).await;
         for size in [300 * 1024, 3 * 1024 * 1024, 6 * 1024 * 1024] {
-            round(&base, server.id(), size).await;
+            round(&base, server.pid(), size).await;
         }
-        let _ = server.kill();
-        let _ = server.wait();
     });
 }

@@ -15,6 +15,11 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{ReleaseServer, rss_mb, signed_in};
+
 const BATCH: usize = 100;
 const ROWS: usize = 5_000;
 
@@ -51,22 +56,6 @@ async fn serve(config: Config) -> (String, Db) {
         let _ = axum::serve(listener, app).await;
     });
     (format!("http://{addr}"), db)
-}
-
-async fn signed_in(base: &str, username: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    let response = client
-        .post(format!("{base}/api/auth/sign_in"))
-        .header("Accept", "application/json")
-        .json(&json!({ "username": username, "password": houqin::server::demo::DEMO_PASSWORD }))
-        .send()
-        .await
-        .expect("sign in");
-    assert!(response.status().is_success(), "sign in as {username}");
-    client
 }
 
 fn visit_args(host: Uuid, n: usize) -> SignInArgs {
@@ -217,42 +206,12 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[index].as_secs_f64() * 1000.0
 }
 
-fn rss_mb(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmRSS")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|kb| kb.parse::<f64>().ok())
-            })
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 /// 200 phones, each a loop of: register a visitor, push, pull, wait 0.5–1.5 s. Bounded: at most one request
 /// per phone in flight, so the load is what 200 guards' phones could make, not an unbounded flood.
 async fn load(seconds: u64) {
-    let port = 3020;
-    let data = tempfile::tempdir().expect("temp dir");
-    let mut server = std::process::Command::new("target/release/houqin")
-        .env("HOUQIN_DEMO", "1")
-        .env("HOUQIN_DATA_DIR", data.path())
-        .env("HOUQIN_LISTEN", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .expect("start target/release/houqin (run `cargo leptos build --release` first)");
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let rss_before = rss_mb(server.id());
+    let server = ReleaseServer::start(3020).await;
+    let base = server.base.clone();
+    let rss_before = server.rss_mb();
     let guards = ["menwei", "menwei2", "zhuren"];
     let mut phones = Vec::new();
     for n in 0..200 {
@@ -330,7 +289,7 @@ async fn load(seconds: u64) {
     let mut latencies = Vec::new();
     let mut errors = 0;
     let mut peak_rss: f64 = 0.0;
-    let pid = server.id();
+    let pid = server.pid();
     let watcher = tokio::spawn(async move {
         let mut peak: f64 = 0.0;
         while Instant::now() < deadline {
@@ -357,8 +316,7 @@ async fn load(seconds: u64) {
         rss_before,
         peak_rss,
     );
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }
 
 fn main() {

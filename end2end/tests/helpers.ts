@@ -1,4 +1,8 @@
 import { expect, type Page } from '@playwright/test';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const PASSWORD = 'houqin2026';
 
@@ -47,4 +51,54 @@ export async function visit(page: Page, path: string) {
     page.off('console', onConsole);
     page.off('pageerror', onError);
   }
+}
+
+/** Chromium's flags for every run here (Debian's Chromium, headless, no background traffic). */
+export const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/** A phone: its screen, touch, language and time zone (the school's). */
+export const phoneSize = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+  deviceScaleFactor: 2,
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+};
+
+/**
+ * The release server on a port and data folder of its own, for a test file that stops and starts it (a crash, a
+ * cold start offline). Killed with SIGKILL, as a power cut would.
+ */
+export function ownServer(port: number, name: string) {
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), `houqin-${name}-`));
+  let server: ChildProcess | undefined;
+  return {
+    base,
+    dataDir,
+    async start() {
+      server = spawn('target/release/houqin', [], {
+        cwd: '..',
+        env: { ...process.env, HOUQIN_DEMO: '1', HOUQIN_DATA_DIR: dataDir, HOUQIN_LISTEN: `127.0.0.1:${port}`, RUST_LOG: 'warn' },
+        stdio: 'inherit',
+      });
+      for (let i = 0; i < 100; i++) {
+        try {
+          if ((await fetch(`${base}/healthz`)).ok) return;
+        } catch {}
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('server did not start');
+    },
+    async stop() {
+      if (!server) return;
+      const running = server;
+      const stopped = new Promise((r) => running.once('exit', r));
+      running.kill('SIGKILL');
+      await stopped;
+      server = undefined;
+    },
+  };
 }

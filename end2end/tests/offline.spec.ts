@@ -1,80 +1,29 @@
 // The offline promise, for real: a server of its own that this file stops and starts, a phone-sized Chromium
 // profile that is closed and opened again on its installed service worker, and the network switched off.
 import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PASSWORD, screenshot } from './helpers';
+import { chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, signIn, waitForHydration } from './helpers';
 
-const port = 3006;
-const base = `http://127.0.0.1:${port}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'houqin-offline-'));
-let server: ChildProcess | undefined;
-
-async function startServer() {
-  server = spawn('target/release/houqin', [], {
-    cwd: '..',
-    env: { ...process.env, HOUQIN_DEMO: '1', HOUQIN_DATA_DIR: dataDir, HOUQIN_LISTEN: `127.0.0.1:${port}`, RUST_LOG: 'warn' },
-    stdio: 'inherit',
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
-}
-
-async function stopServer() {
-  if (!server) return;
-  const stopped = new Promise((r) => server!.once('exit', r));
-  server.kill('SIGKILL');
-  await stopped;
-  server = undefined;
-}
-
-const phone = {
-  viewport: { width: 390, height: 844 },
-  isMobile: true,
-  hasTouch: true,
-  deviceScaleFactor: 2,
-  locale: 'zh-CN',
-  timezoneId: 'Asia/Shanghai',
-  baseURL: base,
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-};
+const server = ownServer(3006, 'offline');
+const base = server.base;
+const startServer = server.start;
+const stopServer = server.stop;
+const phone = { ...phoneSize, baseURL: base, executablePath: chromiumPath, args: chromiumArgs };
 
 async function openPhone(profile: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profile, phone);
 }
 
-async function hydrated(page: Page) {
-  await page.waitForFunction(() => (window as any).__houqin_hydrated === true, undefined, { timeout: 15_000 });
-}
-
-async function signInAs(page: Page, username: string) {
-  await page.goto('/sign-in');
-  await hydrated(page);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect(page.getByRole('navigation', { name: '主导航' })).toBeVisible();
-}
-
 /** Opens the gate page, installed for offline use: controlled by the worker, first sync done. */
 async function gatePageReadyOffline(page: Page) {
   await page.goto('/gate-visits');
-  await hydrated(page);
+  await waitForHydration(page);
   await page.waitForFunction(async () => {
     const registration = await navigator.serviceWorker.ready;
     return !!registration.active;
   });
   // Once the worker controls the page, a reload keeps the page for offline use.
   await page.reload();
-  await hydrated(page);
+  await waitForHydration(page);
   await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
 }
@@ -114,7 +63,7 @@ test('five visitors registered offline survive a reload and a closed browser, an
   const profile = mkdtempSync(join(tmpdir(), 'houqin-phone-'));
   let context = await openPhone(profile);
   let page = context.pages()[0] ?? (await context.newPage());
-  await signInAs(page, 'menwei');
+  await signIn(page, 'menwei');
   await gatePageReadyOffline(page);
 
   // No signal: the server is gone and the phone is offline.
@@ -128,7 +77,7 @@ test('five visitors registered offline survive a reload and a closed browser, an
   await screenshot(page, 'gate-offline-five-pending');
 
   await page.reload();
-  await hydrated(page);
+  await waitForHydration(page);
   await expect(page.getByTestId('visit').filter({ hasText: '未同步' })).toHaveCount(5);
 
   // Close the browser; open it again, still offline: the installed worker opens the app.
@@ -137,7 +86,7 @@ test('five visitors registered offline survive a reload and a closed browser, an
   await context.setOffline(true);
   page = context.pages()[0] ?? (await context.newPage());
   await page.goto('/gate-visits');
-  await hydrated(page);
+  await waitForHydration(page);
   await expect(page.getByTestId('visit').filter({ hasText: '未同步' })).toHaveCount(5);
   await screenshot(page, 'gate-cold-start-offline');
 
@@ -159,11 +108,11 @@ test('two guard phones offline both sign out the same visitor, and nothing confl
   const second = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
   const a = first.pages()[0] ?? (await first.newPage());
   const b = second.pages()[0] ?? (await second.newPage());
-  await signInAs(a, 'menwei');
+  await signIn(a, 'menwei');
   await gatePageReadyOffline(a);
   await registerVisitor(a, '双签离', '13700000001');
   await expect(a.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
-  await signInAs(b, 'menwei2');
+  await signIn(b, 'menwei2');
   await gatePageReadyOffline(b);
   await expect(b.getByTestId('visit').filter({ hasText: '双签离' })).toHaveCount(1, { timeout: 15_000 });
 
@@ -188,7 +137,7 @@ test('two guard phones offline both sign out the same visitor, and nothing confl
 test('a full storage says so and loses nothing typed', async () => {
   const context = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
   const page = context.pages()[0] ?? (await context.newPage());
-  await signInAs(page, 'menwei');
+  await signIn(page, 'menwei');
   await gatePageReadyOffline(page);
   await context.setOffline(true);
   // Fill localStorage to its quota, down to the last character.
@@ -227,7 +176,7 @@ test('a full storage says so and loses nothing typed', async () => {
 test('signing out with unsent entries warns and offers to wait or download them', async () => {
   const context = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
   const page = context.pages()[0] ?? (await context.newPage());
-  await signInAs(page, 'menwei');
+  await signIn(page, 'menwei');
   await gatePageReadyOffline(page);
   await context.setOffline(true);
   await registerVisitor(page, '未发出', '13500000000');
@@ -249,7 +198,7 @@ test("another guard signing in on the same phone neither sees nor sends the firs
   test.setTimeout(90_000);
   const context = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
   const page = context.pages()[0] ?? (await context.newPage());
-  await signInAs(page, 'menwei');
+  await signIn(page, 'menwei');
   await gatePageReadyOffline(page);
   // The sync server is out of reach (sign-in still works): the entry stays pending.
   await page.route('**/api/sync/**', (route) => route.abort());
@@ -257,16 +206,16 @@ test("another guard signing in on the same phone neither sees nor sends the firs
   await expect(page.getByTestId('sync-chip')).toHaveText('待同步 1');
   await page.evaluate(() => fetch('/api/auth/sign_out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
   await page.unroute('**/api/sync/**');
-  await signInAs(page, 'menwei2');
+  await signIn(page, 'menwei2');
   await page.goto('/gate-visits');
-  await hydrated(page);
+  await waitForHydration(page);
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
   await expect(page.getByTestId('visit').filter({ hasText: '王师傅的访客' })).toHaveCount(0);
   // Back to the first guard: the entry is still there, and goes out now.
   await page.evaluate(() => fetch('/api/auth/sign_out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
-  await signInAs(page, 'menwei');
+  await signIn(page, 'menwei');
   await page.goto('/gate-visits');
-  await hydrated(page);
+  await waitForHydration(page);
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
   expect((await serverVisitorNames(page)).filter((n) => n === '王师傅的访客')).toHaveLength(1);
   await context.close();

@@ -3,40 +3,15 @@
 // works it to done with a photo; the teacher confirms and rates. Then a photo upload cut halfway by a server
 // crash completes after the restart and is stored once.
 import { chromium, expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PASSWORD, screenshot } from './helpers';
+import { PASSWORD, chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, signIn, waitForHydration } from './helpers';
 
-const port = 3007;
-const base = `http://127.0.0.1:${port}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'houqin-repair-'));
-let server: ChildProcess | undefined;
+const server = ownServer(3007, 'repair');
+const { base, dataDir } = server;
+const startServer = server.start;
+const stopServer = server.stop;
 let browser: Browser;
-
-async function startServer() {
-  server = spawn('target/release/houqin', [], {
-    cwd: '..',
-    env: { ...process.env, HOUQIN_DEMO: '1', HOUQIN_DATA_DIR: dataDir, HOUQIN_LISTEN: `127.0.0.1:${port}`, RUST_LOG: 'warn' },
-    stdio: 'inherit',
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
-}
-
-async function stopServer() {
-  if (!server) return;
-  const stopped = new Promise((r) => server!.once('exit', r));
-  server.kill('SIGKILL');
-  await stopped;
-  server = undefined;
-}
 
 /** Photo files the server keeps (not the half-written uploads in `incoming`). */
 function storedPhotos(): number {
@@ -47,33 +22,12 @@ function storedPhotos(): number {
 }
 
 async function phone(): Promise<BrowserContext> {
-  return browser.newContext({
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-    deviceScaleFactor: 2,
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-    baseURL: base,
-  });
-}
-
-async function hydrated(page: Page) {
-  await page.waitForFunction(() => (window as any).__houqin_hydrated === true, undefined, { timeout: 15_000 });
-}
-
-async function signInAs(page: Page, username: string) {
-  await page.goto('/sign-in');
-  await hydrated(page);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect(page.getByRole('navigation', { name: '主导航' })).toBeVisible();
+  return browser.newContext({ ...phoneSize, baseURL: base });
 }
 
 async function openTickets(page: Page) {
   await page.goto('/repair-tickets');
-  await hydrated(page);
+  await waitForHydration(page);
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
 }
 
@@ -140,10 +94,7 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 });
 test.afterAll(async () => {
   await browser?.close();
@@ -155,7 +106,7 @@ test('a teacher reports with a photo offline; the maintenance phone fixes it; th
   const teacher = await teacherPhone.newPage();
   await teacher.goto('/sign-in');
   await plumbingGoesToZhao(teacher);
-  await signInAs(teacher, 'jiaozhigong');
+  await signIn(teacher, 'jiaozhigong');
   await openTickets(teacher);
   const photo = await cameraPhoto(teacher, false);
 
@@ -170,7 +121,7 @@ test('a teacher reports with a photo offline; the maintenance phone fixes it; th
 
   const workerPhone = await phone();
   const worker = await workerPhone.newPage();
-  await signInAs(worker, 'weixiu');
+  await signIn(worker, 'weixiu');
   await openTickets(worker);
   const queue = worker.getByTestId('my-queue');
   await expect(queue.getByText('二楼男厕水龙头漏水')).toHaveCount(0);
@@ -237,7 +188,7 @@ test('a teacher reports with a photo offline; the maintenance phone fixes it; th
 test('a photo upload cut halfway completes after reconnection and is stored once', async () => {
   const context = await phone();
   const page = await context.newPage();
-  await signInAs(page, 'jiaozhigong');
+  await signIn(page, 'jiaozhigong');
   await openTickets(page);
   const before = storedPhotos();
   // A slow uplink, so the upload is still under way when the server dies.

@@ -68,3 +68,33 @@ pub fn Page(#[prop(into)] title: Signal<String>, children: Children) -> impl Int
         </section>
     }
 }
+
+/// Why an entry could not be kept on this phone (storage full, or none at all); the form keeps what was typed.
+#[component]
+pub fn StorageErrorNotice(
+    #[prop(into)] error: Signal<Option<crate::sync::local::SaveError>>,
+) -> impl IntoView {
+    use crate::sync::local::SaveError;
+    let i18n = use_i18n();
+    view! {
+        <Show when=move || error.with(Option::is_some)>
+            <p class="notice notice-error" role="alert" data-testid="storage-error">
+                {move || match error.get() {
+                    Some(SaveError::Full) => t_string!(i18n, sync.storage_full).to_string(),
+                    _ => t_string!(i18n, sync.storage_unavailable).to_string(),
+                }}
+            </p>
+        </Show>
+    }
+}
+
+/// A query parameter of the page, or `default()` when it is missing or empty (today's date, this month).
+pub fn use_query_or(key: &'static str, default: fn() -> String) -> Memo<String> {
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| {
+        query
+            .with(|q| q.get(key))
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(default)
+    })
+}

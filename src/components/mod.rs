@@ -10,7 +10,7 @@ mod names;
 
 pub use app_layout::{AdminOnly, AppLayout, use_directory, use_user};
 pub use clock::{now_anywhere_ms, phone_now_ms, phone_utc_offset};
-pub use form::{ErrorNotice, Field, Page, problem_of};
+pub use form::{ErrorNotice, Field, Page, StorageErrorNotice, problem_of, use_query_or};
 pub use icons::{Icon, IconSvg};
 pub use language_switch::LanguageSwitch;
 pub use names::*;

@@ -1,6 +1,27 @@
 //! CSV for spreadsheets: UTF-8 with a byte-order mark (Excel on a Chinese Windows reads the names right),
 //! fields quoted when they need it, formulas defused.
 
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// A CSV download named `filename`, or the status that refused it.
+pub fn csv_response(filename: &str, body: Result<String, StatusCode>) -> Response {
+    match body {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{filename}\""),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(status) => status.into_response(),
+    }
+}
+
 /// The byte-order mark every export starts with.
 pub const BOM: &str = "\u{feff}";
 

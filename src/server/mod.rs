@@ -10,6 +10,7 @@ pub mod state;
 pub mod static_files;
 
 use crate::app::{App, shell};
+use crate::domain::SessionUser;
 use crate::error::AppError;
 use axum::Router;
 use axum::http::StatusCode;
@@ -168,6 +169,19 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// The signed-in user of a plain route (downloads, photos), or 401 (no session) / 503 (database down).
+pub async fn route_user(
+    state: &AppState,
+    jar: &axum_extra::extract::CookieJar,
+) -> Result<SessionUser, StatusCode> {
+    crate::sync::server::signed_in(state, jar)
+        .await
+        .map_err(|e| match e {
+            crate::domain::sync::SyncError::Unauthorized => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::SERVICE_UNAVAILABLE,
+        })
 }
 
 /// Ends a server function: an error sets the HTTP status, so clients and tests see 401/403/422 rather than 500.

@@ -245,12 +245,13 @@ async fn user_of(
     state: &AppState,
     jar: &CookieJar,
 ) -> Result<crate::domain::SessionUser, PhotoError> {
-    crate::sync::server::signed_in(state, jar)
-        .await
-        .map_err(|e| match e {
-            crate::domain::sync::SyncError::Unauthorized => PhotoError::Unauthorized,
-            _ => PhotoError::Unavailable,
-        })
+    super::route_user(state, jar).await.map_err(|status| {
+        if status == StatusCode::UNAUTHORIZED {
+            PhotoError::Unauthorized
+        } else {
+            PhotoError::Unavailable
+        }
+    })
 }
 
 /// `PUT /api/photos/{id}`.

@@ -177,6 +177,19 @@ impl LocalData {
         }
     }
 
+    /// Keeps the photos, then queues the mutation that declares them, so a saved record never points at photos
+    /// the phone does not hold. `Ok` only once both are stored.
+    pub async fn save_with_photos(
+        &self,
+        name: &str,
+        args: &impl Serialize,
+        photos: &[PreparedPhoto],
+    ) -> Result<Uuid, SaveError> {
+        self.keep_photos(photos).await?;
+        let value = serde_json::to_value(args).map_err(|_| SaveError::Unavailable)?;
+        self.save(name, value)
+    }
+
     pub fn sync_now(&self) {
         #[cfg(feature = "hydrate")]
         super::browser::wake();

@@ -4,13 +4,12 @@
 use super::db;
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, day_range, time};
 use crate::domain::{Role, visit::IdType};
-use crate::features::auth::{db as users, session};
-use crate::server::csv::csv_field;
+use crate::server::csv::{BOM, csv_line, csv_response};
 use crate::server::db::now_ms;
 use crate::server::state::AppState;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
@@ -24,33 +23,13 @@ pub async fn register_csv(
     jar: CookieJar,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    match build(&state, &jar, &query.date).await {
-        Ok((name, body)) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(status) => status.into_response(),
-    }
+    let day = query.date.trim().to_owned();
+    let body = build(&state, &jar, &day).await;
+    csv_response(&format!("houqin-visits-{day}.csv"), body)
 }
 
-async fn build(
-    state: &AppState,
-    jar: &CookieJar,
-    day: &str,
-) -> Result<(String, String), StatusCode> {
-    let token = jar.get(session::COOKIE).ok_or(StatusCode::UNAUTHORIZED)?;
-    let hash = session::token_hash(&state.config.session_key, token.value());
-    let user = users::session_user(&state.db, &hash)
-        .await
-        .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?
-        .ok_or(StatusCode::UNAUTHORIZED)?;
+async fn build(state: &AppState, jar: &CookieJar, day: &str) -> Result<String, StatusCode> {
+    let user = crate::server::route_user(state, jar).await?;
     if !user.has(Role::GateGuard) && !user.has(Role::Admin) {
         return Err(StatusCode::FORBIDDEN);
     }
@@ -72,7 +51,7 @@ async fn build(
     .await
     .map_err(unavailable)?;
     tx.commit().await.map_err(unavailable)?;
-    let mut out = String::from("\u{feff}");
+    let mut out = String::from(BOM);
     out.push_str("日期,进校时间,离校时间,姓名,电话,证件类型,证件号码,单位,被访人/地点,事由,人数,车牌,关注名单\r\n");
     for (visit, time_out) in rows {
         let id_type = match visit.id_type {
@@ -98,9 +77,7 @@ async fn build(
             visit.plate,
             visit.watch_note.unwrap_or_default(),
         ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        out.push_str(&csv_line(&fields));
     }
-    Ok((format!("houqin-visits-{day}.csv"), out))
+    Ok(out)
 }

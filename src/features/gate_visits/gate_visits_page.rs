@@ -2,7 +2,7 @@
 //! and writes this phone's local data (snapshot ⊕ pending), so it works the same with no signal.
 
 use super::local_view::{HostChoice, Visits, hosts, use_local_visits, visits_memo};
-use crate::components::{Field, Page, phone_utc_offset};
+use crate::components::{Field, Page, StorageErrorNotice, phone_utc_offset};
 use crate::domain::clock::{start_of_day, time};
 use crate::domain::visit::{
     IdType, SIGN_IN, SIGN_OUT, SignInArgs, SignOutArgs, WATCH_DECIDE, WatchDecision,
@@ -315,14 +315,7 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
             <Show when=move || problems.get().is_some()>
                 <p class="notice notice-error" role="alert">{t!(i18n, gate.fix_fields)}</p>
             </Show>
-            <Show when=move || storage_error.get().is_some()>
-                <p class="notice notice-error" role="alert" data-testid="storage-error">
-                    {move || match storage_error.get() {
-                        Some(SaveError::Full) => t_string!(i18n, sync.storage_full).to_string(),
-                        _ => t_string!(i18n, sync.storage_unavailable).to_string(),
-                    }}
-                </p>
-            </Show>
+            <StorageErrorNotice error=storage_error />
             <Show when=move || watch_warning.get().is_some()>
                 <div class="notice notice-warn" role="alertdialog" data-testid="watch-warning">
                     <strong>{t!(i18n, gate.watch_match)}</strong>

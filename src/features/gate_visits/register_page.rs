@@ -2,11 +2,10 @@
 
 use super::gate_visits_page::id_type_name;
 use super::load_register;
-use crate::components::{ErrorNotice, Page, phone_utc_offset};
+use crate::components::{ErrorNotice, Page, phone_utc_offset, use_query_or};
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 fn today() -> String {
     date(crate::components::now_anywhere_ms(), phone_utc_offset())
@@ -15,13 +14,7 @@ fn today() -> String {
 #[component]
 pub fn VisitRegisterPage() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let day = Memo::new(move |_| {
-        query
-            .with(|q| q.get("date"))
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(today)
-    });
+    let day = use_query_or("date", today);
     let register = Resource::new(move || day.get(), load_register);
     let print = move |_| {
         #[cfg(feature = "hydrate")]

@@ -4,12 +4,11 @@ use super::server_fns::handlers::log_rows;
 use crate::domain::Role;
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
 use crate::domain::ticket::{Category, Status, Urgency};
-use crate::features::auth::{db as users, session};
-use crate::server::csv::{BOM, csv_line};
+use crate::server::csv::{BOM, csv_line, csv_response};
 use crate::server::state::AppState;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
@@ -23,23 +22,9 @@ pub async fn log_csv(
     jar: CookieJar,
     Query(query): Query<MonthQuery>,
 ) -> Response {
-    match build(&state, &jar, &query.month).await {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"houqin-repairs-{}.csv\"",
-                        query.month.trim()
-                    ),
-                ),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(status) => status.into_response(),
-    }
+    let month = query.month.trim().to_owned();
+    let body = build(&state, &jar, &month).await;
+    csv_response(&format!("houqin-repairs-{month}.csv"), body)
 }
 
 pub fn category_zh(category: Category) -> &'static str {
@@ -75,12 +60,7 @@ fn urgency_zh(urgency: Urgency) -> &'static str {
 }
 
 async fn build(state: &AppState, jar: &CookieJar, month: &str) -> Result<String, StatusCode> {
-    let token = jar.get(session::COOKIE).ok_or(StatusCode::UNAUTHORIZED)?;
-    let hash = session::token_hash(&state.config.session_key, token.value());
-    let user = users::session_user(&state.db, &hash)
-        .await
-        .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?
-        .ok_or(StatusCode::UNAUTHORIZED)?;
+    let user = crate::server::route_user(state, jar).await?;
     if !user.has(Role::Maintenance) && !user.has(Role::Admin) {
         return Err(StatusCode::FORBIDDEN);
     }

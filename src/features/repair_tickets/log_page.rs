@@ -3,11 +3,10 @@
 
 use super::load_repair_log;
 use super::local_view::{category_name, status_name};
-use crate::components::{ErrorNotice, Page, now_anywhere_ms, phone_utc_offset};
+use crate::components::{ErrorNotice, Page, now_anywhere_ms, phone_utc_offset, use_query_or};
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, month, time};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 pub fn this_month() -> String {
     month(now_anywhere_ms(), phone_utc_offset())
@@ -16,13 +15,7 @@ pub fn this_month() -> String {
 #[component]
 pub fn RepairLogPage() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let chosen = Memo::new(move |_| {
-        query
-            .with(|q| q.get("month"))
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(this_month)
-    });
+    let chosen = use_query_or("month", this_month);
     let log = Resource::new(move || chosen.get(), load_repair_log);
     let at = |ms: i64| {
         format!(

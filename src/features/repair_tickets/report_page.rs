@@ -3,7 +3,7 @@
 
 use super::local_view::{category_name, place_paths, urgency_name};
 use super::photo_input::PhotoPicker;
-use crate::components::{Field, Page, phone_now_ms};
+use crate::components::{Field, Page, StorageErrorNotice, phone_now_ms};
 use crate::domain::ticket::{Category, REPORT, ReportArgs, Urgency};
 use crate::error::{AppError, Problem};
 use crate::i18n::*;
@@ -80,12 +80,9 @@ pub fn ReportTicketPage() -> impl IntoView {
         saving.set(true);
         leptos::task::spawn_local(async move {
             // The photos first: a saved report never points at photos the phone does not hold.
-            let kept = local.keep_photos(&photos.get_untracked()).await;
-            let result = kept.and_then(|()| {
-                serde_json::to_value(&args)
-                    .map_err(|_| SaveError::Unavailable)
-                    .and_then(|value| local.save(REPORT, value))
-            });
+            let result = local
+                .save_with_photos(REPORT, &args, &photos.get_untracked())
+                .await;
             saving.set(false);
             match result {
                 Ok(_) => {
@@ -147,14 +144,7 @@ pub fn ReportTicketPage() -> impl IntoView {
                 <Show when=move || problems.get().is_some()>
                     <p class="notice notice-error" role="alert">{t!(i18n, repair.fix_fields)}</p>
                 </Show>
-                <Show when=move || storage_error.get().is_some()>
-                    <p class="notice notice-error" role="alert" data-testid="storage-error">
-                        {move || match storage_error.get() {
-                            Some(SaveError::Full) => t_string!(i18n, sync.storage_full).to_string(),
-                            _ => t_string!(i18n, sync.storage_unavailable).to_string(),
-                        }}
-                    </p>
-                </Show>
+                <StorageErrorNotice error=storage_error />
                 <Show when=move || saved.get()>
                     <p class="notice notice-ok" role="status" data-testid="saved">{t!(i18n, repair.saved)}</p>
                 </Show>

@@ -4,12 +4,11 @@
 use super::local_view::{category_name, status_name};
 use super::log_page::this_month;
 use super::{load_repair_stats, load_ticket_rules, set_ticket_rule};
-use crate::components::{ErrorNotice, Page};
+use crate::components::{ErrorNotice, Page, use_query_or};
 use crate::domain::ticket::{Category, Status};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 fn hours(ms: Option<i64>) -> String {
@@ -20,13 +19,7 @@ fn hours(ms: Option<i64>) -> String {
 #[component]
 pub fn RepairStatsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let chosen = Memo::new(move |_| {
-        query
-            .with(|q| q.get("month"))
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(this_month)
-    });
+    let chosen = use_query_or("month", this_month);
     let stats = Resource::new(move || chosen.get(), load_repair_stats);
     view! {
         <Page title=move || t_string!(i18n, repair.stats).to_string()>

@@ -7,7 +7,9 @@ use super::local_view::{
     use_local_tickets,
 };
 use super::photo_input::PhotoPicker;
-use crate::components::{Field, Page, phone_now_ms, phone_utc_offset, use_user};
+use crate::components::{
+    Field, Page, StorageErrorNotice, phone_now_ms, phone_utc_offset, use_user,
+};
 use crate::domain::Role;
 use crate::domain::clock::{date, time};
 use crate::domain::ticket::{Action, Actor, EVENT, EventArgs, LocalTicket, transition};
@@ -259,12 +261,9 @@ fn Actions(
         problems.set(None);
         saving.set(true);
         leptos::task::spawn_local(async move {
-            let kept = local.keep_photos(&photos.get_untracked()).await;
-            let result = kept.and_then(|()| {
-                serde_json::to_value(&args)
-                    .map_err(|_| SaveError::Unavailable)
-                    .and_then(|value| local.save(EVENT, value))
-            });
+            let result = local
+                .save_with_photos(EVENT, &args, &photos.get_untracked())
+                .await;
             saving.set(false);
             match result {
                 Ok(_) => {
@@ -340,14 +339,7 @@ fn Actions(
                     <textarea name="note" rows="2" bind:value=note></textarea>
                 </Field>
                 <PhotoPicker photos preparing missing=Signal::derive(move || problem("photos").get().is_some()) />
-                <Show when=move || storage_error.get().is_some()>
-                    <p class="notice notice-error" role="alert">
-                        {move || match storage_error.get() {
-                            Some(SaveError::Full) => t_string!(i18n, sync.storage_full).to_string(),
-                            _ => t_string!(i18n, sync.storage_unavailable).to_string(),
-                        }}
-                    </p>
-                </Show>
+                <StorageErrorNotice error=storage_error />
                 <Show when=move || saved.get()>
                     <p class="notice notice-ok" role="status" data-testid="change-saved">{t!(i18n, repair.change_saved)}</p>
                 </Show>
