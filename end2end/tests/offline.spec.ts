@@ -1,6 +1,9 @@
 // The offline promise, for real: a server of its own that this file stops and starts, a phone-sized Chromium
 // profile that is closed and opened again on its installed service worker, and the network switched off.
 import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, signIn, waitForHydration } from './helpers';
 
 const server = ownServer(3006, 'offline');
