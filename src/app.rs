@@ -15,7 +15,9 @@ use crate::features::profile::ProfilePage;
 use crate::features::repair_tickets::{
     RepairLogPage, RepairStatsPage, RepairTicketsPage, ReportTicketPage, TicketPage,
 };
-use crate::features::safety_checks::SafetyChecksPage;
+use crate::features::safety_checks::{
+    CheckFormPage, SafetyBoardPage, SafetyChecksPage, SafetyLedgerPage,
+};
 use crate::features::users::UsersPage;
 use crate::i18n::*;
 use crate::sync::SyncPage;
@@ -74,6 +76,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/gate-visits/register") view=VisitRegisterPage />
                         <Route path=path!("/sync") view=SyncPage />
                         <Route path=path!("/safety-checks") view=SafetyChecksPage />
+                        <Route path=path!("/safety-checks/check") view=CheckFormPage />
+                        <Route path=path!("/safety-checks/ledger") view=SafetyLedgerPage />
                         <Route path=path!("/cleaning-scores") view=CleaningScoresPage />
                         <Route path=path!("/repair-tickets") view=RepairTicketsPage />
                         <Route path=path!("/repair-tickets/new") view=ReportTicketPage />
@@ -89,6 +93,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/places") view=|| view! { <AdminOnly><PlacesPage /></AdminOnly> } />
                         <Route path=path!("/admin/classes") view=|| view! { <AdminOnly><SchoolClassesPage /></AdminOnly> } />
                         <Route path=path!("/admin/watch-list") view=|| view! { <AdminOnly><WatchListPage /></AdminOnly> } />
+                        <Route path=path!("/admin/safety") view=|| view! { <AdminOnly><SafetyBoardPage /></AdminOnly> } />
                         <Route path=path!("/admin/repair-tickets") view=|| view! { <AdminOnly><RepairStatsPage /></AdminOnly> } />
                         <Route path=path!("/admin/check-points") view=|| view! { <AdminOnly><CheckPointsPage /></AdminOnly> } />
                     </ParentRoute>

@@ -41,3 +41,13 @@ pub fn now_anywhere_ms() -> i64 {
             .unwrap_or(0)
     }
 }
+
+/// Today as `YYYY-MM-DD` where this renders (the phone's day in the browser).
+pub fn today_text() -> String {
+    crate::domain::clock::date(now_anywhere_ms(), phone_utc_offset())
+}
+
+/// This month as `YYYY-MM` where this renders.
+pub fn this_month_text() -> String {
+    crate::domain::clock::month(now_anywhere_ms(), phone_utc_offset())
+}

@@ -4,7 +4,7 @@
 /// China Standard Time, the school's clock for registers printed on the server.
 pub const SCHOOL_UTC_OFFSET_MINUTES: i64 = 8 * 60;
 
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {

@@ -7,6 +7,7 @@ pub mod check_point;
 pub mod clock;
 pub mod place;
 pub mod role;
+pub mod safety;
 pub mod school_class;
 pub mod sync;
 pub mod ticket;

@@ -383,6 +383,9 @@ pub struct Ticket {
     pub due_at: i64,
     pub done_at: Option<i64>,
     pub closed_at: Option<i64>,
+    /// The safety check whose failed item opened this ticket.
+    #[serde(default)]
+    pub source_check_id: Option<Uuid>,
 }
 
 impl Ticket {
@@ -540,6 +543,7 @@ pub fn local_tickets(
             due_at: targets.due(report.reported_at_ms, report.urgency),
             done_at: None,
             closed_at: None,
+            source_check_id: None,
         };
         by_id.insert(
             ticket.id,
@@ -824,6 +828,7 @@ mod tests {
             due_at: 4 * 3_600_000,
             done_at: None,
             closed_at: None,
+            source_check_id: None,
         };
         let event = |action, from| EventArgs {
             event_id: Uuid::now_v7(),

@@ -117,6 +117,12 @@ pub async fn open(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
     if config.demo {
         demo::seed_if_empty(&db).await.map_err(StartError::Demo)?;
     }
+    crate::features::safety_checks::db::ensure_default_templates(&db)
+        .await
+        .map_err(|cause| StartError::Database {
+            url: "safety_templates".into(),
+            cause,
+        })?;
     let photos =
         photos::DiskPhotos::open(&config.data_dir).map_err(|cause| StartError::Database {
             url: config.data_dir.join("photos").display().to_string(),
@@ -156,6 +162,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/repair-tickets/log.csv",
             axum::routing::get(crate::features::repair_tickets::export::log_csv),
+        )
+        .route(
+            "/api/safety/ledger.csv",
+            axum::routing::get(crate::features::safety_checks::export::ledger_csv),
         )
         .route("/sw.js", axum::routing::get(service_worker::script))
         .nest_service(

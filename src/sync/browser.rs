@@ -519,6 +519,8 @@ fn keep_pages_for_offline() {
         "/gate-visits/roll-call",
         "/repair-tickets",
         "/repair-tickets/new",
+        "/safety-checks",
+        "/safety-checks/check",
         "/sync",
     ] {
         paths.push(&JsValue::from_str(path));

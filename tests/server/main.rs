@@ -14,6 +14,7 @@ mod phone;
 mod auth;
 mod directory;
 mod pages;
+mod safety;
 mod sync;
 mod sync_properties;
 mod tickets;

@@ -114,6 +114,12 @@ pub fn CheckPointPage() -> impl IntoView {
                             <dt>{t!(i18n, fields.responsible)}</dt>
                             <dd>{point.responsible_name.clone().unwrap_or_default()}</dd>
                         </dl>
+                        // The label's QR code leads here: checking from this page records the scan as proof of presence.
+                        <div class="row-actions">
+                            <A href=format!("/safety-checks/check?point={}&scan=1", point.id) attr:class="button button-primary" attr:data-testid="start-check">
+                                {t!(i18n, safety.start_check)}
+                            </A>
+                        </div>
                         <Show when=is_admin>
                             <A href=format!("/check-points/{}/label", point.id) attr:class="button">{t!(i18n, common.label)}</A>
                         </Show>

@@ -2,19 +2,15 @@
 
 use super::gate_visits_page::id_type_name;
 use super::load_register;
-use crate::components::{ErrorNotice, Page, phone_utc_offset, use_query_or};
-use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
+use crate::components::{ErrorNotice, Page, today_text, use_query_or};
+use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, time};
 use crate::i18n::*;
 use leptos::prelude::*;
-
-fn today() -> String {
-    date(crate::components::now_anywhere_ms(), phone_utc_offset())
-}
 
 #[component]
 pub fn VisitRegisterPage() -> impl IntoView {
     let i18n = use_i18n();
-    let day = use_query_or("date", today);
+    let day = use_query_or("date", today_text);
     let register = Resource::new(move || day.get(), load_register);
     let print = move |_| {
         #[cfg(feature = "hydrate")]

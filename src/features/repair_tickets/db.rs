@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 pub const TICKET_COLUMNS: &str = "id, place_id, category, urgency, description, reporter_id, assignee_id, status, \
-     rating, reported_at, received_at, due_at, done_at, closed_at, version";
+     rating, reported_at, received_at, due_at, done_at, closed_at, version, source_check_id";
 const EVENT_COLUMNS: &str = "e.id, e.ticket_id, e.ord, e.actor_id, e.action, e.from_status, e.to_status, \
      e.applied, e.note, e.rating, e.assignee_id, e.client_time, e.received_at, e.version";
 const PHOTO_COLUMNS: &str =
@@ -41,6 +41,7 @@ pub fn ticket_from_row(row: &AnyRow) -> Result<Ticket, sqlx::Error> {
         due_at: row.try_get("due_at")?,
         done_at: row.try_get("done_at")?,
         closed_at: row.try_get("closed_at")?,
+        source_check_id: opt_uuid(row.try_get("source_check_id")?)?,
     })
 }
 

@@ -3,19 +3,15 @@
 
 use super::load_repair_log;
 use super::local_view::{category_name, status_name};
-use crate::components::{ErrorNotice, Page, now_anywhere_ms, phone_utc_offset, use_query_or};
-use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, month, time};
+use crate::components::{ErrorNotice, Page, now_anywhere_ms, this_month_text, use_query_or};
+use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
 use crate::i18n::*;
 use leptos::prelude::*;
-
-pub fn this_month() -> String {
-    month(now_anywhere_ms(), phone_utc_offset())
-}
 
 #[component]
 pub fn RepairLogPage() -> impl IntoView {
     let i18n = use_i18n();
-    let chosen = use_query_or("month", this_month);
+    let chosen = use_query_or("month", this_month_text);
     let log = Resource::new(move || chosen.get(), load_repair_log);
     let at = |ms: i64| {
         format!(

@@ -19,6 +19,7 @@ mod stats_page;
 mod ticket_page;
 
 pub use log_page::RepairLogPage;
+pub use photo_input::PhotoPicker;
 pub use repair_tickets_page::RepairTicketsPage;
 pub use report_page::ReportTicketPage;
 pub use server_fns::*;

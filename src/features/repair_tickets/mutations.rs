@@ -81,11 +81,24 @@ impl TicketBatch {
                     taken.extend(uuid_arg(a, "event_id"));
                     people.extend(uuid_arg(a, "assignee_id"));
                 }
+                // A failed safety check opens tickets, assigned by the same rules.
+                crate::domain::safety::CHECK => {
+                    reports = true;
+                    for answer in a
+                        .get("answers")
+                        .and_then(|x| x.as_array())
+                        .into_iter()
+                        .flatten()
+                    {
+                        photos.extend(photo_ids(answer));
+                    }
+                    continue;
+                }
                 _ => continue,
             }
             photos.extend(photo_ids(a));
         }
-        if tickets.is_empty() {
+        if tickets.is_empty() && !reports {
             return Ok(TicketBatch::default());
         }
         let rules = if reports {
@@ -133,6 +146,7 @@ impl TicketBatch {
                     Param::Int(t.done_at),
                     Param::Int(t.closed_at),
                     context.version.into(),
+                    t.source_check_id.into(),
                 ]
             })
             .collect();
@@ -282,7 +296,7 @@ impl TicketBatch {
     }
 
     /// Whether the batch may still use these photo ids (none taken by another record).
-    fn photos_free(&self, photos: &[PhotoRef]) -> bool {
+    pub fn photos_free(&self, photos: &[PhotoRef]) -> bool {
         let unique: HashSet<Uuid> = photos.iter().map(|p| p.id).collect();
         unique.len() == photos.len() && !photos.iter().any(|p| self.taken.contains(&p.id))
     }
@@ -347,30 +361,65 @@ pub fn report(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutatio
     if !batch.photos_free(&report.photos) {
         return field("photos", Problem::Taken);
     }
-    let reported_at = report.reported_at_ms.saturating_sub(context.clock_skew_ms);
+    open_ticket(
+        context,
+        batch,
+        NewTicket {
+            ticket_id: report.ticket_id,
+            place_id: report.place_id,
+            category: report.category,
+            urgency: report.urgency,
+            description: report.description,
+            photos: report.photos,
+            reported_at: report.reported_at_ms.saturating_sub(context.clock_skew_ms),
+            client_time_ms: mutation.client_time_ms,
+            source_check_id: None,
+        },
+    );
+    Outcome::Applied
+}
+
+/// A ticket to open: from a report, or from a safety check's failed item.
+pub struct NewTicket {
+    pub ticket_id: Uuid,
+    pub place_id: Uuid,
+    pub category: crate::domain::ticket::Category,
+    pub urgency: crate::domain::ticket::Urgency,
+    pub description: String,
+    pub photos: Vec<PhotoRef>,
+    /// The reporting phone's clock, corrected by its skew.
+    pub reported_at: i64,
+    pub client_time_ms: i64,
+    pub source_check_id: Option<Uuid>,
+}
+
+/// Opens a checked ticket for the signed-in user: its report event, its photos, and the assignment rule for its
+/// category if there is one.
+pub fn open_ticket(context: &Context<'_>, batch: &mut TicketBatch, new: NewTicket) {
     let mut ticket = Ticket {
-        id: report.ticket_id,
-        place_id: report.place_id,
-        category: report.category,
-        urgency: report.urgency,
-        description: report.description.clone(),
+        id: new.ticket_id,
+        place_id: new.place_id,
+        category: new.category,
+        urgency: new.urgency,
+        description: new.description,
         reporter_id: context.user.id,
         assignee_id: None,
         status: Status::Reported,
         rating: None,
-        reported_at,
+        reported_at: new.reported_at,
         due_at: context
             .config
             .ticket_targets
-            .due(reported_at, report.urgency),
+            .due(new.reported_at, new.urgency),
         done_at: None,
         closed_at: None,
+        source_check_id: new.source_check_id,
     };
     // The report's event has the ticket's id (the two live in different tables).
     batch.event(
         context,
-        report.ticket_id,
-        report.ticket_id,
+        ticket.id,
+        ticket.id,
         Some(context.user.id),
         Action::Report,
         None,
@@ -379,12 +428,12 @@ pub fn report(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutatio
         "",
         None,
         None,
-        mutation.client_time_ms,
+        new.client_time_ms,
     );
-    batch.declare_photos(context, report.ticket_id, report.ticket_id, &report.photos);
+    batch.declare_photos(context, ticket.id, ticket.id, &new.photos);
     let rule = batch
         .rules
-        .get(&report.category)
+        .get(&ticket.category)
         .copied()
         .filter(|worker| batch.workers.get(worker) == Some(&true));
     if let Some(worker) = rule {
@@ -393,7 +442,7 @@ pub fn report(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutatio
         batch.event(
             context,
             Uuid::now_v7(),
-            report.ticket_id,
+            ticket.id,
             None,
             Action::Assign,
             Some(Base {
@@ -405,13 +454,12 @@ pub fn report(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutatio
             "",
             None,
             Some(worker),
-            mutation.client_time_ms,
+            new.client_time_ms,
         );
         batch.reassigned(context, ticket.id, None, Some(worker));
     }
     batch.created.push((ticket.id, context.now));
     batch.tickets.insert(ticket.id, ticket);
-    Outcome::Applied
 }
 
 pub fn event(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutation) -> Outcome {

@@ -2,9 +2,8 @@
 //! never arrived, and the rules that assign new tickets by category. From the server.
 
 use super::local_view::{category_name, status_name};
-use super::log_page::this_month;
 use super::{load_repair_stats, load_ticket_rules, set_ticket_rule};
-use crate::components::{ErrorNotice, Page, use_query_or};
+use crate::components::{ErrorNotice, Page, this_month_text, use_query_or};
 use crate::domain::ticket::{Category, Status};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -19,7 +18,7 @@ fn hours(ms: Option<i64>) -> String {
 #[component]
 pub fn RepairStatsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let chosen = use_query_or("month", this_month);
+    let chosen = use_query_or("month", this_month_text);
     let stats = Resource::new(move || chosen.get(), load_repair_stats);
     view! {
         <Page title=move || t_string!(i18n, repair.stats).to_string()>

@@ -1,52 +1,533 @@
-//! The inspector's check points: mine first, then everyone's (the admin sees all).
+//! `/safety-checks`: the inspector's points due today (and overdue) first, then the rest of the week, from this
+//! phone's data so it works offline; `/safety-checks/check?point=…` is the checklist itself, signed on the screen.
 
-use crate::components::{Page, check_point_kind_name, use_directory, use_user};
-use crate::domain::CheckPoint;
+use crate::components::{
+    Page, StorageErrorNotice, check_point_kind_name, phone_now_ms, phone_utc_offset, use_user,
+};
+use crate::domain::CheckPointKind;
+use crate::domain::Role;
+use crate::domain::clock::DAY_MS;
+use crate::domain::safety::{
+    Answer, CHECK, CheckArgs, ItemResult, PointState, Rule, Template, day_number, point_state,
+};
+use crate::error::AppError;
+use crate::features::repair_tickets::PhotoPicker;
 use crate::i18n::*;
+use crate::sync::local::{LocalData, PreparedPhoto, SaveError, use_local_data};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LocalPoint {
+    pub id: Uuid,
+    pub place_id: Uuid,
+    pub kind: CheckPointKind,
+    pub label: String,
+    pub responsible_id: Option<Uuid>,
+    pub rule: Rule,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct CheckRow {
+    id: Uuid,
+    point_id: Uuid,
+    checked_at: i64,
+    supersedes: Option<Uuid>,
+    failed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Holiday {
+    day: String,
+}
+
+/// A point and where it stands today on this phone (synced checks ⊕ pending ones).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointToday {
+    pub point: LocalPoint,
+    pub state: PointState,
+    pub pending: bool,
+}
+
+fn today_number() -> i64 {
+    (phone_now_ms() + phone_utc_offset() * 60_000).div_euclid(DAY_MS)
+}
+
+/// Every point this phone holds, with its state today.
+fn points_today(local: LocalData) -> Vec<PointToday> {
+    let points: Vec<LocalPoint> = local.rows("check_points");
+    let mut checks: Vec<CheckRow> = local.rows("safety_checks");
+    let pending: Vec<CheckArgs> = local.pending_args(CHECK);
+    for args in &pending {
+        checks.push(CheckRow {
+            id: args.check_id,
+            point_id: args.point_id,
+            checked_at: args.checked_at_ms,
+            supersedes: args.supersedes,
+            failed: args.failed(),
+        });
+    }
+    let superseded: std::collections::HashSet<Uuid> =
+        checks.iter().filter_map(|c| c.supersedes).collect();
+    let holidays: Vec<i64> = local
+        .rows::<Holiday>("safety_holidays")
+        .iter()
+        .filter_map(|h| day_number(&h.day))
+        .collect();
+    let offset = phone_utc_offset() * 60_000;
+    let today = today_number();
+    let mut by_point: HashMap<Uuid, Vec<(i64, bool)>> = HashMap::new();
+    for check in checks.iter().filter(|c| !superseded.contains(&c.id)) {
+        by_point
+            .entry(check.point_id)
+            .or_default()
+            .push(((check.checked_at + offset).div_euclid(DAY_MS), check.failed));
+    }
+    let mut list: Vec<PointToday> = points
+        .into_iter()
+        .map(|point| {
+            let days = by_point.get(&point.id).cloned().unwrap_or_default();
+            PointToday {
+                state: point_state(point.rule, today, &holidays, &days),
+                pending: pending.iter().any(|p| p.point_id == point.id),
+                point,
+            }
+        })
+        .collect();
+    list.sort_by(|a, b| (rank(a.state), &a.point.label).cmp(&(rank(b.state), &b.point.label)));
+    list
+}
+
+fn rank(state: PointState) -> u8 {
+    match state {
+        PointState::Overdue => 0,
+        PointState::DueToday => 1,
+        PointState::Failed => 2,
+        PointState::NotYet => 3,
+        PointState::Done => 4,
+        PointState::NotDue => 5,
+    }
+}
+
+pub fn state_name(locale: Locale, state: PointState) -> String {
+    match state {
+        PointState::Done => td_string!(locale, safety.done),
+        PointState::Failed => td_string!(locale, safety.failed),
+        PointState::DueToday => td_string!(locale, safety.due_today),
+        PointState::NotYet => td_string!(locale, safety.not_yet),
+        PointState::Overdue => td_string!(locale, safety.overdue),
+        PointState::NotDue => td_string!(locale, safety.not_due),
+    }
+    .to_string()
+}
+
+pub fn state_class(state: PointState) -> &'static str {
+    match state {
+        PointState::Done => "badge state-done",
+        PointState::Failed | PointState::Overdue => "badge badge-warn",
+        PointState::DueToday => "badge badge-pending",
+        PointState::NotYet | PointState::NotDue => "badge",
+    }
+}
 
 #[component]
 pub fn SafetyChecksPage() -> impl IntoView {
     let i18n = use_i18n();
-    let directory = use_directory();
+    let local = use_local_data();
     let user = use_user();
+    let admin =
+        Signal::derive(move || user.with(|u| u.as_ref().is_some_and(|u| u.has(Role::Admin))));
+    let me = local.user_id();
+    let points = Memo::new(move |_| points_today(local));
+    let mine = Memo::new(move |_| {
+        points.with(|p| {
+            p.iter()
+                .filter(|p| p.point.responsible_id == Some(me))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let others = Memo::new(move |_| {
+        points.with(|p| {
+            p.iter()
+                .filter(|p| p.point.responsible_id != Some(me))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
     view! {
         <Page title=move || t_string!(i18n, jobs.safety_checks).to_string()>
-            <p class="notice">{t!(i18n, jobs.coming_next)}</p>
-            <Transition>
-                {move || Suspend::new(async move {
-                    let directory = directory.await.unwrap_or_default();
-                    let me = user.get_untracked().map(|u| u.id);
-                    let (mine, others): (Vec<CheckPoint>, Vec<CheckPoint>) =
-                        directory.check_points.into_iter().filter(|c| c.active).partition(|c| c.responsible_id.is_some() && c.responsible_id == me);
-                    let count = mine.len();
-                    view! {
-                        <h2>{move || t_string!(i18n, safety.mine, count = count).to_string()}</h2>
-                        <CheckPointList points=mine />
-                        <h2>{t!(i18n, safety.others)}</h2>
-                        <CheckPointList points=others />
-                    }
-                })}
-            </Transition>
+            <div class="row-actions">
+                <A href="/safety-checks/ledger" attr:class="button button-secondary">{t!(i18n, safety.ledger)}</A>
+                <Show when=move || admin.get()>
+                    <A href="/admin/safety" attr:class="button button-secondary">{t!(i18n, safety.board)}</A>
+                </Show>
+            </div>
+            <h2>{move || t_string!(i18n, safety.mine, count = mine.with(Vec::len)).to_string()}</h2>
+            <PointList points=mine test_id="my-points" />
+            <h2>{t!(i18n, safety.others)}</h2>
+            <PointList points=others test_id="other-points" />
         </Page>
     }
 }
 
 #[component]
-fn CheckPointList(points: Vec<CheckPoint>) -> impl IntoView {
+fn PointList(points: Memo<Vec<PointToday>>, test_id: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <ul class="list">
-            {points.into_iter().map(|point| {
-                let kind = point.kind;
+        <Show when=move || !points.with(Vec::is_empty) fallback=move || view! { <p class="muted">{t!(i18n, repair.nothing)}</p> }>
+            <ul class="list" data-testid=test_id>
+                <For each=move || points.get() key=|p| (p.point.id, p.state, p.pending) let:item>
+                    {
+                        let kind = item.point.kind;
+                        let state = item.state;
+                        view! {
+                            <li class=if matches!(state, PointState::Overdue) { "ticket ticket-overdue" } else { "ticket" }>
+                                <A href=format!("/safety-checks/check?point={}", item.point.id) attr:class="ticket-link">
+                                    <strong>{item.point.label.clone()}</strong>
+                                    <span class="ticket-badges">
+                                        <span class=state_class(state)>{move || state_name(i18n.get_locale(), state)}</span>
+                                        <span class="muted">{move || check_point_kind_name(i18n.get_locale(), kind)}</span>
+                                        {item.pending.then(|| view! { <span class="badge badge-pending">{t!(i18n, sync.pending_badge)}</span> })}
+                                    </span>
+                                </A>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+        </Show>
+    }
+}
+
+/// One item's answer as the form holds it.
+#[derive(Clone, Copy)]
+struct ItemDraft {
+    result: RwSignal<Option<ItemResult>>,
+    note: RwSignal<String>,
+    photos: RwSignal<Vec<PreparedPhoto>>,
+    preparing: RwSignal<usize>,
+}
+
+/// `/safety-checks/check?point=…[&scan=1]`: the point's checklist, one tap per item, signed at the end.
+#[component]
+pub fn CheckFormPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let local = use_local_data();
+    let query = use_query_map();
+    let point_id =
+        Memo::new(move |_| query.with(|q| q.get("point").and_then(|p| Uuid::parse_str(&p).ok())));
+    let scanned = query.with_untracked(|q| q.get("scan").is_some_and(|s| s == "1"));
+    let found = Memo::new(move |_| {
+        let id = point_id.get()?;
+        let point = local
+            .rows::<LocalPoint>("check_points")
+            .into_iter()
+            .find(|p| p.id == id)?;
+        let template = local
+            .rows::<Template>("safety_templates")
+            .into_iter()
+            .filter(|t| t.kind == point.kind)
+            .max_by_key(|t| t.version);
+        let last: Option<Uuid> = {
+            let mut checks: Vec<CheckRow> = local.rows("safety_checks");
+            checks.retain(|c| c.point_id == id);
+            checks.sort_by_key(|c| c.checked_at);
+            checks.last().map(|c| c.id)
+        };
+        Some((point, template, last))
+    });
+    view! {
+        <Page title=move || t_string!(i18n, safety.start_check).to_string()>
+            {move || match found.get() {
+                None => view! { <p class="notice">{t!(i18n, errors.not_found)}</p> }.into_any(),
+                Some((point, None, _)) => view! {
+                    <h2>{point.label}</h2>
+                    <p class="notice">{t!(i18n, safety.no_template)}</p>
+                }.into_any(),
+                Some((point, Some(template), last)) => view! {
+                    <CheckForm local point template last scanned />
+                }.into_any(),
+            }}
+        </Page>
+    }
+}
+
+#[component]
+fn CheckForm(
+    local: LocalData,
+    point: LocalPoint,
+    template: Template,
+    last: Option<Uuid>,
+    scanned: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let check_id = RwSignal::new(Uuid::now_v7());
+    let drafts: Vec<(crate::domain::safety::TemplateItem, ItemDraft)> = template
+        .items
+        .iter()
+        .map(|item| {
+            (
+                item.clone(),
+                ItemDraft {
+                    result: RwSignal::new(None),
+                    note: RwSignal::new(String::new()),
+                    photos: RwSignal::new(Vec::new()),
+                    preparing: RwSignal::new(0),
+                },
+            )
+        })
+        .collect();
+    let correcting = RwSignal::new(false);
+    let signature = RwSignal::new(String::new());
+    let problems = RwSignal::new(None::<AppError>);
+    let storage_error = RwSignal::new(None::<SaveError>);
+    let saved = RwSignal::new(false);
+    let saving = RwSignal::new(false);
+    let point_id = point.id;
+    let version = template.version;
+    let all = drafts.clone();
+    let all_pass = move |_| {
+        for (_, draft) in &all {
+            if draft.result.get_untracked().is_none() {
+                draft.result.set(Some(ItemResult::Pass));
+            }
+        }
+    };
+    let form_drafts = drafts.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked()
+            || form_drafts
+                .iter()
+                .any(|(_, d)| d.preparing.get_untracked() > 0)
+        {
+            return;
+        }
+        saved.set(false);
+        let answers: Vec<Answer> = form_drafts
+            .iter()
+            .filter_map(|(item, d)| {
+                d.result.get_untracked().map(|result| Answer {
+                    key: item.key.clone(),
+                    result,
+                    note: d.note.get_untracked(),
+                    photos: if result == ItemResult::Fail {
+                        d.photos
+                            .with_untracked(|p| p.iter().map(|p| p.reference.clone()).collect())
+                    } else {
+                        Vec::new()
+                    },
+                })
+            })
+            .collect();
+        let args = CheckArgs {
+            check_id: check_id.get_untracked(),
+            point_id,
+            template_version: version,
+            answers,
+            signature: signature.get_untracked(),
+            opened_by_scan: scanned,
+            checked_at_ms: phone_now_ms(),
+            supersedes: if correcting.get_untracked() {
+                last
+            } else {
+                None
+            },
+        };
+        if let Err(error) = args.clone().validate(&template) {
+            problems.set(Some(error));
+            return;
+        }
+        problems.set(None);
+        let photos: Vec<PreparedPhoto> = form_drafts
+            .iter()
+            .filter(|(_, d)| d.result.get_untracked() == Some(ItemResult::Fail))
+            .flat_map(|(_, d)| d.photos.get_untracked())
+            .collect();
+        saving.set(true);
+        let reset = form_drafts.clone();
+        leptos::task::spawn_local(async move {
+            let result = local.save_with_photos(CHECK, &args, &photos).await;
+            saving.set(false);
+            match result {
+                Ok(_) => {
+                    saved.set(true);
+                    check_id.set(Uuid::now_v7());
+                    signature.set(String::new());
+                    for (_, d) in &reset {
+                        d.result.set(None);
+                        d.note.set(String::new());
+                        d.photos.set(Vec::new());
+                    }
+                }
+                Err(error) => storage_error.set(Some(error)),
+            }
+        });
+    };
+    let problem_of = move |field: String| {
+        Signal::derive(move || problems.with(|p| p.as_ref().and_then(|e| e.field_problem(&field))))
+    };
+    let kind = point.kind;
+    view! {
+        <h2 data-testid="point-label">{point.label.clone()}</h2>
+        <p class="muted">
+            {move || check_point_kind_name(i18n.get_locale(), kind)} " · " {t!(i18n, safety.template_version)} " " {version}
+            {scanned.then(|| view! { " · " <span class="badge state-done">{t!(i18n, safety.scanned)}</span> })}
+        </p>
+        <form class="form card" on:submit=submit novalidate data-testid="check-form">
+            <button type="button" class="button button-secondary" on:click=all_pass>{t!(i18n, safety.rest_pass)}</button>
+            {drafts.into_iter().map(|(item, draft)| {
+                let problem = problem_of(format!("answers.{}", item.key));
+                let key = item.key.clone();
                 view! {
-                    <li>
-                        <A href=format!("/check-points/{}", point.id)><strong>{point.label}</strong></A>
-                        <span class="muted">{move || check_point_kind_name(i18n.get_locale(), kind)} " · " {point.responsible_name.unwrap_or_default()}</span>
-                    </li>
+                    <fieldset class="field check-item" data-item=key>
+                        <legend class="field-label">{item.label.clone()}</legend>
+                        <div class="segmented segmented-3">
+                            {[ItemResult::Pass, ItemResult::Fail, ItemResult::NotApplicable].into_iter().map(|result| view! {
+                                <button type="button" class=format!("segment result-{}", result.code())
+                                    aria-pressed=move || (draft.result.get() == Some(result)).to_string()
+                                    on:click=move |_| draft.result.set(Some(result))>
+                                    {move || result_name(i18n.get_locale(), result)}
+                                </button>
+                            }).collect_view()}
+                        </div>
+                        <Show when=move || draft.result.get() == Some(ItemResult::Fail)>
+                            <input type="text" placeholder=move || t_string!(i18n, safety.fail_note).to_string()
+                                aria-label=move || t_string!(i18n, safety.fail_note).to_string() bind:value=draft.note />
+                            <PhotoPicker photos=draft.photos preparing=draft.preparing missing=Signal::derive(|| false) />
+                        </Show>
+                        <Show when=move || problem.get().is_some()>
+                            <p class="field-problem" role="alert">
+                                {move || if draft.result.get() == Some(ItemResult::Fail) {
+                                    t_string!(i18n, safety.fail_needs).to_string()
+                                } else {
+                                    t_string!(i18n, safety.answer_needed).to_string()
+                                }}
+                            </p>
+                        </Show>
+                    </fieldset>
                 }
             }).collect_view()}
-        </ul>
+            <fieldset class="field">
+                <legend class="field-label">{t!(i18n, safety.signature)}</legend>
+                <SignaturePad signature />
+                <Show when=move || problem_of("signature".into()).get().is_some()>
+                    <p class="field-problem" role="alert">{t!(i18n, safety.sign_here)}</p>
+                </Show>
+            </fieldset>
+            {last.map(|_| view! {
+                <label class="check">
+                    <input type="checkbox" bind:checked=correcting />
+                    {t!(i18n, safety.correct_last)}
+                </label>
+            })}
+            <StorageErrorNotice error=storage_error />
+            <Show when=move || saved.get()>
+                <p class="notice notice-ok" role="status" data-testid="saved">{t!(i18n, safety.saved)}</p>
+            </Show>
+            <button type="submit" class="button button-big" disabled=move || saving.get()>{t!(i18n, safety.submit)}</button>
+        </form>
+    }
+}
+
+pub fn result_name(locale: Locale, result: ItemResult) -> String {
+    match result {
+        ItemResult::Pass => td_string!(locale, safety.pass),
+        ItemResult::Fail => td_string!(locale, safety.fail),
+        ItemResult::NotApplicable => td_string!(locale, safety.na),
+    }
+    .to_string()
+}
+
+/// A box to sign in with a finger; the drawing becomes a PNG data URL in `signature` (empty until drawn).
+#[component]
+fn SignaturePad(signature: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let drawing = StoredValue::new(false);
+    #[cfg(feature = "hydrate")]
+    let context = move || -> Option<web_sys::CanvasRenderingContext2d> {
+        use wasm_bindgen::JsCast;
+        canvas
+            .get_untracked()?
+            .get_context("2d")
+            .ok()
+            .flatten()?
+            .dyn_into()
+            .ok()
+    };
+    #[cfg(feature = "hydrate")]
+    let point = move |ev: &leptos::ev::PointerEvent| -> (f64, f64) {
+        let Some(element) = canvas.get_untracked() else {
+            return (0.0, 0.0);
+        };
+        let rect = element.get_bounding_client_rect();
+        let scale_x = f64::from(element.width()) / rect.width().max(1.0);
+        let scale_y = f64::from(element.height()) / rect.height().max(1.0);
+        (
+            (f64::from(ev.client_x()) - rect.left()) * scale_x,
+            (f64::from(ev.client_y()) - rect.top()) * scale_y,
+        )
+    };
+    let down = move |ev: leptos::ev::PointerEvent| {
+        #[cfg(feature = "hydrate")]
+        if let Some(ctx) = context() {
+            ev.prevent_default();
+            drawing.set_value(true);
+            let (x, y) = point(&ev);
+            ctx.set_line_width(3.0);
+            ctx.set_line_cap("round");
+            ctx.begin_path();
+            ctx.move_to(x, y);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let moved = move |ev: leptos::ev::PointerEvent| {
+        #[cfg(feature = "hydrate")]
+        if drawing.get_value()
+            && let Some(ctx) = context()
+        {
+            ev.prevent_default();
+            let (x, y) = point(&ev);
+            ctx.line_to(x, y);
+            ctx.stroke();
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let up = move |_: leptos::ev::PointerEvent| {
+        if !drawing.get_value() {
+            return;
+        }
+        drawing.set_value(false);
+        #[cfg(feature = "hydrate")]
+        if let Some(element) = canvas.get_untracked()
+            && let Ok(url) = element.to_data_url_with_type("image/png")
+        {
+            signature.set(url);
+        }
+    };
+    let clear = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let (Some(element), Some(ctx)) = (canvas.get_untracked(), context()) {
+            ctx.clear_rect(
+                0.0,
+                0.0,
+                f64::from(element.width()),
+                f64::from(element.height()),
+            );
+        }
+        signature.set(String::new());
+    };
+    view! {
+        <canvas node_ref=canvas class="signature" width="600" height="240" data-testid="signature"
+            on:pointerdown=down on:pointermove=moved on:pointerup=up on:pointerleave=up></canvas>
+        <button type="button" class="link" on:click=clear>{t!(i18n, safety.clear_signature)}</button>
     }
 }

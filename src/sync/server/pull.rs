@@ -14,6 +14,7 @@ use crate::domain::sync::{Op, PULL_PAGE, PullRequest, PullResponse, SCHEMA_VERSI
 use crate::domain::{Role, SessionUser};
 use crate::features::gate_visits::db as visits;
 use crate::features::repair_tickets::db as tickets;
+use crate::features::safety_checks::db as safety_db;
 use crate::server::db::{now_ms, uuid};
 use crate::server::state::AppState;
 use axum::Json;
@@ -48,11 +49,20 @@ fn scope_of(user: &SessionUser) -> String {
     let gate = user.has(Role::GateGuard) || user.has(Role::Admin);
     let admin = user.has(Role::Admin);
     format!(
-        "s{SCHEMA_VERSION}{}{}",
+        "s{SCHEMA_VERSION}{}{}{}",
         if gate { ".gate" } else { "" },
-        if admin { ".all_tickets" } else { "" }
+        if admin { ".all_tickets" } else { "" },
+        if safety_scope(user) { ".safety" } else { "" }
     )
 }
+
+/// Safety inspectors and the admin hold the check points, their checklists and recent checks.
+fn safety_scope(user: &SessionUser) -> bool {
+    user.has(Role::SafetyInspector) || user.has(Role::Admin)
+}
+
+/// Weeks of safety checks a phone keeps (this period's state and the points' recent history).
+pub const CHECK_WINDOW_DAYS: i64 = 56;
 
 async fn read_page(
     conn: &mut AnyConnection,
@@ -87,6 +97,15 @@ async fn read_page(
         "SELECT version FROM photos WHERE version > $1",
         "SELECT version FROM ticket_access WHERE version > $1",
     ];
+    let safety = safety_scope(user);
+    if safety {
+        sources.extend([
+            "SELECT version FROM check_points WHERE version > $1",
+            "SELECT version FROM safety_templates WHERE version > $1",
+            "SELECT version FROM safety_holidays WHERE version > $1",
+            "SELECT version FROM safety_checks WHERE version > $1",
+        ]);
+    }
     if gate {
         sources.extend([
             "SELECT version FROM visits WHERE version > $1",
@@ -188,6 +207,26 @@ async fn read_page(
     }
     // Only a snapshot started over leaves out long-closed tickets: a change to a ticket the phone holds always
     // reaches it, however long it was offline.
+    if safety {
+        for (version, point) in safety_db::points_changed(conn, after, up_to).await? {
+            let active = point.active;
+            ops.push((
+                version,
+                put_or_leave("check_points", point.id, active, &point)?,
+            ));
+        }
+        for (version, id, template) in safety_db::templates_changed(conn, after, up_to).await? {
+            ops.push((version, put("safety_templates", id, &template)?));
+        }
+        for (version, id, day, active) in safety_db::holidays_changed(conn, after, up_to).await? {
+            let row = serde_json::json!({ "id": id, "day": day });
+            ops.push((version, put_or_leave("safety_holidays", id, active, &row)?));
+        }
+        let since = now - CHECK_WINDOW_DAYS * DAY_MS;
+        for (version, check) in safety_db::checks_changed(conn, after, up_to, since).await? {
+            ops.push((version, put("safety_checks", check.id, &check)?));
+        }
+    }
     let closed_since = if after == 0 {
         now - TICKET_WINDOW_DAYS * DAY_MS
     } else {

@@ -10,6 +10,7 @@ use crate::domain::ticket;
 use crate::domain::visit;
 use crate::features::gate_visits::mutations as gate_visits;
 use crate::features::repair_tickets::mutations as tickets;
+use crate::features::safety_checks::mutations as safety;
 use crate::server::config::Config;
 use sqlx::AnyConnection;
 
@@ -28,6 +29,7 @@ pub struct Context<'a> {
 pub struct Batch {
     gate_visits: gate_visits::GateBatch,
     tickets: tickets::TicketBatch,
+    safety: safety::SafetyBatch,
 }
 
 impl Batch {
@@ -38,6 +40,7 @@ impl Batch {
         Ok(Batch {
             gate_visits: gate_visits::GateBatch::prefetch(conn, mutations).await?,
             tickets: tickets::TicketBatch::prefetch(conn, mutations).await?,
+            safety: safety::SafetyBatch::prefetch(conn, mutations).await?,
         })
     }
 
@@ -47,7 +50,9 @@ impl Batch {
         context: &Context<'_>,
     ) -> Result<(), sqlx::Error> {
         self.gate_visits.flush(conn, context).await?;
-        self.tickets.flush(conn, context).await
+        // Tickets before the safety answers that point at them.
+        self.tickets.flush(conn, context).await?;
+        self.safety.flush(conn).await
     }
 }
 
@@ -59,6 +64,9 @@ pub fn apply(context: &Context<'_>, batch: &mut Batch, mutation: &Mutation) -> O
         visit::WATCH_DECIDE => gate_visits::watch_decision(context, gate, &mutation.args),
         ticket::REPORT => tickets::report(context, &mut batch.tickets, mutation),
         ticket::EVENT => tickets::event(context, &mut batch.tickets, mutation),
+        crate::domain::safety::CHECK => {
+            safety::check(context, &mut batch.safety, &mut batch.tickets, mutation)
+        }
         _ => Outcome::Rejected {
             code: "unknown_mutation".into(),
             message: format!("this server does not know {}", mutation.name),

@@ -1,0 +1,215 @@
+//! `/admin/safety`: the safety-day board (every point, its person and its state, overdue first, filterable by
+//! building and kind), holidays and schedules; `/safety-checks/ledger?month=`: the printable
+//! 消防安全检查记录表 with who checked, when, and the signature, and its CSV.
+
+use super::safety_checks_page::{result_name, state_class, state_name};
+use super::{load_safety_board, load_safety_ledger, set_point_rule, set_safety_holiday};
+use crate::components::{
+    ErrorNotice, Page, check_point_kind_name, this_month_text, today_text, use_query_or,
+};
+use crate::domain::CheckPointKind;
+use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
+use crate::domain::safety::{ItemResult, PointState, Rule};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+fn weekday_name(locale: Locale, day: u32) -> String {
+    match day {
+        1 => td_string!(locale, safety.mon),
+        2 => td_string!(locale, safety.tue),
+        3 => td_string!(locale, safety.wed),
+        4 => td_string!(locale, safety.thu),
+        5 => td_string!(locale, safety.fri),
+        6 => td_string!(locale, safety.sat),
+        _ => td_string!(locale, safety.sun),
+    }
+    .to_string()
+}
+
+#[component]
+pub fn SafetyBoardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let day = use_query_or("date", today_text);
+    let building = RwSignal::new(String::new());
+    let kind = RwSignal::new(String::new());
+    let board = Resource::new(move || day.get(), load_safety_board);
+    let holiday = Action::new(|(day, on): &(String, bool)| {
+        let (day, on) = (day.clone(), *on);
+        async move { set_safety_holiday(day, on).await }
+    });
+    let rule = Action::new(|(point, rule): &(uuid::Uuid, Rule)| {
+        let (point, rule) = (*point, *rule);
+        async move { set_point_rule(point, rule).await }
+    });
+    Effect::new(move |_| {
+        if holiday.value().get().is_some_and(|r| r.is_ok())
+            || rule.value().get().is_some_and(|r| r.is_ok())
+        {
+            board.refetch();
+        }
+    });
+    let error = Signal::derive(move || {
+        holiday
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| rule.value().get().and_then(Result::err))
+    });
+    view! {
+        <Page title=move || t_string!(i18n, safety.board).to_string()>
+            <form class="row-actions no-print" method="get" action="/admin/safety">
+                <input type="date" name="date" value=move || day.get() aria-label=move || t_string!(i18n, gate.date).to_string() />
+                <button type="submit" class="button button-secondary">{t!(i18n, gate.show)}</button>
+                <A href="/safety-checks/ledger" attr:class="button button-secondary">{t!(i18n, safety.ledger)}</A>
+            </form>
+            <ErrorNotice error />
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match board.await {
+                        Ok(board) => {
+                            let mut buildings: Vec<String> = board.rows.iter().map(|r| r.building.clone()).collect();
+                            buildings.sort();
+                            buildings.dedup();
+                            let is_holiday = board.holidays.contains(&board.date);
+                            let day_shown = board.date.clone();
+                            let counts = |state: PointState| board.rows.iter().filter(|r| r.state == state).count();
+                            let summary = format!(
+                                "{} {} · {} {} · {} {} · {} {}",
+                                t_string!(i18n, safety.overdue), counts(PointState::Overdue),
+                                t_string!(i18n, safety.failed), counts(PointState::Failed),
+                                t_string!(i18n, safety.done), counts(PointState::Done),
+                                t_string!(i18n, safety.due_today), counts(PointState::DueToday) + counts(PointState::NotYet),
+                            );
+                            let rows = board.rows.clone();
+                            view! {
+                                <p class="muted" data-testid="board-summary">{board.date.clone()} " · " {summary}</p>
+                                <div class="row-actions no-print">
+                                    <select aria-label=move || t_string!(i18n, safety.all_buildings).to_string() bind:value=building>
+                                        <option value="">{t!(i18n, safety.all_buildings)}</option>
+                                        {buildings.into_iter().map(|b| view! { <option value=b.clone()>{b.clone()}</option> }).collect_view()}
+                                    </select>
+                                    <select aria-label=move || t_string!(i18n, safety.all_kinds).to_string() bind:value=kind>
+                                        <option value="">{t!(i18n, safety.all_kinds)}</option>
+                                        {CheckPointKind::ALL.iter().map(|k| {
+                                            let k = *k;
+                                            view! { <option value=k.code()>{move || check_point_kind_name(i18n.get_locale(), k)}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                    <button type="button" class="button button-secondary" on:click=move |_| { holiday.dispatch((day_shown.clone(), !is_holiday)); }>
+                                        {if is_holiday { t!(i18n, safety.holiday_remove).into_any() } else { t!(i18n, safety.holiday_mark).into_any() }}
+                                    </button>
+                                </div>
+                                <table class="table" data-testid="board">
+                                    <thead><tr>
+                                        <th>{t!(i18n, safety.point)}</th><th>{t!(i18n, safety.responsible)}</th>
+                                        <th>{t!(i18n, sync.state)}</th><th>{t!(i18n, safety.last_check)}</th><th>{t!(i18n, safety.weekday)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|row| {
+                                            let (row_building, row_kind) = (row.building.clone(), row.kind.code());
+                                            let shown = move || {
+                                                (building.with(|b| b.is_empty() || *b == row_building))
+                                                    && kind.with(|k| k.is_empty() || k == row_kind)
+                                            };
+                                            let state = row.state;
+                                            let point = row.point_id;
+                                            let current = row.rule;
+                                            view! {
+                                                <tr class:hidden=move || !shown() class=if matches!(state, PointState::Overdue | PointState::Failed) { "late" } else { "" } data-point=row.label.clone()>
+                                                    <td>{row.label.clone()}<br/><span class="muted">{row.place.clone()}</span></td>
+                                                    <td>{row.responsible.clone().unwrap_or_default()}</td>
+                                                    <td><span class=state_class(state)>{move || state_name(i18n.get_locale(), state)}</span></td>
+                                                    <td>{row.last_check.clone().map(|(_, at, who, tickets)| view! {
+                                                        {format!("{} {} {}", date(at, SCHOOL_UTC_OFFSET_MINUTES), time(at, SCHOOL_UTC_OFFSET_MINUTES), who)}
+                                                        {tickets.into_iter().map(|t| view! { " " <A href=format!("/repair-tickets/{t}")>{t!(i18n, safety.ticket)}</A> }).collect_view()}
+                                                    })}</td>
+                                                    <td>
+                                                        <select aria-label=move || t_string!(i18n, safety.weekday).to_string() on:change=move |ev| {
+                                                            if let Ok(weekday) = event_target_value(&ev).parse::<u32>() {
+                                                                rule.dispatch((point, Rule { weekday, ..current }));
+                                                            }
+                                                        }>
+                                                            {(1..=7u32).map(|d| view! {
+                                                                <option value=d.to_string() selected=d == current.weekday>{move || weekday_name(i18n.get_locale(), d)}</option>
+                                                            }).collect_view()}
+                                                        </select>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error=Signal::derive(move || Some(error.clone())) /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Page>
+    }
+}
+
+#[component]
+pub fn SafetyLedgerPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let month = use_query_or("month", this_month_text);
+    let ledger = Resource::new(move || month.get(), load_safety_ledger);
+    let print = move |_| {
+        #[cfg(feature = "hydrate")]
+        let _ = window().print();
+    };
+    view! {
+        <Page title=move || t_string!(i18n, safety.ledger).to_string()>
+            <form class="row-actions no-print" method="get" action="/safety-checks/ledger">
+                <input type="month" name="month" value=move || month.get() aria-label=move || t_string!(i18n, repair.month).to_string() />
+                <button type="submit" class="button button-secondary">{t!(i18n, gate.show)}</button>
+            </form>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match ledger.await {
+                        Ok(ledger) => {
+                            let csv = format!("/api/safety/ledger.csv?month={}", ledger.from);
+                            view! {
+                                <p class="muted printable-title">{format!("{} · {}", ledger.from, ledger.rows.len())}</p>
+                                <table class="table register" data-testid="safety-ledger">
+                                    <thead><tr>
+                                        <th>{t!(i18n, safety.checked_at)}</th><th>{t!(i18n, safety.point)}</th>
+                                        <th>{t!(i18n, safety.result)}</th><th>{t!(i18n, safety.inspector)}</th><th>{t!(i18n, safety.signature)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {ledger.rows.into_iter().map(|row| {
+                                            let failures: Vec<_> = row.answers.iter().filter(|a| a.1 == ItemResult::Fail).cloned().collect();
+                                            view! {
+                                                <tr class:superseded=row.superseded>
+                                                    <td>{date(row.checked_at, SCHOOL_UTC_OFFSET_MINUTES)}<br/>{time(row.checked_at, SCHOOL_UTC_OFFSET_MINUTES)}</td>
+                                                    <td>{row.point.clone()}<br/><span class="muted">{row.place.clone()}</span></td>
+                                                    <td>
+                                                        {if failures.is_empty() { result_name(i18n.get_locale_untracked(), ItemResult::Pass) } else { String::new() }}
+                                                        {failures.into_iter().map(|(label, _, note, ticket)| view! {
+                                                            <span class="badge badge-warn">{result_name(i18n.get_locale_untracked(), ItemResult::Fail)}</span> " " {label} " " {note}
+                                                            {ticket.map(|t| view! { " " <A href=format!("/repair-tickets/{t}")>{t!(i18n, safety.ticket)}</A> })}
+                                                            <br/>
+                                                        }).collect_view()}
+                                                        {row.superseded.then(|| view! { <span class="badge">{t!(i18n, safety.superseded)}</span> })}
+                                                    </td>
+                                                    <td>{row.inspector.clone()}{row.opened_by_scan.then(|| view! { <br/><span class="muted">{t!(i18n, safety.scanned)}</span> })}</td>
+                                                    <td><img class="signature-image" src=row.signature.clone() alt="" /></td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                <div class="row-actions no-print">
+                                    <button type="button" class="button" on:click=print>{t!(i18n, common.print)}</button>
+                                    <a class="button button-secondary" href=csv download>{t!(i18n, repair.csv)}</a>
+                                </div>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error=Signal::derive(move || Some(error.clone())) /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Page>
+    }
+}
