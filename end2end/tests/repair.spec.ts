@@ -5,7 +5,7 @@
 import { chromium, expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PASSWORD, chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, signIn, waitForHydration } from './helpers';
+import { PASSWORD, cameraPhoto, chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, signIn, waitForHydration } from './helpers';
 
 const server = ownServer(3007, 'repair');
 const { base, dataDir } = server;
@@ -29,33 +29,6 @@ async function openTickets(page: Page) {
   await page.goto('/repair-tickets');
   await waitForHydration(page);
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
-}
-
-/** A camera-sized JPEG drawn in the page: 2400×1800, smooth or full of noise (which compresses badly). */
-async function cameraPhoto(page: Page, noisy: boolean): Promise<Buffer> {
-  const dataUrl = await page.evaluate((noisy) => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 2400;
-    canvas.height = 1800;
-    const g = canvas.getContext('2d')!;
-    const gradient = g.createLinearGradient(0, 0, 2400, 1800);
-    gradient.addColorStop(0, '#446688');
-    gradient.addColorStop(1, '#ddccaa');
-    g.fillStyle = gradient;
-    g.fillRect(0, 0, 2400, 1800);
-    if (noisy) {
-      const image = g.getImageData(0, 0, 2400, 1800);
-      for (let i = 0; i < image.data.length; i += 4) {
-        image.data[i] = (Math.random() * 255) | 0;
-        image.data[i + 1] = (Math.random() * 255) | 0;
-      }
-      g.putImageData(image, 0, 0);
-    }
-    g.fillStyle = '#aa2222';
-    g.fillRect(900, 600, 600, 400);
-    return canvas.toDataURL('image/jpeg', 0.95);
-  }, noisy);
-  return Buffer.from(dataUrl.split(',')[1], 'base64');
 }
 
 async function report(page: Page, description: string, photo: Buffer) {

@@ -79,7 +79,7 @@ pub fn SafetyBoardPage() -> impl IntoView {
                                 t_string!(i18n, safety.overdue), counts(PointState::Overdue),
                                 t_string!(i18n, safety.failed), counts(PointState::Failed),
                                 t_string!(i18n, safety.done), counts(PointState::Done),
-                                t_string!(i18n, safety.due_today), counts(PointState::DueToday) + counts(PointState::NotYet),
+                                t_string!(i18n, safety.to_check), counts(PointState::DueToday) + counts(PointState::NotYet),
                             );
                             let rows = board.rows.clone();
                             view! {
@@ -100,6 +100,7 @@ pub fn SafetyBoardPage() -> impl IntoView {
                                         {if is_holiday { t!(i18n, safety.holiday_remove).into_any() } else { t!(i18n, safety.holiday_mark).into_any() }}
                                     </button>
                                 </div>
+                                <div class="table-scroll">
                                 <table class="table" data-testid="board">
                                     <thead><tr>
                                         <th>{t!(i18n, safety.point)}</th><th>{t!(i18n, safety.responsible)}</th>
@@ -140,6 +141,7 @@ pub fn SafetyBoardPage() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
+                                </div>
                             }.into_any()
                         }
                         Err(error) => view! { <ErrorNotice error=Signal::derive(move || Some(error.clone())) /> }.into_any(),

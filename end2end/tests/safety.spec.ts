@@ -1,0 +1,89 @@
+// Friday rounds at phone size: an inspector, offline, completes five check points with one failure and signs
+// each; online again, the admin's board shows them, and the failure's repair ticket exists with its photo.
+import { expect, test, type Page } from '@playwright/test';
+import { PASSWORD, cameraPhoto, screenshot, signIn, waitForHydration } from './helpers';
+
+/** Draws a signature with the pointer in the signature box. */
+async function sign(page: Page) {
+  // The mouse works in the viewport: bring the box into it first (a long checklist pushes it below the fold).
+  await page.getByTestId('signature').scrollIntoViewIfNeeded();
+  const box = await page.getByTestId('signature').boundingBox();
+  if (!box) throw new Error('no signature box');
+  await page.mouse.move(box.x + 20, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 3, box.y + 20, { steps: 5 });
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height - 20, { steps: 5 });
+  await page.mouse.move(box.x + box.width - 20, box.y + 30, { steps: 5 });
+  await page.mouse.up();
+}
+
+test('an inspector checks five points offline with one failure; the board and a repair ticket follow', async ({ page, context }) => {
+  await signIn(page, 'anquan');
+  await page.goto('/safety-checks');
+  await waitForHydration(page);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
+  const mine = page.getByTestId('my-points');
+  await expect(mine.locator('li').first()).toBeVisible();
+  const photo = await cameraPhoto(page, false);
+
+  await context.setOffline(true);
+  const checked: string[] = [];
+  for (let n = 0; n < 5; n++) {
+    // The first point not checked yet: those already checked this week sink below.
+    await mine.locator('li', { hasNotText: '未同步' }).first().locator('a').click();
+    const form = page.getByTestId('check-form');
+    const label = (await page.getByTestId('point-label').textContent())!.trim();
+    checked.push(label);
+    const first = form.locator('.check-item').first();
+    if (n === 0) {
+      await first.getByRole('button', { name: '不合格', exact: true }).click();
+      // Refused without a note or a photo, in Chinese, nothing lost.
+      await form.getByRole('button', { name: '其余全部合格' }).click();
+      await sign(page);
+      await form.getByRole('button', { name: '签名并提交' }).click();
+      await expect(form.getByText('不合格项请填写说明或拍照')).toBeVisible();
+      await first.getByLabel('不合格情况说明').fill('压力不足');
+      await first.getByTestId('photo-input').setInputFiles({ name: 'gauge.jpg', mimeType: 'image/jpeg', buffer: photo });
+      await expect(first.locator('.photos img')).toHaveCount(1, { timeout: 15_000 });
+    } else {
+      await form.getByRole('button', { name: '其余全部合格' }).click();
+      await sign(page);
+    }
+    await form.getByRole('button', { name: '签名并提交' }).click();
+    await expect(form.getByTestId('saved')).toBeVisible();
+    await page.goBack();
+  }
+  await expect(mine.getByText('未同步')).toHaveCount(5);
+  await screenshot(page, 'safety-offline');
+
+  await context.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  await expect(mine.getByText('未同步')).toHaveCount(0);
+
+  // The admin's board: one failed, four checked, the failure linked to its ticket.
+  await page.evaluate(async (password) => {
+    const call = (path: string, body: unknown) =>
+      fetch(`/api/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+      });
+    await call('auth/sign_out', {});
+    await call('auth/sign_in', { username: 'zhuren', password });
+  }, PASSWORD);
+  await page.goto('/admin/safety');
+  await waitForHydration(page);
+  const board = page.getByTestId('board');
+  const failedRow = board.locator(`tr[data-point="${checked[0]}"]`);
+  await expect(failedRow.getByText('有不合格')).toBeVisible();
+  for (const label of checked.slice(1)) {
+    await expect(board.locator(`tr[data-point="${label}"]`).getByText('已检查')).toBeVisible();
+  }
+  await screenshot(page, 'safety-board');
+  await failedRow.getByRole('link', { name: '维修单' }).click();
+  const ticket = page.getByTestId('ticket');
+  await expect(ticket).toContainText('压力不足', { timeout: 20_000 });
+  await expect(ticket.locator('img')).toHaveCount(1, { timeout: 20_000 });
+  await expect.poll(() => ticket.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 20_000 }).toBe(1600);
+});
