@@ -16,7 +16,8 @@ use crate::features::repair_tickets::{
     RepairLogPage, RepairStatsPage, RepairTicketsPage, ReportTicketPage, TicketPage,
 };
 use crate::features::safety_checks::{
-    CheckFormPage, SafetyBoardPage, SafetyChecksPage, SafetyLedgerPage,
+    CheckFormPage, PointHistoryPage, SafetyBoardPage, SafetyChecksPage, SafetyLedgerPage,
+    TemplatesPage,
 };
 use crate::features::users::UsersPage;
 use crate::i18n::*;
@@ -94,6 +95,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/classes") view=|| view! { <AdminOnly><SchoolClassesPage /></AdminOnly> } />
                         <Route path=path!("/admin/watch-list") view=|| view! { <AdminOnly><WatchListPage /></AdminOnly> } />
                         <Route path=path!("/admin/safety") view=|| view! { <AdminOnly><SafetyBoardPage /></AdminOnly> } />
+                        <Route path=path!("/admin/safety/point") view=|| view! { <AdminOnly><PointHistoryPage /></AdminOnly> } />
+                        <Route path=path!("/admin/safety/templates") view=|| view! { <AdminOnly><TemplatesPage /></AdminOnly> } />
                         <Route path=path!("/admin/repair-tickets") view=|| view! { <AdminOnly><RepairStatsPage /></AdminOnly> } />
                         <Route path=path!("/admin/check-points") view=|| view! { <AdminOnly><CheckPointsPage /></AdminOnly> } />
                     </ParentRoute>
@@ -106,7 +109,10 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <Title text=move || t_string!(i18n, app.title).to_string() /> }
+    // A plain string, not a closure: leptos_axum reads the title after the page's reactive owner is gone, and a
+    // closure reading the locale then panicked in the server (seen in the end-to-end logs).
+    let title = t_string!(i18n, app.title).to_string();
+    view! { <Title text=title /> }
 }
 
 #[component]

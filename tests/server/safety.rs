@@ -225,6 +225,17 @@ async fn a_failure_opens_a_linked_ticket_with_its_photo(app: TestApp) {
         .unwrap();
     assert_eq!(csv.lines().count(), 3, "{csv}");
     assert!(csv.contains("不合格") && csv.contains("张老师"));
+    // The week's ledger (any day of the week) has the same two; the point's history shows its ticket.
+    let (status, week) = admin.call("safety/ledger", json!({ "month": today })).await;
+    assert_eq!(status, StatusCode::OK, "{week}");
+    assert_eq!(week["rows"].as_array().unwrap().len(), 2);
+    let (status, history) = admin
+        .call("safety/point_history", json!({ "point_id": point }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    assert_eq!(history["checks"].as_array().unwrap().len(), 1);
+    assert_eq!(history["tickets"][0][0], json!(ticket));
+    assert_eq!(history["tickets"][0][1], "reported");
 }
 both!(a_failure_opens_a_linked_ticket_with_its_photo);
 

@@ -62,6 +62,7 @@ pub fn SafetyBoardPage() -> impl IntoView {
                 <input type="date" name="date" value=move || day.get() aria-label=move || t_string!(i18n, gate.date).to_string() />
                 <button type="submit" class="button button-secondary">{t!(i18n, gate.show)}</button>
                 <A href="/safety-checks/ledger" attr:class="button button-secondary">{t!(i18n, safety.ledger)}</A>
+                <A href="/admin/safety/templates" attr:class="button button-secondary">{t!(i18n, safety.templates)}</A>
             </form>
             <ErrorNotice error />
             <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
@@ -116,9 +117,10 @@ pub fn SafetyBoardPage() -> impl IntoView {
                                             let state = row.state;
                                             let point = row.point_id;
                                             let current = row.rule;
+                                            let label = row.label.clone();
                                             view! {
                                                 <tr class:hidden=move || !shown() class=if matches!(state, PointState::Overdue | PointState::Failed) { "late" } else { "" } data-point=row.label.clone()>
-                                                    <td>{row.label.clone()}<br/><span class="muted">{row.place.clone()}</span></td>
+                                                    <td><A href=format!("/admin/safety/point?id={point}")>{label}</A><br/><span class="muted">{row.place.clone()}</span></td>
                                                     <td>{row.responsible.clone().unwrap_or_default()}</td>
                                                     <td><span class=state_class(state)>{move || state_name(i18n.get_locale(), state)}</span></td>
                                                     <td>{row.last_check.clone().map(|(_, at, who, tickets)| view! {
@@ -166,6 +168,7 @@ pub fn SafetyLedgerPage() -> impl IntoView {
             <form class="row-actions no-print" method="get" action="/safety-checks/ledger">
                 <input type="month" name="month" value=move || month.get() aria-label=move || t_string!(i18n, repair.month).to_string() />
                 <button type="submit" class="button button-secondary">{t!(i18n, gate.show)}</button>
+                <A href=move || format!("/safety-checks/ledger?month={}", today_text()) attr:class="button button-secondary">{t!(i18n, safety.this_week)}</A>
             </form>
             <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {

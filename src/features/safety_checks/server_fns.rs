@@ -37,6 +37,7 @@ pub struct Board {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LedgerRow {
     pub check_id: Uuid,
+    pub point_id: Uuid,
     pub point: String,
     pub kind: CheckPointKind,
     pub place: String,
@@ -69,6 +70,21 @@ pub async fn load_safety_board(date: String) -> Result<Board, AppError> {
 #[server(endpoint = "safety/ledger", input = Json)]
 pub async fn load_safety_ledger(month: String) -> Result<Ledger, AppError> {
     crate::server::respond(handlers::ledger(month).await)
+}
+
+/// Every check of one point, newest first, with the repair tickets its failures opened and where they stand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointHistory {
+    pub label: String,
+    pub kind: CheckPointKind,
+    pub checks: Vec<LedgerRow>,
+    /// ticket id → (status, done at)
+    pub tickets: Vec<(Uuid, crate::domain::ticket::Status, Option<i64>)>,
+}
+
+#[server(endpoint = "safety/point_history", input = Json)]
+pub async fn load_point_history(point_id: Uuid) -> Result<PointHistory, AppError> {
+    crate::server::respond(handlers::point_history(point_id).await)
 }
 
 #[server(endpoint = "safety/set_holiday", input = Json)]
@@ -226,13 +242,35 @@ pub(crate) mod handlers {
         })
     }
 
-    /// The checks of a month, with signatures, for the printed ledger and the CSV.
+    /// A month (`YYYY-MM`) or the Monday-to-Sunday week containing a day (`YYYY-MM-DD`), as a UTC range.
+    pub fn period_range(period: &str) -> Result<(i64, i64), AppError> {
+        let period = period.trim();
+        let range = if period.len() == 10 {
+            day_number(period).map(|day| {
+                let monday = week_start(day);
+                let offset = SCHOOL_UTC_OFFSET_MINUTES * 60_000;
+                (monday * DAY_MS - offset, (monday + 7) * DAY_MS - offset)
+            })
+        } else {
+            month_range(period, SCHOOL_UTC_OFFSET_MINUTES)
+        };
+        range.ok_or_else(|| AppError::invalid("month", Problem::Invalid))
+    }
+
+    /// The checks of a month or a week, with signatures, for the printed ledger and the CSV.
     pub async fn ledger_rows(
         conn: &mut AnyConnection,
         month: &str,
     ) -> Result<Vec<LedgerRow>, AppError> {
-        let (from, to) = month_range(month, SCHOOL_UTC_OFFSET_MINUTES)
-            .ok_or_else(|| AppError::invalid("month", Problem::Invalid))?;
+        let (from, to) = period_range(month)?;
+        ledger_between(conn, from, to).await
+    }
+
+    async fn ledger_between(
+        conn: &mut AnyConnection,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<LedgerRow>, AppError> {
         let checks = db::checks_between(conn, from, to).await?;
         let superseded: HashSet<Uuid> = checks.iter().filter_map(|(c, _)| c.supersedes).collect();
         let points: HashMap<Uuid, db::PointRow> = db::all_points(conn)
@@ -247,6 +285,7 @@ pub(crate) mod handlers {
                 let point = points.get(&check.point_id);
                 LedgerRow {
                     check_id: check.id,
+                    point_id: check.point_id,
                     point: point.map(|p| p.label.clone()).unwrap_or_default(),
                     kind: point.map_or(CheckPointKind::Extinguisher, |p| p.kind),
                     place: point
@@ -276,6 +315,36 @@ pub(crate) mod handlers {
             from: month.clone(),
             to: month,
             rows,
+        })
+    }
+
+    pub async fn point_history(point: Uuid) -> Result<super::PointHistory, AppError> {
+        session::require_role(&[Role::SafetyInspector]).await?;
+        let mut conn = session::app_state()?.db.pool.acquire().await?;
+        let ids: HashSet<Uuid> = [point].into();
+        let found = db::points_by_id(&mut conn, &ids).await?;
+        let row = found.get(&point).ok_or(AppError::NotFound)?;
+        let (label, kind) = (row.label.clone(), row.kind);
+        let mut checks: Vec<LedgerRow> = ledger_between(&mut conn, 0, i64::MAX)
+            .await?
+            .into_iter()
+            .filter(|c| c.point_id == point)
+            .collect();
+        checks.reverse();
+        let ticket_ids: HashSet<Uuid> = checks
+            .iter()
+            .flat_map(|c| c.answers.iter().filter_map(|a| a.3))
+            .collect();
+        let tickets = crate::features::repair_tickets::db::tickets_by_id(&mut conn, &ticket_ids)
+            .await?
+            .into_values()
+            .map(|t| (t.id, t.status, t.done_at))
+            .collect();
+        Ok(super::PointHistory {
+            label,
+            kind,
+            checks,
+            tickets,
         })
     }
 
