@@ -241,35 +241,58 @@ pub enum PointState {
     NotDue,
 }
 
-/// The state of a point on `today`, from its rule, the holidays the admin marked, and the days (with whether
-/// they failed) of its checks that are in force (not superseded). Days are day numbers at the school's offset.
-pub fn point_state(rule: Rule, today: i64, holidays: &[i64], checks: &[(i64, bool)]) -> PointState {
+/// The state of a point on `today`, from its rule, the holidays the admin marked, and its checks in force (not
+/// superseded) as (day, failed) in the order they were made. Days are day numbers at the school's offset;
+/// `since` is the first day the point counts (when it was added), so a new point is not overdue for before.
+///
+/// A period is the `every_weeks` weeks starting on a Monday whose week number is a multiple of `every_weeks`;
+/// the point is due on `weekday` of its first week. The latest check in the period decides Done or Failed (a
+/// passing re-check after a repair clears a failure). Unchecked, it is overdue from the day after its due day to
+/// the end of the period, and a missed period stays overdue into the next one until a check is made there or the
+/// next due day comes; a due day that is a holiday is skipped.
+pub fn point_state(
+    rule: Rule,
+    today: i64,
+    holidays: &[i64],
+    checks: &[(i64, bool)],
+    since: i64,
+) -> PointState {
+    let every = i64::from(rule.every_weeks.clamp(1, 4));
+    let weekday = i64::from(rule.weekday.clamp(1, 7));
     let monday = week_start(today);
-    let week_index = monday.div_euclid(7);
-    if week_index.rem_euclid(i64::from(rule.every_weeks.max(1))) != 0 {
-        return PointState::NotDue;
-    }
-    let due = monday + i64::from(rule.weekday.clamp(1, 7)) - 1;
-    let period_end = monday + 7 * i64::from(rule.every_weeks.max(1));
-    let in_period: Vec<bool> = checks
-        .iter()
-        .filter(|(day, _)| (monday..period_end).contains(day))
-        .map(|(_, failed)| *failed)
-        .collect();
-    if !in_period.is_empty() {
-        return if in_period.iter().any(|failed| *failed) {
+    let start = monday - 7 * monday.div_euclid(7).rem_euclid(every);
+    let end = start + 7 * every;
+    let latest = |from: i64, to: i64| {
+        checks
+            .iter()
+            .rfind(|(day, _)| (from..to).contains(day))
+            .map(|(_, failed)| *failed)
+    };
+    if let Some(failed) = latest(start, end) {
+        return if failed {
             PointState::Failed
         } else {
             PointState::Done
         };
     }
-    if holidays.contains(&due) {
-        return PointState::NotDue;
+    let due = start + weekday - 1;
+    let counts = |day: i64| day >= since && !holidays.contains(&day);
+    if counts(due) {
+        match today.cmp(&due) {
+            std::cmp::Ordering::Equal => return PointState::DueToday,
+            std::cmp::Ordering::Greater => return PointState::Overdue,
+            std::cmp::Ordering::Less => {}
+        }
     }
-    match today.cmp(&due) {
-        std::cmp::Ordering::Less => PointState::NotYet,
-        std::cmp::Ordering::Equal => PointState::DueToday,
-        std::cmp::Ordering::Greater => PointState::Overdue,
+    // Before this period's due day (or it does not count): last period's miss still shows.
+    let previous = start - 7 * every;
+    if counts(previous + weekday - 1) && latest(previous, start).is_none() {
+        return PointState::Overdue;
+    }
+    if counts(due) {
+        PointState::NotYet
+    } else {
+        PointState::NotDue
     }
 }
 
@@ -318,53 +341,103 @@ mod tests {
     #[test]
     fn fridays_are_due_and_become_overdue() {
         let rule = Rule::default();
-        // 2026-11-27 is a Friday.
+        let since = day("2026-11-01");
+        let none: &[(i64, bool)] = &[];
+        // 2026-11-27 is a Friday; the Friday before was checked.
+        let last_week = [(day("2026-11-20"), false)];
         assert_eq!(
-            point_state(rule, day("2026-11-24"), &[], &[]),
+            point_state(rule, day("2026-11-24"), &[], &last_week, since),
             PointState::NotYet
         );
         assert_eq!(
-            point_state(rule, day("2026-11-27"), &[], &[]),
+            point_state(rule, day("2026-11-27"), &[], &last_week, since),
             PointState::DueToday
         );
         assert_eq!(
-            point_state(rule, day("2026-11-28"), &[], &[]),
+            point_state(rule, day("2026-11-28"), &[], &last_week, since),
             PointState::Overdue
         );
-        // A check earlier in the week counts for the week; a failure shows as failed.
+        // Missed: still overdue on Monday, until checked.
+        assert_eq!(
+            point_state(rule, day("2026-11-30"), &[], &last_week, since),
+            PointState::Overdue
+        );
+        assert_eq!(
+            point_state(
+                rule,
+                day("2026-12-01"),
+                &[],
+                &[(day("2026-11-30"), false)],
+                since
+            ),
+            PointState::Done
+        );
+        // A check earlier in the week counts for the week; the latest check decides.
         let tuesday = day("2026-11-24");
         assert_eq!(
-            point_state(rule, day("2026-11-28"), &[], &[(tuesday, false)]),
+            point_state(rule, day("2026-11-28"), &[], &[(tuesday, false)], since),
             PointState::Done
         );
         assert_eq!(
-            point_state(rule, day("2026-11-28"), &[], &[(tuesday, true)]),
+            point_state(rule, day("2026-11-28"), &[], &[(tuesday, true)], since),
             PointState::Failed
         );
-        // Last week's check does not count for this week.
         assert_eq!(
-            point_state(rule, day("2026-11-28"), &[], &[(tuesday - 7, false)]),
+            point_state(
+                rule,
+                day("2026-11-28"),
+                &[],
+                &[(tuesday, true), (day("2026-11-27"), false)],
+                since
+            ),
+            PointState::Done,
+            "a passing re-check after the repair"
+        );
+        // A point added this week owes nothing for last week.
+        assert_eq!(
+            point_state(rule, day("2026-11-24"), &[], none, day("2026-11-23")),
+            PointState::NotYet
+        );
+        assert_eq!(
+            point_state(rule, day("2026-11-24"), &[], none, since),
             PointState::Overdue
         );
     }
 
     #[test]
-    fn holidays_and_fortnights_skip_a_week() {
+    fn holidays_and_fortnights() {
         let rule = Rule::default();
+        let since = day("2026-11-23");
         assert_eq!(
-            point_state(rule, day("2026-11-28"), &[day("2026-11-27")], &[]),
+            point_state(rule, day("2026-11-28"), &[day("2026-11-27")], &[], since),
             PointState::NotDue
         );
         let fortnightly = Rule {
             weekday: 3,
             every_weeks: 2,
         };
-        let first = point_state(fortnightly, day("2026-11-26"), &[], &[]);
-        let second = point_state(fortnightly, day("2026-12-03"), &[], &[]);
-        assert!(matches!(
-            (first, second),
-            (PointState::Overdue, PointState::NotDue) | (PointState::NotDue, PointState::Overdue)
-        ));
+        let since = day("2026-11-01");
+        let (a, b) = (day("2026-11-25"), day("2026-12-02"));
+        // One of two consecutive Wednesdays is the due day; a check on it covers the whole fortnight.
+        let due = if point_state(fortnightly, a, &[], &[(a - 14, false)], since)
+            == PointState::DueToday
+        {
+            a
+        } else {
+            b
+        };
+        assert_eq!(
+            point_state(fortnightly, due, &[], &[(due - 14, false)], since),
+            PointState::DueToday
+        );
+        assert_eq!(
+            point_state(fortnightly, due + 7, &[], &[(due, false)], since),
+            PointState::Done
+        );
+        assert_eq!(
+            point_state(fortnightly, due + 7, &[], &[(due - 14, false)], since),
+            PointState::Overdue
+        );
         assert!(
             !Rule {
                 weekday: 8,

@@ -780,17 +780,29 @@ async fn upload_photos() -> Result<(), Stop> {
     result
 }
 
-/// The photo ids a mutation declares (`args.photos[].id`).
+/// The photo ids a mutation declares: `args.photos[].id`, and each safety answer's `args.answers[].photos[].id`.
 fn declared_photos(mutation: &Mutation) -> Vec<Uuid> {
-    mutation
+    let photos_of = |value: &serde_json::Value| -> Vec<Uuid> {
+        value
+            .get("photos")
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.get("id").and_then(|id| id.as_str()))
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect()
+    };
+    let mut ids = photos_of(&mutation.args);
+    for answer in mutation
         .args
-        .get("photos")
-        .and_then(|p| p.as_array())
+        .get("answers")
+        .and_then(|a| a.as_array())
         .into_iter()
         .flatten()
-        .filter_map(|p| p.get("id").and_then(|id| id.as_str()))
-        .filter_map(|id| Uuid::parse_str(id).ok())
-        .collect()
+    {
+        ids.extend(photos_of(answer));
+    }
+    ids
 }
 
 /// Whether a mutation still in this phone's outbox declares the photo.
@@ -955,6 +967,17 @@ async fn push_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
         }
         batch.sort_by_key(|m| m.seq);
         batch.truncate(PUSH_BATCH);
+        // The server takes at most PUSH_MAX_BYTES per push: signed checks carry a signature picture each, so a
+        // day's round can outgrow it. Always at least one item (a single entry is far below the limit).
+        let mut bytes = 1024;
+        let fits = batch
+            .iter()
+            .take_while(|m| {
+                bytes += serde_json::to_string(m).map_or(0, |text| text.len());
+                bytes <= crate::domain::sync::PUSH_MAX_BYTES * 9 / 10
+            })
+            .count();
+        batch.truncate(fits.max(1));
         let request = PushRequest {
             protocol: PROTOCOL,
             app_build: app_build(),

@@ -287,7 +287,7 @@ async fn a_qr_label_points_a_phone_at_the_place_page(app: TestApp) {
         label["url"]
             .as_str()
             .unwrap()
-            .ends_with(&format!("/check-points/{point}"))
+            .ends_with(&format!("/check-points/{point}?qr=1"))
     );
     assert_eq!(
         label["subtitle"], directory["check_points"][0]["place_path"],

@@ -266,6 +266,24 @@ async fn template_versions_and_corrections(app: TestApp) {
     let (_, latest, new_keys) = point_of(&inspector, "extinguisher", "教学楼A 2F");
     assert_eq!(latest, v1 + 1);
     assert_eq!(new_keys, ["pressure", "hose"]);
+    // A correction that still finds the seal broken keeps the same ticket (no second one for one fault).
+    let mut still_broken = check(point, v1, &keys, Some(("seal", "铅封脱落，已拍照", vec![])));
+    still_broken.supersedes = Some(old.check_id);
+    inspector.queue(CHECK, serde_json::to_value(&still_broken).unwrap());
+    assert_eq!(
+        outcomes(&inspector.push(Fault::None).await.unwrap()),
+        ["applied"]
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM tickets").await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(DISTINCT ticket_id) FROM safety_answers WHERE check_id IN ('{}', '{}')",
+            old.check_id, still_broken.check_id
+        ))
+        .await,
+        1
+    );
+    let old = still_broken;
     // The correction, on the new version, supersedes the first check; both stay.
     let mut correction = check(point, latest, &new_keys, None);
     correction.supersedes = Some(old.check_id);
@@ -280,7 +298,7 @@ async fn template_versions_and_corrections(app: TestApp) {
     .fetch_all(&app.db.pool)
     .await
     .unwrap();
-    assert_eq!(versions, [v1, v1 + 1]);
+    assert_eq!(versions, [v1, v1, v1 + 1]);
     let today = houqin::domain::clock::date(
         houqin::server::db::now_ms(),
         houqin::domain::clock::SCHOOL_UTC_OFFSET_MINUTES,
@@ -303,21 +321,38 @@ async fn template_versions_and_corrections(app: TestApp) {
 both!(template_versions_and_corrections);
 
 /// The schedule: due on its weekday, overdue after, skipped on a holiday the admin marks; a rule moves it.
+/// The demo school is created today: its first due Friday is this week's (Monday to Friday) or next week's.
 async fn schedule_overdue_and_holidays(app: TestApp) {
-    // 2026-11-27 is a Friday; nothing is checked that week.
+    use houqin::domain::clock::{DAY_MS, SCHOOL_UTC_OFFSET_MINUTES, date};
+    use houqin::domain::safety::{day_number, week_start};
+    let today = day_number(&date(
+        houqin::server::db::now_ms(),
+        SCHOOL_UTC_OFFSET_MINUTES,
+    ))
+    .unwrap();
+    let this_monday = week_start(today);
+    let monday = if today - this_monday <= 4 {
+        this_monday
+    } else {
+        this_monday + 7
+    };
+    let day = |n: i64| date((monday + n) * DAY_MS, 0);
+    let (wednesday, friday, saturday) = (day(2), day(4), day(5));
     let label = "教学楼B 1F 灭火器#1";
-    assert_eq!(board_state(&app, label, "2026-11-25").await, "not_yet");
-    assert_eq!(board_state(&app, label, "2026-11-27").await, "due_today");
-    assert_eq!(board_state(&app, label, "2026-11-28").await, "overdue");
+    assert_eq!(board_state(&app, label, &wednesday).await, "not_yet");
+    assert_eq!(board_state(&app, label, &friday).await, "due_today");
+    assert_eq!(board_state(&app, label, &saturday).await, "overdue");
+    // Still owed on the Monday after.
+    assert_eq!(board_state(&app, label, &day(7)).await, "overdue");
     let admin = app.signed_in("zhuren").await;
     let (status, body) = admin
         .call(
             "safety/set_holiday",
-            json!({ "day": "2026-11-27", "holiday": true }),
+            json!({ "day": friday, "holiday": true }),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(board_state(&app, label, "2026-11-28").await, "not_due");
+    assert_eq!(board_state(&app, label, &saturday).await, "not_due");
     let (status, body) = admin
         .call(
             "safety/set_holiday",
@@ -325,9 +360,9 @@ async fn schedule_overdue_and_holidays(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    // Moving the point to Mondays makes this week's Monday the due day.
+    // Moving the point to Mondays: the Monday after is due, and overdue by that Wednesday.
     let (_, board) = admin
-        .call("safety/board", json!({ "date": "2026-11-28" }))
+        .call("safety/board", json!({ "date": saturday }))
         .await;
     let point = board["rows"]
         .as_array()
@@ -343,7 +378,7 @@ async fn schedule_overdue_and_holidays(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(board_state(&app, label, "2026-11-28").await, "overdue");
+    assert_eq!(board_state(&app, label, &day(9)).await, "overdue");
     let (status, _) = admin
         .call(
             "safety/set_rule",

@@ -8,7 +8,7 @@ use crate::domain::Role;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
 fn id_param() -> Memo<Option<Uuid>> {
@@ -91,6 +91,8 @@ pub fn PlacePage() -> impl IntoView {
 
 #[component]
 pub fn CheckPointPage() -> impl IntoView {
+    // Scanned from the label on site (the label's address carries `qr=1`), not reached through the directory.
+    let scanned = use_query_map().with_untracked(|q| q.get("qr").is_some_and(|v| v == "1"));
     let i18n = use_i18n();
     let directory = use_directory();
     let user = use_user();
@@ -114,9 +116,9 @@ pub fn CheckPointPage() -> impl IntoView {
                             <dt>{t!(i18n, fields.responsible)}</dt>
                             <dd>{point.responsible_name.clone().unwrap_or_default()}</dd>
                         </dl>
-                        // The label's QR code leads here: checking from this page records the scan as proof of presence.
+                        // Checking from a scanned label records the scan with the check, as presence on site.
                         <div class="row-actions">
-                            <A href=format!("/safety-checks/check?point={}&scan=1", point.id) attr:class="button button-primary" attr:data-testid="start-check">
+                            <A href=format!("/safety-checks/check?point={}{}", point.id, if scanned { "&scan=1" } else { "" }) attr:class="button button-primary" attr:data-testid="start-check">
                                 {t!(i18n, safety.start_check)}
                             </A>
                         </div>

@@ -262,7 +262,8 @@ mod handlers {
                 (
                     point.label.clone(),
                     point.place_path.clone(),
-                    format!("/check-points/{id}"),
+                    // `qr=1`: opened by scanning the label on site (recorded with a check as presence).
+                    format!("/check-points/{id}?qr=1"),
                 )
             }
             Entry::SchoolClass => return Err(AppError::NotFound),

@@ -17,6 +17,8 @@ pub struct PointRow {
     pub responsible_id: Option<Uuid>,
     pub rule: Rule,
     pub active: bool,
+    /// When the point was added (ms): it owes no check for before.
+    pub created_at: i64,
 }
 
 fn point_from_row(row: &sqlx::any::AnyRow) -> Result<PointRow, sqlx::Error> {
@@ -33,11 +35,12 @@ fn point_from_row(row: &sqlx::any::AnyRow) -> Result<PointRow, sqlx::Error> {
             every_weeks: u32::try_from(row.try_get::<i64, _>("every_weeks")?).unwrap_or(1),
         },
         active: row.try_get::<i64, _>("active")? == 1,
+        created_at: row.try_get("created_at")?,
     })
 }
 
 const POINT_COLUMNS: &str =
-    "id, place_id, kind, label, responsible_id, weekday, every_weeks, active, version";
+    "id, place_id, kind, label, responsible_id, weekday, every_weeks, active, created_at, version";
 
 /// The points among `ids`.
 pub async fn points_by_id(
@@ -164,6 +167,8 @@ pub async fn add_template(
 /// Gives every kind without a checklist its default one (version 1): at start-up, idempotent.
 pub async fn ensure_default_templates(db: &Db) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    // The counter first: it takes the write lock, so two instances starting at once do this one after the other.
+    let version = bump_version(&mut tx).await?;
     let present: HashSet<String> =
         sqlx::query_scalar::<_, String>("SELECT DISTINCT kind FROM safety_templates")
             .fetch_all(&mut *tx)
@@ -176,9 +181,9 @@ pub async fn ensure_default_templates(db: &Db) -> Result<(), sqlx::Error> {
         .filter(|k| !present.contains(k.code()))
         .collect();
     if missing.is_empty() {
+        // Nothing to add: roll back, the counter keeps its value.
         return Ok(());
     }
-    let version = bump_version(&mut tx).await?;
     for kind in missing {
         add_template(&mut tx, kind, &default_items(kind), version).await?;
     }
@@ -350,6 +355,44 @@ pub async fn checks_between(
 ) -> Result<Vec<(CheckRow, String)>, sqlx::Error> {
     let rows = checks_where(conn, "c.checked_at >= $1 AND c.checked_at < $2", from, to).await?;
     Ok(rows.into_iter().map(|(_, c, s)| (c, s)).collect())
+}
+
+/// Every check of one point, oldest first, with signatures.
+pub async fn checks_of_point(
+    conn: &mut AnyConnection,
+    point: Uuid,
+) -> Result<Vec<(CheckRow, String)>, sqlx::Error> {
+    // The id is a parsed Uuid, so writing it into the SQL cannot inject anything.
+    let rows = checks_where(
+        conn,
+        &format!("c.point_id = '{point}' AND c.checked_at >= $1 AND c.checked_at < $2"),
+        i64::MIN,
+        i64::MAX,
+    )
+    .await?;
+    Ok(rows.into_iter().map(|(_, c, s)| (c, s)).collect())
+}
+
+/// Answers with tickets of the checks `ids`: (check, item key) → ticket.
+pub async fn tickets_of_checks(
+    conn: &mut AnyConnection,
+    ids: &HashSet<Uuid>,
+) -> Result<HashMap<(Uuid, String), Uuid>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let sql = format!(
+        "SELECT check_id, item_key, ticket_id FROM safety_answers WHERE ticket_id IS NOT NULL AND check_id IN ({})",
+        json_texts(conn)
+    );
+    sqlx::query_as::<_, (String, String, String)>(&sql)
+        .bind(json_list(ids.iter().map(String::as_str)))
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|(check, key, ticket)| Ok(((uuid(&check)?, key), uuid(&ticket)?)))
+        .collect()
 }
 
 /// Which of `ids` are checks, with their point.

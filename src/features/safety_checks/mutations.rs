@@ -24,6 +24,8 @@ pub struct SafetyBatch {
     templates: HashMap<(CheckPointKind, i64), Template>,
     /// Checks that exist (on the server or earlier in this batch): id → point.
     checks: HashMap<Uuid, Uuid>,
+    /// The tickets earlier checks' failures opened: (check, item key) → ticket.
+    tickets: HashMap<(Uuid, String), Uuid>,
     new_checks: Vec<Vec<Param>>,
     new_answers: Vec<Vec<Param>>,
 }
@@ -41,11 +43,13 @@ impl SafetyBatch {
     ) -> Result<SafetyBatch, sqlx::Error> {
         let mut points = HashSet::new();
         let mut checks = HashSet::new();
+        let mut superseded = HashSet::new();
         for mutation in mutations {
             if mutation.name == crate::domain::safety::CHECK {
                 points.extend(uuid_arg(&mutation.args, "point_id"));
                 checks.extend(uuid_arg(&mutation.args, "check_id"));
                 checks.extend(uuid_arg(&mutation.args, "supersedes"));
+                superseded.extend(uuid_arg(&mutation.args, "supersedes"));
             }
         }
         if points.is_empty() {
@@ -59,6 +63,7 @@ impl SafetyBatch {
                 .map(|(_, t)| ((t.kind, t.version), t))
                 .collect(),
             checks: db::check_points_of(conn, &checks).await?,
+            tickets: db::tickets_of_checks(conn, &superseded).await?,
             ..SafetyBatch::default()
         })
     }
@@ -168,8 +173,14 @@ pub fn check(
     for answer in &check.answers {
         let item = template.items.iter().find(|i| i.key == answer.key);
         let label = item.map(|i| i.label.clone()).unwrap_or_default();
-        let ticket_id = (answer.result == ItemResult::Fail).then(Uuid::now_v7);
-        if let (Some(ticket_id), Some(item)) = (ticket_id, item) {
+        // A correction that still finds the item failed keeps the ticket the first check opened.
+        let kept = check
+            .supersedes
+            .and_then(|earlier| batch.tickets.get(&(earlier, answer.key.clone())).copied())
+            .filter(|_| answer.result == ItemResult::Fail);
+        let ticket_id =
+            (answer.result == ItemResult::Fail).then(|| kept.unwrap_or_else(Uuid::now_v7));
+        if let (Some(ticket_id), Some(item), None) = (ticket_id, item, kept) {
             let mut description = format!("【安全检查】{}：{}", point.label, item.label);
             if !answer.note.is_empty() {
                 description.push('。');
@@ -193,6 +204,12 @@ pub fn check(
                     source_check_id: Some(check.check_id),
                 },
             );
+        }
+        if let Some(ticket) = ticket_id {
+            // A later correction in this same batch finds it too.
+            batch
+                .tickets
+                .insert((check.check_id, answer.key.clone()), ticket);
         }
         batch.new_answers.push(vec![
             check.check_id.into(),

@@ -29,6 +29,8 @@ pub struct LocalPoint {
     pub label: String,
     pub responsible_id: Option<Uuid>,
     pub rule: Rule,
+    #[serde(default)]
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -80,6 +82,8 @@ fn points_today(local: LocalData) -> Vec<PointToday> {
         .collect();
     let offset = phone_utc_offset() * 60_000;
     let today = today_number();
+    // In the order they were made: the latest check of a period decides.
+    checks.sort_by_key(|c| c.checked_at);
     let mut by_point: HashMap<Uuid, Vec<(i64, bool)>> = HashMap::new();
     for check in checks.iter().filter(|c| !superseded.contains(&c.id)) {
         by_point
@@ -92,7 +96,13 @@ fn points_today(local: LocalData) -> Vec<PointToday> {
         .map(|point| {
             let days = by_point.get(&point.id).cloned().unwrap_or_default();
             PointToday {
-                state: point_state(point.rule, today, &holidays, &days),
+                state: point_state(
+                    point.rule,
+                    today,
+                    &holidays,
+                    &days,
+                    (point.created_at + offset).div_euclid(DAY_MS),
+                ),
                 pending: pending.iter().any(|p| p.point_id == point.id),
                 point,
             }
@@ -222,29 +232,49 @@ pub fn CheckFormPage() -> impl IntoView {
     let point_id =
         Memo::new(move |_| query.with(|q| q.get("point").and_then(|p| Uuid::parse_str(&p).ok())));
     let scanned = query.with_untracked(|q| q.get("scan").is_some_and(|s| s == "1"));
-    let found = Memo::new(move |_| {
-        let id = point_id.get()?;
-        let point = local
+    // Taken once when the form opens (and again only for another point): a sync that brings a new checklist
+    // version or another check must not wipe what the inspector is filling in.
+    let found = RwSignal::new(None::<(LocalPoint, Option<Template>, Option<Uuid>)>);
+    Effect::new(move |_| {
+        let Some(id) = point_id.get() else {
+            return;
+        };
+        if found.with_untracked(|f| f.as_ref().is_some_and(|(p, _, _)| p.id == id)) {
+            return;
+        }
+        let Some(point) = local
             .rows::<LocalPoint>("check_points")
             .into_iter()
-            .find(|p| p.id == id)?;
+            .find(|p| p.id == id)
+        else {
+            return;
+        };
         let template = local
             .rows::<Template>("safety_templates")
             .into_iter()
             .filter(|t| t.kind == point.kind)
             .max_by_key(|t| t.version);
-        let last: Option<Uuid> = {
-            let mut checks: Vec<CheckRow> = local.rows("safety_checks");
-            checks.retain(|c| c.point_id == id);
-            checks.sort_by_key(|c| c.checked_at);
-            checks.last().map(|c| c.id)
-        };
-        Some((point, template, last))
+        // The check a correction replaces: the latest of this point, sent or still waiting on this phone.
+        let mut made: Vec<(i64, Uuid)> = local
+            .rows::<CheckRow>("safety_checks")
+            .into_iter()
+            .filter(|c| c.point_id == id)
+            .map(|c| (c.checked_at, c.id))
+            .collect();
+        made.extend(
+            local
+                .pending_args::<CheckArgs>(CHECK)
+                .into_iter()
+                .filter(|c| c.point_id == id)
+                .map(|c| (c.checked_at_ms, c.check_id)),
+        );
+        let last = made.into_iter().max().map(|(_, id)| id);
+        found.set(Some((point, template, last)));
     });
     view! {
         <Page title=move || t_string!(i18n, safety.start_check).to_string()>
             {move || match found.get() {
-                None => view! { <p class="notice">{t!(i18n, errors.not_found)}</p> }.into_any(),
+                None => view! { <p class="loading">{t!(i18n, common.loading)}</p> }.into_any(),
                 Some((point, None, _)) => view! {
                     <h2>{point.label}</h2>
                     <p class="notice">{t!(i18n, safety.no_template)}</p>

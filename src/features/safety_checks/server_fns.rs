@@ -182,8 +182,8 @@ pub(crate) mod handlers {
         let mut conn = session::app_state()?.db.pool.acquire().await?;
         let holidays = db::holidays(&mut conn).await?;
         let holiday_days: Vec<i64> = holidays.iter().filter_map(|d| day_number(d)).collect();
-        // Checks from the start of the longest period that can contain today (4 weeks) until the end of today.
-        let from = day_start - (today - week_start(today) + 28) * DAY_MS;
+        // Checks from the start of the period before the longest one (2 × 4 weeks) until the end of today.
+        let from = day_start - (today - week_start(today) + 56) * DAY_MS;
         let checks = db::checks_between(&mut conn, from, day_start + DAY_MS).await?;
         let superseded: HashSet<Uuid> = checks.iter().filter_map(|(c, _)| c.supersedes).collect();
         let (people, places) = names(&mut conn).await?;
@@ -201,7 +201,8 @@ pub(crate) mod handlers {
                     .iter()
                     .map(|(c, _)| ((c.checked_at + offset_ms).div_euclid(DAY_MS), c.failed))
                     .collect();
-                let state = point_state(point.rule, today, &holiday_days, &days);
+                let since = (point.created_at + offset_ms).div_euclid(DAY_MS);
+                let state = point_state(point.rule, today, &holiday_days, &days, since);
                 let (place, building) = places.get(&point.place_id).cloned().unwrap_or_default();
                 BoardRow {
                     point_id: point.id,
@@ -272,6 +273,14 @@ pub(crate) mod handlers {
         to: i64,
     ) -> Result<Vec<LedgerRow>, AppError> {
         let checks = db::checks_between(conn, from, to).await?;
+        ledger_of(conn, checks).await
+    }
+
+    /// Ledger lines for checks, with names.
+    async fn ledger_of(
+        conn: &mut AnyConnection,
+        checks: Vec<(db::CheckRow, String)>,
+    ) -> Result<Vec<LedgerRow>, AppError> {
         let superseded: HashSet<Uuid> = checks.iter().filter_map(|(c, _)| c.supersedes).collect();
         let points: HashMap<Uuid, db::PointRow> = db::all_points(conn)
             .await?
@@ -325,11 +334,8 @@ pub(crate) mod handlers {
         let found = db::points_by_id(&mut conn, &ids).await?;
         let row = found.get(&point).ok_or(AppError::NotFound)?;
         let (label, kind) = (row.label.clone(), row.kind);
-        let mut checks: Vec<LedgerRow> = ledger_between(&mut conn, 0, i64::MAX)
-            .await?
-            .into_iter()
-            .filter(|c| c.point_id == point)
-            .collect();
+        let of_point = db::checks_of_point(&mut conn, point).await?;
+        let mut checks = ledger_of(&mut conn, of_point).await?;
         checks.reverse();
         let ticket_ids: HashSet<Uuid> = checks
             .iter()
