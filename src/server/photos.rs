@@ -255,6 +255,10 @@ async fn user_of(
 }
 
 /// `PUT /api/photos/{id}`.
+/// The most a refused upload is read to its end before answering: a client that is still sending when the
+/// answer comes sees its connection reset instead of the answer (and a phone would retry for ever).
+const DRAIN_MAX_BYTES: i64 = 2 * PHOTO_MAX_BYTES;
+
 pub async fn upload(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -262,17 +266,29 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, PhotoError> {
-    let user = user_of(&state, &jar).await?;
-    let photo = declared(&state, id).await?.ok_or(PhotoError::NotDeclared)?;
-    if photo.declared_by != user.id {
-        return Err(PhotoError::Forbidden);
-    }
-    let limit = photo.size.min(PHOTO_MAX_BYTES);
     let announced = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok());
+    let refusal = match user_of(&state, &jar).await {
+        Err(error) => Err(error),
+        Ok(user) => match declared(&state, id).await {
+            Err(error) => Err(error),
+            Ok(None) => Err(PhotoError::NotDeclared),
+            Ok(Some(photo)) if photo.declared_by != user.id => Err(PhotoError::Forbidden),
+            Ok(Some(photo)) => Ok(photo),
+        },
+    };
+    let photo = match refusal {
+        Ok(photo) => photo,
+        Err(error) => {
+            drain(body, announced).await;
+            return Err(error);
+        }
+    };
+    let limit = photo.size.min(PHOTO_MAX_BYTES);
     if announced.is_some_and(|length| length > limit) {
+        drain(body, announced).await;
         return Err(PhotoError::TooLarge {
             max_bytes: PHOTO_MAX_BYTES,
         });
@@ -342,6 +358,21 @@ pub async fn upload(
         .into_response())
 }
 
+/// Reads a refused upload to its end (up to [`DRAIN_MAX_BYTES`]) so the client gets to read the answer.
+async fn drain(body: Body, announced: Option<i64>) {
+    if announced.is_some_and(|length| length > DRAIN_MAX_BYTES) {
+        return;
+    }
+    let mut stream = body.into_data_stream();
+    let mut read: i64 = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        read += chunk.len() as i64;
+        if read > DRAIN_MAX_BYTES {
+            return;
+        }
+    }
+}
+
 /// Streams the body into `upload` (if any) while hashing it: (hex SHA-256, size, first bytes).
 async fn receive(
     body: Body,
@@ -356,6 +387,12 @@ async fn receive(
         let chunk = chunk.map_err(|_| PhotoError::Incomplete)?;
         size += chunk.len() as i64;
         if size > limit {
+            // Read what is left (bounded) so the client sees the answer.
+            while size <= DRAIN_MAX_BYTES
+                && let Some(Ok(rest)) = stream.next().await
+            {
+                size += rest.len() as i64;
+            }
             return Err(PhotoError::TooLarge {
                 max_bytes: PHOTO_MAX_BYTES,
             });
