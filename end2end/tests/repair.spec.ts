@@ -5,7 +5,7 @@
 import { chromium, expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PASSWORD, cameraPhoto, chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, signIn, waitForHydration } from './helpers';
+import { PASSWORD, cameraPhoto, chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, signIn, visit } from './helpers';
 
 const server = ownServer(3007, 'repair');
 const { base, dataDir } = server;
@@ -26,8 +26,7 @@ async function phone(): Promise<BrowserContext> {
 }
 
 async function openTickets(page: Page) {
-  await page.goto('/repair-tickets');
-  await waitForHydration(page);
+  await visit(page, '/repair-tickets');
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
 }
 

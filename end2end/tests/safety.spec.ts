@@ -1,7 +1,7 @@
 // Friday rounds at phone size: an inspector, offline, completes five check points with one failure and signs
 // each; online again, the admin's board shows them, and the failure's repair ticket exists with its photo.
 import { expect, test, type Page } from '@playwright/test';
-import { PASSWORD, cameraPhoto, screenshot, signIn, waitForHydration } from './helpers';
+import { PASSWORD, cameraPhoto, screenshot, signIn, visit } from './helpers';
 
 /** Draws a signature with the pointer in the signature box. */
 async function sign(page: Page) {
@@ -19,8 +19,7 @@ async function sign(page: Page) {
 
 test('an inspector checks five points offline with one failure; the board and a repair ticket follow', async ({ page, context }) => {
   await signIn(page, 'anquan');
-  await page.goto('/safety-checks');
-  await waitForHydration(page);
+  await visit(page, '/safety-checks');
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
   const mine = page.getByTestId('my-points');
   await expect(mine.locator('li').first()).toBeVisible();
@@ -72,8 +71,7 @@ test('an inspector checks five points offline with one failure; the board and a 
     await call('auth/sign_out', {});
     await call('auth/sign_in', { username: 'zhuren', password });
   }, PASSWORD);
-  await page.goto('/admin/safety');
-  await waitForHydration(page);
+  await visit(page, '/admin/safety');
   const board = page.getByTestId('board');
   const failedRow = board.locator(`tr[data-point="${checked[0]}"]`);
   await expect(failedRow.getByText('有不合格')).toBeVisible();

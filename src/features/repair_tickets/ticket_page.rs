@@ -93,7 +93,18 @@ pub fn TicketPage() -> impl IntoView {
                                 <dt>{t!(i18n, repair.due)}</dt><dd>{at(t.due_at)}</dd>
                             </dl>
                         </article>
-                        <Actions local item=item.clone() admin draft />
+                    }.into_any()
+                }
+            }}
+            // Outside the closure above: a sync redraws the ticket, never the form being filled in (a photo
+            // being chosen would otherwise land on an input that is gone).
+            <Show when=move || ticket.with(Option::is_some)>
+                <Actions local ticket admin draft />
+            </Show>
+            {move || match ticket.get() {
+                None => ().into_any(),
+                Some(item) => {
+                    view! {
                         <h2>{t!(i18n, repair.timeline)}</h2>
                         <ol class="list timeline" data-testid="timeline">
                             {item.timeline.iter().skip(1).map(|entry| {
@@ -184,7 +195,7 @@ impl Draft {
 #[component]
 fn Actions(
     local: LocalData,
-    item: Arc<LocalTicket>,
+    ticket: Memo<Option<Arc<LocalTicket>>>,
     admin: Signal<bool>,
     draft: Draft,
 ) -> impl IntoView {
@@ -193,22 +204,30 @@ fn Actions(
         id: local.user_id(),
         admin: admin.get_untracked(),
     };
-    let base = item.ticket.base();
-    let reporter = item.ticket.reporter_id;
-    let ticket_id = item.ticket.id;
-    let possible: Vec<Action> = [
-        Action::Assign,
-        Action::Start,
-        Action::Hold,
-        Action::Done,
-        Action::Confirm,
-        Action::Reopen,
-        Action::Cancel,
-    ]
-    .into_iter()
-    .filter(|a| transition(base, reporter, me, *a, Some(me.id)).is_ok())
-    .collect();
-    let no_actions = possible.is_empty();
+    // What this person may do from the state shown, recomputed when the ticket changes.
+    let possible = move || -> Vec<Action> {
+        ticket.with(|t| {
+            t.as_ref()
+                .map(|t| {
+                    [
+                        Action::Assign,
+                        Action::Start,
+                        Action::Hold,
+                        Action::Done,
+                        Action::Confirm,
+                        Action::Reopen,
+                        Action::Cancel,
+                    ]
+                    .into_iter()
+                    .filter(|a| {
+                        transition(t.ticket.base(), t.ticket.reporter_id, me, *a, Some(me.id))
+                            .is_ok()
+                    })
+                    .collect()
+                })
+                .unwrap_or_default()
+        })
+    };
     let Draft {
         event_id,
         chosen,
@@ -240,11 +259,15 @@ fn Actions(
         }
         saved.set(false);
         storage_error.set(None);
+        // The change is made from the state shown right now.
+        let Some(shown) = ticket.get_untracked() else {
+            return;
+        };
         let args = EventArgs {
             event_id: event_id.get_untracked(),
-            ticket_id,
+            ticket_id: shown.ticket.id,
             action,
-            from: base,
+            from: shown.ticket.base(),
             note: note.get_untracked(),
             rating: (action == Action::Confirm)
                 .then(|| rating.get_untracked())
@@ -300,8 +323,8 @@ fn Actions(
     };
     view! {
         <section class="card actions" data-testid="actions">
-            <div class="chips" class:hidden=no_actions>
-                {possible.into_iter().map(|action| view! {
+            <div class="chips" class:hidden=move || possible().is_empty()>
+                {move || possible().into_iter().map(|action| view! {
                     <button type="button" class="chip" data-action=action.code()
                         aria-pressed=move || (chosen.get() == Some(action)).to_string()
                         on:click=move |_| { chosen.set(Some(action)); problems.set(None); saved.set(false); }>
