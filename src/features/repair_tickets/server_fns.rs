@@ -70,67 +70,29 @@ pub(crate) mod handlers {
     use super::super::db;
     use super::{LogRow, RepairLog, RepairStats, RulesView};
     use crate::domain::Role;
-    use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, month_range};
+    use crate::domain::clock::{DAY_MS, SCHOOL_UTC_OFFSET_MINUTES, month_range};
     use crate::domain::ticket::{Category, Status, median};
     use crate::error::{AppError, Problem};
     use crate::features::auth::session;
+    use crate::features::directory::db::places::names_and_places;
     use crate::server::db::{bump_version, now_ms, uuid};
     use sqlx::AnyConnection;
-    use std::collections::{HashMap, HashSet};
+    use std::collections::HashSet;
     use uuid::Uuid;
-
-    const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-
-    /// Display names of every user, and each place as its path (教学楼A / 2F / 201).
-    async fn names(
-        conn: &mut AnyConnection,
-    ) -> Result<(HashMap<Uuid, String>, HashMap<Uuid, String>), sqlx::Error> {
-        let people = sqlx::query_as::<_, (String, String)>("SELECT id, display_name FROM users")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|(id, name)| Ok((uuid(&id)?, name)))
-            .collect::<Result<HashMap<_, _>, sqlx::Error>>()?;
-        let places: HashMap<Uuid, (Option<Uuid>, String)> =
-            sqlx::query_as::<_, (String, Option<String>, String)>(
-                "SELECT id, parent_id, name FROM places",
-            )
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|(id, parent, name)| {
-                Ok((uuid(&id)?, (parent.as_deref().map(uuid).transpose()?, name)))
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
-        let paths = places
-            .keys()
-            .map(|id| {
-                let mut parts = Vec::new();
-                let mut at = Some(*id);
-                while let Some(place) = at.and_then(|a| places.get(&a)) {
-                    parts.push(place.1.clone());
-                    at = place.0;
-                    if parts.len() > 8 {
-                        break;
-                    }
-                }
-                parts.reverse();
-                (*id, parts.join(" / "))
-            })
-            .collect();
-        Ok((people, paths))
-    }
 
     /// The month's tickets with names, for the log page and the CSV. Admin and maintenance staff.
     pub async fn log_rows(conn: &mut AnyConnection, month: &str) -> Result<Vec<LogRow>, AppError> {
         let (from, to) = month_range(month, SCHOOL_UTC_OFFSET_MINUTES)
             .ok_or_else(|| AppError::invalid("month", Problem::Invalid))?;
         let tickets = db::tickets_between(conn, from, to).await?;
-        let (people, places) = names(conn).await?;
+        let (people, places) = names_and_places(conn).await?;
         Ok(tickets
             .into_iter()
             .map(|ticket| LogRow {
-                place: places.get(&ticket.place_id).cloned().unwrap_or_default(),
+                place: places
+                    .get(&ticket.place_id)
+                    .map(|p| p.path.clone())
+                    .unwrap_or_default(),
                 reporter: people.get(&ticket.reporter_id).cloned().unwrap_or_default(),
                 assignee: ticket.assignee_id.and_then(|a| people.get(&a).cloned()),
                 ticket,

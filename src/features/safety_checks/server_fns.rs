@@ -121,47 +121,29 @@ pub(crate) mod handlers {
     use crate::domain::{CheckPointKind, Role};
     use crate::error::{AppError, Checks, Problem};
     use crate::features::auth::session;
-    use crate::server::db::{bump_version, uuid};
+    use crate::features::directory::db::places::names_and_places;
+    use crate::server::db::bump_version;
     use sqlx::AnyConnection;
     use std::collections::{HashMap, HashSet};
     use uuid::Uuid;
 
-    /// Names of people, and each place as (path, building).
+    /// Names of people, and each place as (path, building: the top of its tree).
     async fn names(
         conn: &mut AnyConnection,
     ) -> Result<(HashMap<Uuid, String>, HashMap<Uuid, (String, String)>), sqlx::Error> {
-        let people = sqlx::query_as::<_, (String, String)>("SELECT id, display_name FROM users")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|(id, name)| Ok((uuid(&id)?, name)))
-            .collect::<Result<HashMap<_, _>, sqlx::Error>>()?;
-        let places: HashMap<Uuid, (Option<Uuid>, String)> =
-            sqlx::query_as::<_, (String, Option<String>, String)>(
-                "SELECT id, parent_id, name FROM places",
-            )
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|(id, parent, name)| {
-                Ok((uuid(&id)?, (parent.as_deref().map(uuid).transpose()?, name)))
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
+        let (people, places) = names_and_places(conn).await?;
         let paths = places
-            .keys()
-            .map(|id| {
-                let mut parts = Vec::new();
-                let mut at = Some(*id);
-                while let Some(place) = at.and_then(|a| places.get(&a)) {
-                    parts.push(place.1.clone());
-                    at = place.0;
-                    if parts.len() > 8 {
-                        break;
+            .values()
+            .map(|place| {
+                let mut top = place;
+                // The admin pages never make a cycle; the bound is for safety only.
+                for _ in 0..8 {
+                    match top.parent_id.and_then(|p| places.get(&p)) {
+                        Some(parent) => top = parent,
+                        None => break,
                     }
                 }
-                parts.reverse();
-                let building = parts.first().cloned().unwrap_or_default();
-                (*id, (parts.join(" / "), building))
+                (place.id, (place.path.clone(), top.name.clone()))
             })
             .collect();
         Ok((people, paths))

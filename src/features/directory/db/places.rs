@@ -5,6 +5,7 @@ use crate::domain::{Place, PlaceInput, PlaceKind};
 use crate::server::db::{Db, bump_version, now_ms, opt_uuid, uuid};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 fn place_from(row: &AnyRow) -> Result<Place, sqlx::Error> {
@@ -22,15 +23,38 @@ fn place_from(row: &AnyRow) -> Result<Place, sqlx::Error> {
 
 /// Every place with its full path, in tree order (parents before children, then by sort order and name).
 pub async fn list_places(db: &Db) -> Result<Vec<Place>, sqlx::Error> {
+    places_on(&mut *db.pool.acquire().await?).await
+}
+
+/// [`list_places`] on a connection the caller holds (inside a transaction, say).
+pub async fn places_on(conn: &mut AnyConnection) -> Result<Vec<Place>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, parent_id, kind, name, active FROM places ORDER BY sort_order, name",
     )
-    .fetch_all(&db.pool)
+    .fetch_all(conn)
     .await?;
     let mut places = rows.iter().map(place_from).collect::<Result<Vec<_>, _>>()?;
     fill_paths(&mut places);
     places.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(places)
+}
+
+/// What printed ledgers name: every user's display name, and every place (with its path) by id.
+pub async fn names_and_places(
+    conn: &mut AnyConnection,
+) -> Result<(HashMap<Uuid, String>, HashMap<Uuid, Place>), sqlx::Error> {
+    let people = sqlx::query_as::<_, (String, String)>("SELECT id, display_name FROM users")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Ok((uuid(&id)?, name)))
+        .collect::<Result<HashMap<_, _>, sqlx::Error>>()?;
+    let places = places_on(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok((people, places))
 }
 
 pub async fn place_kind(
