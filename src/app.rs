@@ -2,7 +2,9 @@
 
 use crate::components::{AdminOnly, AppLayout};
 use crate::features::auth::{SetupPage, SignInPage};
-use crate::features::cleaning_scores::CleaningScoresPage;
+use crate::features::cleaning_scores::{
+    ClassTermPage, CleaningAdminPage, CleaningCheckPage, CleaningScoresPage, LeagueBoardPage,
+};
 use crate::features::directory::{
     CheckPointLabelPage, CheckPointPage, CheckPointsPage, PlaceLabelPage, PlacePage, PlacesPage,
     SchoolClassesPage,
@@ -80,6 +82,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/safety-checks/check") view=CheckFormPage />
                         <Route path=path!("/safety-checks/ledger") view=SafetyLedgerPage />
                         <Route path=path!("/cleaning-scores") view=CleaningScoresPage />
+                        <Route path=path!("/cleaning-scores/check") view=CleaningCheckPage />
+                        <Route path=path!("/cleaning-scores/board") view=LeagueBoardPage />
+                        <Route path=path!("/cleaning-scores/class") view=ClassTermPage />
                         <Route path=path!("/repair-tickets") view=RepairTicketsPage />
                         <Route path=path!("/repair-tickets/new") view=ReportTicketPage />
                         <Route path=path!("/repair-tickets/log") view=RepairLogPage />
@@ -97,6 +102,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/safety") view=|| view! { <AdminOnly><SafetyBoardPage /></AdminOnly> } />
                         <Route path=path!("/admin/safety/point") view=|| view! { <AdminOnly><PointHistoryPage /></AdminOnly> } />
                         <Route path=path!("/admin/safety/templates") view=|| view! { <AdminOnly><TemplatesPage /></AdminOnly> } />
+                        <Route path=path!("/admin/cleaning") view=|| view! { <AdminOnly><CleaningAdminPage /></AdminOnly> } />
                         <Route path=path!("/admin/repair-tickets") view=|| view! { <AdminOnly><RepairStatsPage /></AdminOnly> } />
                         <Route path=path!("/admin/check-points") view=|| view! { <AdminOnly><CheckPointsPage /></AdminOnly> } />
                     </ParentRoute>

@@ -4,6 +4,7 @@
 //! unit test can check without a database or a browser. SQL lives in each feature's `db.rs`; views in its pages.
 
 pub mod check_point;
+pub mod cleaning;
 pub mod clock;
 pub mod place;
 pub mod role;

@@ -189,8 +189,8 @@ async fn seed(conn: &mut AnyConnection, hash: &str) -> Result<(), AppError> {
     let zongwu = add_place(conn, Some(office_1f), Room, "总务处", 1).await?;
     let finance = add_place(conn, Some(office_1f), Room, "财务室", 2).await?;
     add_place(conn, Some(office_1f), Room, "校长室", 3).await?;
-    add_place(conn, Some(office_2f), Room, "教师办公室一", 1).await?;
-    add_place(conn, Some(office_2f), Room, "教师办公室二", 2).await?;
+    let office_one = add_place(conn, Some(office_2f), Room, "教师办公室一", 1).await?;
+    let office_two = add_place(conn, Some(office_2f), Room, "教师办公室二", 2).await?;
     let computer_room = add_place(conn, Some(office_2f), Room, "计算机房", 3).await?;
     add_place(conn, Some(office_2f), Room, "会议室", 4).await?;
     let canteen = add_place(conn, None, Building, "食堂", 13).await?;
@@ -222,6 +222,19 @@ async fn seed(conn: &mut AnyConnection, hash: &str) -> Result<(), AppError> {
             zone_id: Some(*zone),
         };
         school_classes::insert_school_class(conn, Uuid::now_v7(), &input).await?;
+    }
+    // Teachers' offices are scored in their own league, monthly; the classes' zones join theirs at start-up.
+    let version = crate::server::db::bump_version(conn).await?;
+    for office in [zongwu, finance, office_one, office_two] {
+        crate::features::cleaning_scores::db::insert_zone(
+            conn,
+            office,
+            crate::domain::cleaning::ZoneKind::Office,
+            crate::domain::cleaning::League::Office,
+            None,
+            version,
+        )
+        .await?;
     }
 
     use CheckPointKind::*;

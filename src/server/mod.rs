@@ -123,6 +123,12 @@ pub async fn open(config: Config, leptos_options: LeptosOptions) -> Result<AppSt
             url: "safety_templates".into(),
             cause,
         })?;
+    crate::features::cleaning_scores::db::ensure_defaults(&db)
+        .await
+        .map_err(|cause| StartError::Database {
+            url: "cleaning_rubrics".into(),
+            cause,
+        })?;
     let photos =
         photos::DiskPhotos::open(&config.data_dir).map_err(|cause| StartError::Database {
             url: config.data_dir.join("photos").display().to_string(),
@@ -166,6 +172,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/safety/ledger.csv",
             axum::routing::get(crate::features::safety_checks::export::ledger_csv),
+        )
+        .route(
+            "/api/cleaning/checks.csv",
+            axum::routing::get(crate::features::cleaning_scores::export::checks_csv),
         )
         .route("/sw.js", axum::routing::get(service_worker::script))
         .nest_service(

@@ -427,6 +427,11 @@ pub async fn serve(
             crate::features::repair_tickets::db::may_see(&mut conn, photo.owner_id, user.id, admin)
                 .await?
         }
+        "cleaning" => {
+            let mut conn = state.db.pool.acquire().await?;
+            crate::features::cleaning_scores::db::may_see_check(&mut conn, photo.owner_id, &user)
+                .await?
+        }
         _ => admin,
     };
     if !allowed {

@@ -12,6 +12,7 @@ mod harness;
 mod phone;
 
 mod auth;
+mod cleaning;
 mod directory;
 mod pages;
 mod safety;

@@ -179,6 +179,8 @@ mod handlers {
                 id
             }
         };
+        // The class's zone joins the class league; phones holding its zones hear of the new teacher or name.
+        crate::features::cleaning_scores::db::class_saved(&mut tx, id).await?;
         tx.commit().await?;
         Ok(id)
     }

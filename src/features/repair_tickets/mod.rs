@@ -18,7 +18,7 @@ mod server_fns;
 mod stats_page;
 mod ticket_page;
 
-pub use local_view::{category_name, status_name};
+pub use local_view::{PhotoThumb, category_name, status_name};
 pub use log_page::RepairLogPage;
 pub use photo_input::PhotoPicker;
 pub use repair_tickets_page::RepairTicketsPage;

@@ -94,11 +94,23 @@ impl TicketBatch {
                     }
                     continue;
                 }
+                // A cleaning check's photos are declared here too, so no two records share one.
+                crate::domain::cleaning::CHECK => {
+                    for rating in a
+                        .get("ratings")
+                        .and_then(|x| x.as_array())
+                        .into_iter()
+                        .flatten()
+                    {
+                        photos.extend(photo_ids(rating));
+                    }
+                    continue;
+                }
                 _ => continue,
             }
             photos.extend(photo_ids(a));
         }
-        if tickets.is_empty() && !reports {
+        if tickets.is_empty() && !reports && photos.is_empty() {
             return Ok(TicketBatch::default());
         }
         let rules = if reports {
@@ -250,12 +262,25 @@ impl TicketBatch {
         part: Uuid,
         photos: &[PhotoRef],
     ) {
+        self.declare_photos_of(context, "ticket", ticket, part, photos);
+    }
+
+    /// Declares the photos of any record (`owner_kind` names the job: `ticket`, `cleaning`), to be uploaded after
+    /// the record; check [`TicketBatch::photos_free`] first.
+    pub fn declare_photos_of(
+        &mut self,
+        context: &Context<'_>,
+        owner_kind: &str,
+        owner: Uuid,
+        part: Uuid,
+        photos: &[PhotoRef],
+    ) {
         for photo in photos {
             self.taken.insert(photo.id);
             self.photos.push(vec![
                 photo.id.into(),
-                "ticket".into(),
-                ticket.into(),
+                owner_kind.into(),
+                owner.into(),
                 part.into(),
                 photo.sha256.as_str().into(),
                 photo.size.into(),

@@ -12,6 +12,7 @@
 use super::{check_protocol, parse, signed_in};
 use crate::domain::sync::{Op, PULL_PAGE, PullRequest, PullResponse, SCHEMA_VERSION, SyncError};
 use crate::domain::{Role, SessionUser};
+use crate::features::cleaning_scores::db as cleaning_db;
 use crate::features::gate_visits::db as visits;
 use crate::features::repair_tickets::db as tickets;
 use crate::features::safety_checks::db as safety_db;
@@ -44,17 +45,54 @@ pub async fn pull(
     Ok(Json(page))
 }
 
-/// What this user's phone holds; a change means their roles changed and the snapshot starts over.
-fn scope_of(user: &SessionUser) -> String {
+/// What this user's phone holds; a change means their roles (or a class teacher's classes) changed and the
+/// snapshot starts over.
+fn scope_of(user: &SessionUser, cleaning: &CleaningScope) -> String {
     let gate = user.has(Role::GateGuard) || user.has(Role::Admin);
     let admin = user.has(Role::Admin);
+    let cleaning = match cleaning {
+        CleaningScope::None => String::new(),
+        CleaningScope::All => ".cleaning".into(),
+        CleaningScope::Classes(classes) => {
+            let ids: Vec<String> = classes.iter().map(|c| c.simple().to_string()).collect();
+            format!(".classes:{}", ids.join(","))
+        }
+    };
     format!(
-        "s{SCHEMA_VERSION}{}{}{}",
+        "s{SCHEMA_VERSION}{}{}{}{cleaning}",
         if gate { ".gate" } else { "" },
         if admin { ".all_tickets" } else { "" },
         if safety_scope(user) { ".safety" } else { "" }
     )
 }
+
+/// Which cleaning scores a phone holds: inspectors and the admin every zone's recent checks, a class teacher
+/// those of their own classes.
+enum CleaningScope {
+    None,
+    All,
+    Classes(Vec<uuid::Uuid>),
+}
+
+async fn cleaning_scope(
+    conn: &mut AnyConnection,
+    user: &SessionUser,
+) -> Result<CleaningScope, sqlx::Error> {
+    if user.has(Role::CleaningInspector) || user.has(Role::Admin) {
+        Ok(CleaningScope::All)
+    } else if user.has(Role::ClassTeacher) {
+        Ok(CleaningScope::Classes(
+            cleaning_db::classes_of_teacher(conn, user.id).await?,
+        ))
+    } else {
+        Ok(CleaningScope::None)
+    }
+}
+
+/// Days of cleaning checks an inspector's phone keeps (this week and last, for corrections), and a class
+/// teacher's (a month of their class's checks with the appeals).
+pub const CLEANING_WINDOW_DAYS: i64 = 14;
+pub const CLASS_CHECK_WINDOW_DAYS: i64 = 35;
 
 /// Safety inspectors and the admin hold the check points, their checklists and recent checks.
 fn safety_scope(user: &SessionUser) -> bool {
@@ -74,7 +112,8 @@ async fn read_page(
         .await?;
     let top: i64 = row.try_get("version")?;
     let epoch: String = row.try_get("epoch")?;
-    let scope = scope_of(user);
+    let cleaning = cleaning_scope(conn, user).await?;
+    let scope = scope_of(user, &cleaning);
     let reset = request.epoch != epoch || request.scope != scope || request.cursor > top;
     let after = if reset { 0 } else { request.cursor };
     let last_seq: i64 =
@@ -104,6 +143,15 @@ async fn read_page(
             "SELECT version FROM safety_templates WHERE version > $1",
             "SELECT version FROM safety_holidays WHERE version > $1",
             "SELECT version FROM safety_checks WHERE version > $1",
+        ]);
+    }
+    if !matches!(cleaning, CleaningScope::None) {
+        sources.extend([
+            "SELECT version FROM cleaning_zones WHERE version > $1",
+            "SELECT version FROM cleaning_rubrics WHERE version > $1",
+            "SELECT version FROM cleaning_settings WHERE version > $1",
+            "SELECT version FROM cleaning_checks WHERE version > $1",
+            "SELECT version FROM cleaning_appeals WHERE version > $1",
         ]);
     }
     if gate {
@@ -225,6 +273,37 @@ async fn read_page(
         let since = now - CHECK_WINDOW_DAYS * DAY_MS;
         for (version, check) in safety_db::checks_changed(conn, after, up_to, since).await? {
             ops.push((version, put("safety_checks", check.id, &check)?));
+        }
+    }
+    if !matches!(cleaning, CleaningScope::None) {
+        for (version, zone) in cleaning_db::zones_changed(conn, after, up_to).await? {
+            ops.push((
+                version,
+                put_or_leave("cleaning_zones", zone.id, zone.active, &zone)?,
+            ));
+        }
+        for (version, id, rubric) in cleaning_db::rubrics_changed(conn, after, up_to).await? {
+            ops.push((version, put("cleaning_rubrics", id, &rubric)?));
+        }
+        if let Some((version, settings)) = cleaning_db::settings_changed(conn, after, up_to).await?
+        {
+            ops.push((
+                version,
+                put("cleaning_settings", uuid::Uuid::nil(), &settings)?,
+            ));
+        }
+        let (classes, days) = match &cleaning {
+            CleaningScope::Classes(classes) => (Some(classes.as_slice()), CLASS_CHECK_WINDOW_DAYS),
+            _ => (None, CLEANING_WINDOW_DAYS),
+        };
+        let since = now - days * DAY_MS;
+        for (version, check) in
+            cleaning_db::checks_changed(conn, after, up_to, since, classes).await?
+        {
+            ops.push((version, put("cleaning_checks", check.id, &check)?));
+        }
+        for (version, appeal) in cleaning_db::appeals_changed(conn, after, up_to, classes).await? {
+            ops.push((version, put("cleaning_appeals", appeal.id, &appeal)?));
         }
     }
     let closed_since = if after == 0 {

@@ -87,7 +87,7 @@ async fn apply_batch(
     };
     let mut seen = receipts_of(&mut tx, &request.mutations).await?;
     let mutations: Vec<&Mutation> = request.mutations.iter().collect();
-    let mut batch = registry::Batch::prefetch(&mut tx, &mutations).await?;
+    let mut batch = registry::Batch::prefetch(&mut tx, &mutations, user).await?;
     let context = registry::Context {
         user,
         version,

@@ -8,6 +8,7 @@ use crate::domain::SessionUser;
 use crate::domain::sync::{Mutation, Outcome};
 use crate::domain::ticket;
 use crate::domain::visit;
+use crate::features::cleaning_scores::mutations as cleaning;
 use crate::features::gate_visits::mutations as gate_visits;
 use crate::features::repair_tickets::mutations as tickets;
 use crate::features::safety_checks::mutations as safety;
@@ -30,17 +31,20 @@ pub struct Batch {
     gate_visits: gate_visits::GateBatch,
     tickets: tickets::TicketBatch,
     safety: safety::SafetyBatch,
+    cleaning: cleaning::CleaningBatch,
 }
 
 impl Batch {
     pub async fn prefetch(
         conn: &mut AnyConnection,
         mutations: &[&Mutation],
+        user: &SessionUser,
     ) -> Result<Batch, sqlx::Error> {
         Ok(Batch {
             gate_visits: gate_visits::GateBatch::prefetch(conn, mutations).await?,
             tickets: tickets::TicketBatch::prefetch(conn, mutations).await?,
             safety: safety::SafetyBatch::prefetch(conn, mutations).await?,
+            cleaning: cleaning::CleaningBatch::prefetch(conn, mutations, user.id).await?,
         })
     }
 
@@ -52,7 +56,8 @@ impl Batch {
         self.gate_visits.flush(conn, context).await?;
         // Tickets before the safety answers that point at them.
         self.tickets.flush(conn, context).await?;
-        self.safety.flush(conn).await
+        self.safety.flush(conn).await?;
+        self.cleaning.flush(conn).await
     }
 }
 
@@ -67,6 +72,10 @@ pub fn apply(context: &Context<'_>, batch: &mut Batch, mutation: &Mutation) -> O
         crate::domain::safety::CHECK => {
             safety::check(context, &mut batch.safety, &mut batch.tickets, mutation)
         }
+        crate::domain::cleaning::CHECK => {
+            cleaning::check(context, &mut batch.cleaning, &mut batch.tickets, mutation)
+        }
+        crate::domain::cleaning::APPEAL => cleaning::appeal(context, &mut batch.cleaning, mutation),
         _ => Outcome::Rejected {
             code: "unknown_mutation".into(),
             message: format!("this server does not know {}", mutation.name),

@@ -1,0 +1,739 @@
+//! SQL for the cleaning scores: zones, rubrics, settings, checks with their ratings, appeals and publications.
+
+use crate::domain::cleaning::{
+    AppealRow, AppealStatus, CheckKind, CheckRow, FULL_SCORE, Grade, League, RatingRow, Rubric,
+    Settings, ZoneKind, ZoneRow, default_items,
+};
+use crate::server::db::{Db, bump_version, json_list, json_texts, now_ms, opt_uuid, uuid};
+use sqlx::{AnyConnection, Row};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+fn decode<T>(what: &str, code: &str, parsed: Option<T>) -> Result<T, sqlx::Error> {
+    parsed.ok_or_else(|| sqlx::Error::Decode(format!("{what} {code}").into()))
+}
+
+const ZONE_SELECT: &str = "SELECT z.id, z.place_id, p.name, z.kind, z.league, z.class_id, \
+     c.grade, c.number, c.teacher_id, z.active, z.version \
+     FROM cleaning_zones z JOIN places p ON p.id = z.place_id \
+     LEFT JOIN school_classes c ON c.id = z.class_id";
+
+fn zone_from_row(row: &sqlx::any::AnyRow) -> Result<ZoneRow, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    let league: String = row.try_get("league")?;
+    let grade: Option<i64> = row.try_get("grade")?;
+    let number: Option<i64> = row.try_get("number")?;
+    Ok(ZoneRow {
+        id: uuid(row.try_get("id")?)?,
+        place_id: uuid(row.try_get("place_id")?)?,
+        name: row.try_get("name")?,
+        kind: decode("zone kind", &kind, ZoneKind::from_code(&kind))?,
+        league: decode("league", &league, League::from_code(&league))?,
+        class_id: opt_uuid(row.try_get("class_id")?)?,
+        class: grade.zip(number),
+        teacher_id: opt_uuid(row.try_get("teacher_id")?)?,
+        active: row.try_get::<i64, _>("active")? == 1,
+    })
+}
+
+/// Every zone, active or not.
+pub async fn zones(conn: &mut AnyConnection) -> Result<Vec<ZoneRow>, sqlx::Error> {
+    sqlx::query(&format!(
+        "{ZONE_SELECT} ORDER BY z.league, c.grade, c.number, p.name"
+    ))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(zone_from_row)
+    .collect()
+}
+
+/// Zones changed in `after < version <= up_to`.
+pub async fn zones_changed(
+    conn: &mut AnyConnection,
+    after: i64,
+    up_to: i64,
+) -> Result<Vec<(i64, ZoneRow)>, sqlx::Error> {
+    sqlx::query(&format!(
+        "{ZONE_SELECT} WHERE z.version > $1 AND z.version <= $2"
+    ))
+    .bind(after)
+    .bind(up_to)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get("version")?, zone_from_row(row)?)))
+    .collect()
+}
+
+/// Adds a zone; answers its id.
+pub async fn insert_zone(
+    conn: &mut AnyConnection,
+    place: Uuid,
+    kind: ZoneKind,
+    league: League,
+    class: Option<Uuid>,
+    version: i64,
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO cleaning_zones (id, place_id, kind, league, class_id, active, created_at, version) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7)",
+    )
+    .bind(id.to_string())
+    .bind(place.to_string())
+    .bind(kind.code())
+    .bind(league.code())
+    .bind(class.map(|c| c.to_string()))
+    .bind(now_ms())
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Deactivates or brings back a zone. `false` when there is no such zone.
+pub async fn set_zone_active(
+    conn: &mut AnyConnection,
+    zone: Uuid,
+    active: bool,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE cleaning_zones SET active = $1, version = $2 WHERE id = $3")
+        .bind(i64::from(active))
+        .bind(version)
+        .bind(zone.to_string())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives every class's cleaning zone (包干区, set on the class) its place in the class league: at start-up and
+/// whenever a class is saved. Idempotent.
+pub async fn ensure_class_zones(
+    conn: &mut AnyConnection,
+    version: i64,
+) -> Result<usize, sqlx::Error> {
+    let missing: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT c.id, c.zone_id, p.kind FROM school_classes c JOIN places p ON p.id = c.zone_id \
+         WHERE c.active = 1 AND NOT EXISTS (SELECT 1 FROM cleaning_zones z \
+           WHERE z.class_id = c.id AND z.place_id = c.zone_id)",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (class, place, place_kind) in &missing {
+        let kind = if place_kind == "outdoor_zone" {
+            ZoneKind::Outdoor
+        } else {
+            ZoneKind::Indoor
+        };
+        insert_zone(
+            conn,
+            uuid(place)?,
+            kind,
+            League::Class,
+            Some(uuid(class)?),
+            version,
+        )
+        .await?;
+    }
+    Ok(missing.len())
+}
+
+/// After a class was added or changed: its zone joins the class league, and its zones are sent to phones again
+/// (they carry the class's name and teacher).
+pub async fn class_saved(conn: &mut AnyConnection, class: Uuid) -> Result<(), sqlx::Error> {
+    let version = bump_version(conn).await?;
+    ensure_class_zones(conn, version).await?;
+    sqlx::query("UPDATE cleaning_zones SET version = $1 WHERE class_id = $2")
+        .bind(version)
+        .bind(class.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn rubric_from_row(row: &sqlx::any::AnyRow) -> Result<(Uuid, Rubric), sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    let items: String = row.try_get("items")?;
+    Ok((
+        uuid(row.try_get("id")?)?,
+        Rubric {
+            kind: decode("rubric kind", &kind, ZoneKind::from_code(&kind))?,
+            version: row.try_get("rubric_version")?,
+            full_score: row.try_get("full_score")?,
+            items: serde_json::from_str(&items).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        },
+    ))
+}
+
+const RUBRIC_COLUMNS: &str = "id, kind, rubric_version, full_score, items, version";
+
+/// Every version of every rubric.
+pub async fn rubrics(conn: &mut AnyConnection) -> Result<Vec<Rubric>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {RUBRIC_COLUMNS} FROM cleaning_rubrics ORDER BY kind, rubric_version"
+    ))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| rubric_from_row(row).map(|(_, r)| r))
+    .collect()
+}
+
+/// Rubrics changed in `after < version <= up_to`.
+pub async fn rubrics_changed(
+    conn: &mut AnyConnection,
+    after: i64,
+    up_to: i64,
+) -> Result<Vec<(i64, Uuid, Rubric)>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {RUBRIC_COLUMNS} FROM cleaning_rubrics WHERE version > $1 AND version <= $2"
+    ))
+    .bind(after)
+    .bind(up_to)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        let (id, rubric) = rubric_from_row(row)?;
+        Ok((row.try_get("version")?, id, rubric))
+    })
+    .collect()
+}
+
+/// Adds a new version of a kind's rubric; answers its version number.
+pub async fn add_rubric(
+    conn: &mut AnyConnection,
+    rubric: &Rubric,
+    version: i64,
+) -> Result<i64, sqlx::Error> {
+    let latest: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(rubric_version) FROM cleaning_rubrics WHERE kind = $1")
+            .bind(rubric.kind.code())
+            .fetch_one(&mut *conn)
+            .await?;
+    let next = latest.unwrap_or(0) + 1;
+    sqlx::query(
+        "INSERT INTO cleaning_rubrics (id, kind, rubric_version, full_score, items, created_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(rubric.kind.code())
+    .bind(next)
+    .bind(rubric.full_score)
+    .bind(serde_json::to_string(&rubric.items).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
+    .bind(now_ms())
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(next)
+}
+
+/// At start-up: a rubric (version 1) for every kind without one, the settings row, and the class zones.
+/// Idempotent; writes nothing when all is there.
+pub async fn ensure_defaults(db: &Db) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    // The counter first: it takes the write lock, so two instances starting at once do this in turn.
+    let version = bump_version(&mut tx).await?;
+    let present: HashSet<String> =
+        sqlx::query_scalar::<_, String>("SELECT DISTINCT kind FROM cleaning_rubrics")
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+    let mut wrote = false;
+    for kind in ZoneKind::ALL.iter().filter(|k| !present.contains(k.code())) {
+        let rubric = Rubric {
+            kind: *kind,
+            version: 1,
+            full_score: FULL_SCORE,
+            items: default_items(*kind),
+        };
+        add_rubric(&mut tx, &rubric, version).await?;
+        wrote = true;
+    }
+    let settings: Option<i64> = sqlx::query_scalar("SELECT id FROM cleaning_settings WHERE id = 1")
+        .fetch_optional(&mut *tx)
+        .await?;
+    if settings.is_none() {
+        save_settings(&mut tx, &Settings::default(), version).await?;
+        wrote = true;
+    }
+    wrote |= ensure_class_zones(&mut tx, version).await? > 0;
+    if wrote {
+        tx.commit().await?;
+    }
+    // Nothing written: dropping the transaction rolls it back and the counter keeps its value.
+    Ok(())
+}
+
+/// The settings, or the defaults when none were saved.
+pub async fn settings(conn: &mut AnyConnection) -> Result<Settings, sqlx::Error> {
+    Ok(settings_changed(conn, 0, i64::MAX)
+        .await?
+        .map(|(_, s)| s)
+        .unwrap_or_default())
+}
+
+/// The settings if they changed in `after < version <= up_to`.
+pub async fn settings_changed(
+    conn: &mut AnyConnection,
+    after: i64,
+    up_to: i64,
+) -> Result<Option<(i64, Settings)>, sqlx::Error> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT settings, version FROM cleaning_settings WHERE id = 1 AND version > $1 AND version <= $2",
+    )
+    .bind(after)
+    .bind(up_to)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(json, version)| {
+        serde_json::from_str(&json)
+            .map(|s| (version, s))
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    })
+    .transpose()
+}
+
+pub async fn save_settings(
+    conn: &mut AnyConnection,
+    settings: &Settings,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    let json = serde_json::to_string(settings).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let done = sqlx::query("UPDATE cleaning_settings SET settings = $1, version = $2 WHERE id = 1")
+        .bind(&json)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        sqlx::query("INSERT INTO cleaning_settings (id, settings, version) VALUES (1, $1, $2)")
+            .bind(&json)
+            .bind(version)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+const CHECK_COLUMNS: &str = "c.id, c.zone_id, c.league, c.class_id, c.kind, c.slot, c.rubric_version, \
+     c.full_score, c.score, c.inspector_id, c.checked_at, c.received_at, c.supersedes, c.version";
+
+/// Checks matching `filter` (binding `$1`, `$2` and, if given, a JSON list as `$3`), with their ratings, in
+/// the order they were made.
+async fn checks_where(
+    conn: &mut AnyConnection,
+    filter: &str,
+    a: i64,
+    b: i64,
+    list: Option<String>,
+) -> Result<Vec<(i64, CheckRow)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {CHECK_COLUMNS} FROM cleaning_checks c WHERE {filter} ORDER BY c.checked_at, c.id"
+    );
+    let mut query = sqlx::query(&sql).bind(a).bind(b);
+    if let Some(list) = list {
+        query = query.bind(list);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut checks = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let league: String = row.try_get("league")?;
+        let kind: String = row.try_get("kind")?;
+        checks.push((
+            row.try_get::<i64, _>("version")?,
+            CheckRow {
+                id: uuid(row.try_get("id")?)?,
+                zone_id: uuid(row.try_get("zone_id")?)?,
+                league: decode("league", &league, League::from_code(&league))?,
+                class_id: opt_uuid(row.try_get("class_id")?)?,
+                kind: decode("check kind", &kind, CheckKind::from_code(&kind))?,
+                slot: row.try_get("slot")?,
+                rubric_version: row.try_get("rubric_version")?,
+                full_score: row.try_get("full_score")?,
+                score: row.try_get("score")?,
+                inspector_id: uuid(row.try_get("inspector_id")?)?,
+                checked_at: row.try_get("checked_at")?,
+                received_at: row.try_get("received_at")?,
+                supersedes: opt_uuid(row.try_get("supersedes")?)?,
+                ratings: Vec::new(),
+            },
+        ));
+    }
+    if checks.is_empty() {
+        return Ok(checks);
+    }
+    let ids: Vec<String> = checks.iter().map(|(_, c)| c.id.to_string()).collect();
+    let sql = format!(
+        "SELECT check_id, item_key, label, grade, deduction, note, photos FROM cleaning_ratings \
+         WHERE check_id IN ({})",
+        json_texts(conn)
+    );
+    let ratings = sqlx::query_as::<_, (String, String, String, String, i64, String, String)>(&sql)
+        .bind(json_list(ids.iter().map(String::as_str)))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut by_check: HashMap<Uuid, Vec<RatingRow>> = HashMap::new();
+    for (check, key, label, grade, deduction, note, photos) in ratings {
+        by_check.entry(uuid(&check)?).or_default().push(RatingRow {
+            key,
+            label,
+            grade: decode("grade", &grade, Grade::from_code(&grade))?,
+            deduction,
+            note,
+            photos: serde_json::from_str(&photos).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        });
+    }
+    for (_, check) in &mut checks {
+        check.ratings = by_check.remove(&check.id).unwrap_or_default();
+    }
+    Ok(checks)
+}
+
+/// Checks made in `from <= checked_at < to`, oldest first.
+pub async fn checks_between(
+    conn: &mut AnyConnection,
+    from: i64,
+    to: i64,
+) -> Result<Vec<CheckRow>, sqlx::Error> {
+    let rows = checks_where(
+        conn,
+        "c.checked_at >= $1 AND c.checked_at < $2",
+        from,
+        to,
+        None,
+    )
+    .await?;
+    Ok(rows.into_iter().map(|(_, c)| c).collect())
+}
+
+/// Checks of one class made in `from <= checked_at < to`, oldest first.
+pub async fn checks_of_class(
+    conn: &mut AnyConnection,
+    class: Uuid,
+    from: i64,
+    to: i64,
+) -> Result<Vec<CheckRow>, sqlx::Error> {
+    let filter = format!(
+        "c.checked_at >= $1 AND c.checked_at < $2 AND c.class_id IN ({})",
+        json_texts(conn).replace("$1", "$3")
+    );
+    let list = json_list([class.to_string().as_str()]);
+    let rows = checks_where(conn, &filter, from, to, Some(list)).await?;
+    Ok(rows.into_iter().map(|(_, c)| c).collect())
+}
+
+/// Checks changed in `after < version <= up_to` and made since `since`; only those of `classes` when given
+/// (a class teacher's phone).
+pub async fn checks_changed(
+    conn: &mut AnyConnection,
+    after: i64,
+    up_to: i64,
+    since: i64,
+    classes: Option<&[Uuid]>,
+) -> Result<Vec<(i64, CheckRow)>, sqlx::Error> {
+    let mut filter = format!("c.version > $1 AND c.version <= $2 AND c.checked_at >= {since}");
+    let list = classes.map(|classes| {
+        filter.push_str(&format!(
+            " AND c.class_id IN ({})",
+            json_texts(conn).replace("$1", "$3")
+        ));
+        let ids: Vec<String> = classes.iter().map(Uuid::to_string).collect();
+        json_list(ids.iter().map(String::as_str))
+    });
+    checks_where(conn, &filter, after, up_to, list).await
+}
+
+/// Which of `ids` are checks: id → (zone, class, checked at, received at).
+pub async fn checks_by_id(
+    conn: &mut AnyConnection,
+    ids: &HashSet<Uuid>,
+) -> Result<HashMap<Uuid, CheckFacts>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let sql = format!(
+        "SELECT id, zone_id, class_id, checked_at, received_at FROM cleaning_checks WHERE id IN ({})",
+        json_texts(conn)
+    );
+    sqlx::query_as::<_, (String, String, Option<String>, i64, i64)>(&sql)
+        .bind(json_list(ids.iter().map(String::as_str)))
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|(id, zone, class, checked_at, received_at)| {
+            Ok((
+                uuid(&id)?,
+                CheckFacts {
+                    zone_id: uuid(&zone)?,
+                    class_id: opt_uuid(class)?,
+                    checked_at,
+                    received_at,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// What an appeal or a correction needs to know of an earlier check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckFacts {
+    pub zone_id: Uuid,
+    pub class_id: Option<Uuid>,
+    pub checked_at: i64,
+    pub received_at: i64,
+}
+
+const APPEAL_COLUMNS: &str = "id, check_id, class_id, teacher_id, reason, filed_at, status, resolution, \
+     resolved_at, version";
+
+fn appeal_from_row(row: &sqlx::any::AnyRow) -> Result<(i64, AppealRow), sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    Ok((
+        row.try_get("version")?,
+        AppealRow {
+            id: uuid(row.try_get("id")?)?,
+            check_id: uuid(row.try_get("check_id")?)?,
+            class_id: opt_uuid(row.try_get("class_id")?)?,
+            teacher_id: uuid(row.try_get("teacher_id")?)?,
+            reason: row.try_get("reason")?,
+            filed_at: row.try_get("filed_at")?,
+            status: decode("appeal status", &status, AppealStatus::from_code(&status))?,
+            resolution: row.try_get("resolution")?,
+            resolved_at: row.try_get("resolved_at")?,
+        },
+    ))
+}
+
+/// Appeals changed in `after < version <= up_to`; only those of `classes` when given.
+pub async fn appeals_changed(
+    conn: &mut AnyConnection,
+    after: i64,
+    up_to: i64,
+    classes: Option<&[Uuid]>,
+) -> Result<Vec<(i64, AppealRow)>, sqlx::Error> {
+    let mut sql = format!(
+        "SELECT {APPEAL_COLUMNS} FROM cleaning_appeals WHERE version > $1 AND version <= $2"
+    );
+    let list = classes.map(|classes| {
+        sql.push_str(&format!(
+            " AND class_id IN ({})",
+            json_texts(conn).replace("$1", "$3")
+        ));
+        let ids: Vec<String> = classes.iter().map(Uuid::to_string).collect();
+        json_list(ids.iter().map(String::as_str))
+    });
+    let mut query = sqlx::query(&sql).bind(after).bind(up_to);
+    if let Some(list) = list {
+        query = query.bind(list);
+    }
+    query
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(appeal_from_row)
+        .collect()
+}
+
+/// Which of `ids` are appeals already.
+pub async fn existing_appeals(
+    conn: &mut AnyConnection,
+    ids: &HashSet<Uuid>,
+) -> Result<HashSet<Uuid>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let sql = format!(
+        "SELECT id FROM cleaning_appeals WHERE id IN ({})",
+        json_texts(conn)
+    );
+    sqlx::query_scalar::<_, String>(&sql)
+        .bind(json_list(ids.iter().map(String::as_str)))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|id| uuid(id))
+        .collect()
+}
+
+/// Every appeal, oldest first (open ones are few; a school files a handful a week).
+pub async fn appeals(conn: &mut AnyConnection) -> Result<Vec<AppealRow>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {APPEAL_COLUMNS} FROM cleaning_appeals ORDER BY filed_at, id"
+    ))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| appeal_from_row(row).map(|(_, a)| a))
+    .collect()
+}
+
+/// Appeals against any of `checks`: (appeal id, check id, status).
+pub async fn appeals_of(
+    conn: &mut AnyConnection,
+    checks: &HashSet<Uuid>,
+) -> Result<Vec<(Uuid, Uuid, AppealStatus)>, sqlx::Error> {
+    if checks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = checks.iter().map(Uuid::to_string).collect();
+    let sql = format!(
+        "SELECT id, check_id, status FROM cleaning_appeals WHERE check_id IN ({})",
+        json_texts(conn)
+    );
+    sqlx::query_as::<_, (String, String, String)>(&sql)
+        .bind(json_list(ids.iter().map(String::as_str)))
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|(id, check, status)| {
+            Ok((
+                uuid(&id)?,
+                uuid(&check)?,
+                decode("appeal status", &status, AppealStatus::from_code(&status))?,
+            ))
+        })
+        .collect()
+}
+
+/// The checks whose appeal was accepted: they no longer count.
+pub async fn withdrawn_checks(conn: &mut AnyConnection) -> Result<HashSet<Uuid>, sqlx::Error> {
+    sqlx::query_scalar::<_, String>(
+        "SELECT check_id FROM cleaning_appeals WHERE status = 'accepted'",
+    )
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|id| uuid(id))
+    .collect()
+}
+
+/// Decides an open appeal. `false` when it is not open (already decided, or no such appeal).
+pub async fn resolve_appeal(
+    conn: &mut AnyConnection,
+    appeal: Uuid,
+    status: AppealStatus,
+    resolution: &str,
+    admin: Uuid,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE cleaning_appeals SET status = $1, resolution = $2, resolved_by = $3, resolved_at = $4, \
+         version = $5 WHERE id = $6 AND status = 'open'",
+    )
+    .bind(status.code())
+    .bind(resolution)
+    .bind(admin.to_string())
+    .bind(now_ms())
+    .bind(version)
+    .bind(appeal.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Publications: (league, period) → (published at, by whom).
+pub async fn publications(
+    conn: &mut AnyConnection,
+) -> Result<HashMap<(League, String), (i64, Uuid)>, sqlx::Error> {
+    sqlx::query_as::<_, (String, String, i64, String)>(
+        "SELECT league, period, published_at, published_by FROM cleaning_publications",
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .filter_map(|(league, period, at, by)| {
+        League::from_code(&league).map(|league| Ok(((league, period), (at, uuid(&by)?))))
+    })
+    .collect()
+}
+
+/// Publishes a period (again: the time moves on).
+pub async fn publish(
+    conn: &mut AnyConnection,
+    league: League,
+    period: &str,
+    admin: Uuid,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    let done = sqlx::query(
+        "UPDATE cleaning_publications SET published_by = $1, published_at = $2, version = $3 \
+         WHERE league = $4 AND period = $5",
+    )
+    .bind(admin.to_string())
+    .bind(now)
+    .bind(version)
+    .bind(league.code())
+    .bind(period)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        sqlx::query(
+            "INSERT INTO cleaning_publications (league, period, published_by, published_at, version) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(league.code())
+        .bind(period)
+        .bind(admin.to_string())
+        .bind(now)
+        .bind(version)
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The classes a teacher keeps.
+pub async fn classes_of_teacher(
+    conn: &mut AnyConnection,
+    teacher: Uuid,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar::<_, String>(
+        "SELECT id FROM school_classes WHERE teacher_id = $1 AND active = 1 ORDER BY grade, number",
+    )
+    .bind(teacher.to_string())
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|id| uuid(id))
+    .collect()
+}
+
+/// Active classes as (id, grade, number, teacher), in school order.
+pub async fn classes(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(Uuid, i64, i64, Option<Uuid>)>, sqlx::Error> {
+    sqlx::query_as::<_, (String, i64, i64, Option<String>)>(
+        "SELECT id, grade, number, teacher_id FROM school_classes WHERE active = 1 ORDER BY grade, number",
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|(id, grade, number, teacher)| Ok((uuid(&id)?, grade, number, opt_uuid(teacher)?)))
+    .collect()
+}
+
+/// Whether a user may see a check and its photos: the admin and the cleaning inspectors all of them, a class
+/// teacher those of their classes.
+pub async fn may_see_check(
+    conn: &mut AnyConnection,
+    check: Uuid,
+    user: &crate::domain::SessionUser,
+) -> Result<bool, sqlx::Error> {
+    use crate::domain::Role;
+    if user.has(Role::Admin) || user.has(Role::CleaningInspector) {
+        return Ok(true);
+    }
+    let teacher: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT s.teacher_id FROM cleaning_checks c JOIN school_classes s ON s.id = c.class_id WHERE c.id = $1",
+    )
+    .bind(check.to_string())
+    .fetch_optional(conn)
+    .await?;
+    Ok(teacher.flatten() == Some(user.id.to_string()))
+}

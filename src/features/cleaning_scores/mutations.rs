@@ -1,0 +1,344 @@
+//! The cleaning scores' mutations, applied by the sync engine inside its batch transaction: a scored check
+//! (`cleaning.check@1`) and a class teacher's appeal (`cleaning.appeal@1`).
+//!
+//! A check is validated against the rubric version it names and stored once with the score the server computes;
+//! its photos are declared with the record (uploaded after it). An appeal is accepted only from the teacher of
+//! the class the check was made for, within the window the admin set, once per check while one is open.
+
+use super::db;
+use crate::domain::Role;
+use crate::domain::cleaning::{
+    AppealArgs, AppealStatus, CheckArgs, League, Rubric, Settings, ZoneKind, ZoneRow,
+    appeal_deadline,
+};
+use crate::domain::sync::{Mutation, Outcome};
+use crate::error::{AppError, FieldError, Problem};
+use crate::features::repair_tickets::mutations::TicketBatch;
+use crate::server::db::{Param, insert_rows};
+use crate::sync::server::registry::{Context, args, forbidden};
+use sqlx::AnyConnection;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+#[derive(Default)]
+pub struct CleaningBatch {
+    zones: HashMap<Uuid, ZoneRow>,
+    rubrics: HashMap<(ZoneKind, i64), Rubric>,
+    settings: Settings,
+    /// Checks that exist (on the server or earlier in this batch).
+    checks: HashMap<Uuid, db::CheckFacts>,
+    /// Appeals that exist: id → check; and the checks with an open or accepted appeal.
+    appeals: HashSet<Uuid>,
+    appealed: HashSet<Uuid>,
+    /// The classes each teacher of this batch keeps.
+    teaches: HashMap<Uuid, Vec<Uuid>>,
+    new_checks: Vec<Vec<Param>>,
+    new_ratings: Vec<Vec<Param>>,
+    new_appeals: Vec<Vec<Param>>,
+}
+
+fn uuid_arg(args: &serde_json::Value, key: &str) -> Option<Uuid> {
+    args.get(key)
+        .and_then(|v| v.as_str())
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+impl CleaningBatch {
+    pub async fn prefetch(
+        conn: &mut AnyConnection,
+        mutations: &[&Mutation],
+        user: Uuid,
+    ) -> Result<CleaningBatch, sqlx::Error> {
+        use crate::domain::cleaning::{APPEAL, CHECK};
+        let mut checks = HashSet::new();
+        let mut appeals = HashSet::new();
+        let mut any_check = false;
+        let mut any_appeal = false;
+        for mutation in mutations {
+            let a = &mutation.args;
+            match mutation.name.as_str() {
+                CHECK => {
+                    any_check = true;
+                    checks.extend(uuid_arg(a, "check_id"));
+                    checks.extend(uuid_arg(a, "supersedes"));
+                }
+                APPEAL => {
+                    any_appeal = true;
+                    checks.extend(uuid_arg(a, "check_id"));
+                    appeals.extend(uuid_arg(a, "appeal_id"));
+                }
+                _ => {}
+            }
+        }
+        if !any_check && !any_appeal {
+            return Ok(CleaningBatch::default());
+        }
+        let mut batch = CleaningBatch {
+            checks: db::checks_by_id(conn, &checks).await?,
+            settings: db::settings(conn).await?,
+            ..CleaningBatch::default()
+        };
+        if any_check {
+            batch.zones = db::zones(conn)
+                .await?
+                .into_iter()
+                .map(|z| (z.id, z))
+                .collect();
+            batch.rubrics = db::rubrics(conn)
+                .await?
+                .into_iter()
+                .map(|r| ((r.kind, r.version), r))
+                .collect();
+        }
+        if any_appeal {
+            for (id, check, status) in db::appeals_of(conn, &checks).await? {
+                batch.appeals.insert(id);
+                if status != AppealStatus::Rejected {
+                    batch.appealed.insert(check);
+                }
+            }
+            batch
+                .appeals
+                .extend(db::existing_appeals(conn, &appeals).await?);
+            batch
+                .teaches
+                .insert(user, db::classes_of_teacher(conn, user).await?);
+        }
+        Ok(batch)
+    }
+
+    pub async fn flush(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        insert_rows(
+            conn,
+            "cleaning_checks",
+            &[
+                "id",
+                "zone_id",
+                "league",
+                "class_id",
+                "kind",
+                "slot",
+                "rubric_kind",
+                "rubric_version",
+                "full_score",
+                "score",
+                "inspector_id",
+                "checked_at",
+                "received_at",
+                "supersedes",
+                "version",
+            ],
+            &self.new_checks,
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "cleaning_ratings",
+            &[
+                "check_id",
+                "item_key",
+                "label",
+                "grade",
+                "deduction",
+                "note",
+                "photos",
+            ],
+            &self.new_ratings,
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "cleaning_appeals",
+            &[
+                "id",
+                "check_id",
+                "class_id",
+                "teacher_id",
+                "reason",
+                "filed_at",
+                "received_at",
+                "status",
+                "resolution",
+                "version",
+            ],
+            &self.new_appeals,
+        )
+        .await
+    }
+}
+
+fn field(name: &str, problem: Problem) -> Outcome {
+    invalid(vec![FieldError {
+        field: name.into(),
+        problem,
+    }])
+}
+
+fn invalid(fields: Vec<FieldError>) -> Outcome {
+    Outcome::Rejected {
+        code: "invalid".into(),
+        message: "some fields are not valid".into(),
+        fields,
+    }
+}
+
+fn rejected(code: &str, message: &str) -> Outcome {
+    Outcome::Rejected {
+        code: code.into(),
+        message: message.into(),
+        fields: vec![],
+    }
+}
+
+/// `cleaning.check@1`: a cleaning inspector (or the admin) scores a zone.
+pub fn check(
+    context: &Context<'_>,
+    batch: &mut CleaningBatch,
+    tickets: &mut TicketBatch,
+    mutation: &Mutation,
+) -> Outcome {
+    if !context.user.has(Role::CleaningInspector) && !context.user.has(Role::Admin) {
+        return forbidden();
+    }
+    let parsed: CheckArgs = match args(&mutation.args) {
+        Ok(parsed) => parsed,
+        Err(outcome) => return outcome,
+    };
+    let Some(zone) = batch.zones.get(&parsed.zone_id).cloned() else {
+        return field("zone_id", Problem::Unknown);
+    };
+    let Some(rubric) = batch.rubrics.get(&(zone.kind, parsed.rubric_version)) else {
+        return field("rubric_version", Problem::Unknown);
+    };
+    let (check, score) = match parsed.validate(rubric) {
+        Ok(checked) => checked,
+        Err(AppError::Invalid { fields }) => return invalid(fields),
+        Err(_) => return field("request", Problem::Invalid),
+    };
+    if batch.checks.contains_key(&check.check_id) {
+        return rejected(
+            "already_recorded",
+            "this check was already recorded by another entry",
+        );
+    }
+    if let Some(earlier) = check.supersedes
+        && batch.checks.get(&earlier).map(|c| c.zone_id) != Some(zone.id)
+    {
+        return field("supersedes", Problem::Unknown);
+    }
+    let photos = check.photos();
+    if !tickets.photos_free(&photos) {
+        return field("photos", Problem::Taken);
+    }
+    let checked_at = check.checked_at_ms.saturating_sub(context.clock_skew_ms);
+    for rating in &check.ratings {
+        let item = rubric.items.iter().find(|i| i.key == rating.key);
+        let ids: Vec<String> = rating.photos.iter().map(|p| p.id.to_string()).collect();
+        batch.new_ratings.push(vec![
+            check.check_id.into(),
+            rating.key.as_str().into(),
+            item.map(|i| i.label.clone()).unwrap_or_default().into(),
+            rating.grade.code().into(),
+            item.map_or(0, |i| i.deduction(rating.grade)).into(),
+            rating.note.as_str().into(),
+            serde_json::Value::from(ids).to_string().into(),
+        ]);
+    }
+    tickets.declare_photos_of(context, "cleaning", check.check_id, check.check_id, &photos);
+    // A zone's class is recorded with the check: moving the zone to another class later keeps the score where
+    // it was earned.
+    let class = (zone.league == League::Class)
+        .then_some(zone.class_id)
+        .flatten();
+    batch.new_checks.push(vec![
+        check.check_id.into(),
+        zone.id.into(),
+        zone.league.code().into(),
+        class.into(),
+        check.kind.code().into(),
+        Param::Text(check.slot.clone()),
+        zone.kind.code().into(),
+        check.rubric_version.into(),
+        rubric.full_score.into(),
+        score.into(),
+        context.user.id.into(),
+        checked_at.into(),
+        context.now.into(),
+        check.supersedes.into(),
+        context.version.into(),
+    ]);
+    batch.checks.insert(
+        check.check_id,
+        db::CheckFacts {
+            zone_id: zone.id,
+            class_id: class,
+            checked_at,
+            received_at: context.now,
+        },
+    );
+    Outcome::Applied
+}
+
+/// `cleaning.appeal@1`: the class teacher disputes a check of their own class within the window.
+pub fn appeal(context: &Context<'_>, batch: &mut CleaningBatch, mutation: &Mutation) -> Outcome {
+    if !context.user.has(Role::ClassTeacher) {
+        return forbidden();
+    }
+    let parsed: AppealArgs = match args(&mutation.args) {
+        Ok(parsed) => parsed,
+        Err(outcome) => return outcome,
+    };
+    let appeal = match parsed.validate() {
+        Ok(appeal) => appeal,
+        Err(AppError::Invalid { fields }) => return invalid(fields),
+        Err(_) => return field("request", Problem::Invalid),
+    };
+    if batch.appeals.contains(&appeal.appeal_id) {
+        return rejected(
+            "already_recorded",
+            "this appeal was already recorded by another entry",
+        );
+    }
+    let Some(check) = batch.checks.get(&appeal.check_id).copied() else {
+        return field("check_id", Problem::Unknown);
+    };
+    let mine = batch
+        .teaches
+        .get(&context.user.id)
+        .is_some_and(|classes| check.class_id.is_some_and(|c| classes.contains(&c)));
+    if !mine {
+        return forbidden();
+    }
+    // Written offline, an appeal counts from when it was written (the phone's clock, corrected by its skew), but
+    // never from later than it arrived.
+    let filed_at = appeal
+        .filed_at_ms
+        .saturating_sub(context.clock_skew_ms)
+        .min(context.now);
+    let deadline = appeal_deadline(
+        check.checked_at,
+        check.received_at,
+        batch.settings.appeal_hours,
+    );
+    if filed_at > deadline {
+        return rejected("appeal_closed", "the time to appeal this check has passed");
+    }
+    if batch.appealed.contains(&appeal.check_id) {
+        return rejected("already_appealed", "this check is already under appeal");
+    }
+    batch.new_appeals.push(vec![
+        appeal.appeal_id.into(),
+        appeal.check_id.into(),
+        check.class_id.into(),
+        context.user.id.into(),
+        appeal.reason.as_str().into(),
+        filed_at.into(),
+        context.now.into(),
+        AppealStatus::Open.code().into(),
+        "".into(),
+        context.version.into(),
+    ]);
+    batch.appeals.insert(appeal.appeal_id);
+    batch.appealed.insert(appeal.check_id);
+    Outcome::Applied
+}
