@@ -615,6 +615,46 @@ pub fn standings(subjects: &[Uuid], checks: &[Scored], rules: LeagueRules) -> Ve
     table
 }
 
+/// The league table of a period's stored checks: keeps those of `league` in force (see [`in_force`]), scores
+/// each on the 10-point scale by its day at `offset_minutes`, and ranks `subjects` ([`standings`]). The board,
+/// the trend, the CSV and the benchmark all go through here. Answers the table, the checks counted and the
+/// checks left out.
+pub fn league_table(
+    league: League,
+    subjects: &[Uuid],
+    checks: &[CheckRow],
+    withdrawn: &HashSet<Uuid>,
+    settings: &Settings,
+    offset_minutes: i64,
+) -> (Vec<Standing>, usize, usize) {
+    let of_league: Vec<&CheckRow> = checks.iter().filter(|c| c.league == league).collect();
+    let ids: Vec<(Uuid, Option<Uuid>)> = of_league.iter().map(|c| (c.id, c.supersedes)).collect();
+    let counted = in_force(&ids, withdrawn);
+    let offset = offset_minutes * 60_000;
+    let scored: Vec<Scored> = of_league
+        .iter()
+        .filter(|c| counted.contains(&c.id))
+        .filter_map(|c| {
+            let subject = match league {
+                League::Class => c.class_id?,
+                League::Office => c.zone_id,
+            };
+            Some(Scored {
+                subject,
+                day: (c.checked_at + offset).div_euclid(super::clock::DAY_MS),
+                kind: c.kind,
+                centi: centi(c.score, c.full_score),
+            })
+        })
+        .collect();
+    let rules = LeagueRules {
+        red_flag: league == League::Class,
+        ..LeagueRules::from(settings)
+    };
+    let table = standings(subjects, &scored, rules);
+    (table, counted.len(), of_league.len() - counted.len())
+}
+
 /// `7.85` from 785 hundredths.
 pub fn score_text(centi: i64) -> String {
     format!("{}.{:02}", centi / 100, centi % 100)

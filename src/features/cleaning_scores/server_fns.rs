@@ -136,8 +136,8 @@ pub(crate) mod handlers {
     use super::super::db;
     use super::{AppealCase, ClassTerm, CleaningSetup, LeagueBoard, LeagueRow};
     use crate::domain::cleaning::{
-        AppealStatus, CheckRow, League, LeagueRules, Rubric, Scored, Settings, ZoneKind, ZoneRow,
-        centi, in_force, period_of, standings,
+        AppealStatus, CheckRow, League, Rubric, Settings, ZoneKind, ZoneRow, league_table,
+        period_of,
     };
     use crate::domain::clock::{DAY_MS, SCHOOL_UTC_OFFSET_MINUTES, date};
     use crate::domain::{PlaceKind, Role};
@@ -151,10 +151,6 @@ pub(crate) mod handlers {
 
     /// Who sees the league: everyone on the staff who works with cleaning; the board is published for them.
     const VIEWERS: &[Role] = &[Role::CleaningInspector, Role::ClassTeacher, Role::Staff];
-
-    fn day_of(ms: i64) -> i64 {
-        (ms + SCHOOL_UTC_OFFSET_MINUTES * 60_000).div_euclid(DAY_MS)
-    }
 
     /// The subjects of a league in display order: (id, class, name, zone names, teacher id).
     type Subject = (Uuid, Option<(i64, i64)>, String, Vec<String>, Option<Uuid>);
@@ -194,8 +190,7 @@ pub(crate) mod handlers {
         })
     }
 
-    /// The league table of checks made in a period: the calculation the board, the trend and the benchmark
-    /// share. Answers the standings and how many checks counted and were left out.
+    /// The league table of a period's checks at the school's clock (see [`league_table`]).
     pub fn table(
         league: League,
         subjects: &[Uuid],
@@ -203,32 +198,14 @@ pub(crate) mod handlers {
         withdrawn: &HashSet<Uuid>,
         settings: &Settings,
     ) -> (Vec<crate::domain::cleaning::Standing>, usize, usize) {
-        let of_league: Vec<&CheckRow> = checks.iter().filter(|c| c.league == league).collect();
-        let ids: Vec<(Uuid, Option<Uuid>)> =
-            of_league.iter().map(|c| (c.id, c.supersedes)).collect();
-        let counted = in_force(&ids, withdrawn);
-        let scored: Vec<Scored> = of_league
-            .iter()
-            .filter(|c| counted.contains(&c.id))
-            .filter_map(|c| {
-                let subject = match league {
-                    League::Class => c.class_id?,
-                    League::Office => c.zone_id,
-                };
-                Some(Scored {
-                    subject,
-                    day: day_of(c.checked_at),
-                    kind: c.kind,
-                    centi: centi(c.score, c.full_score),
-                })
-            })
-            .collect();
-        let rules = LeagueRules {
-            red_flag: league == League::Class,
-            ..LeagueRules::from(settings)
-        };
-        let table = standings(subjects, &scored, rules);
-        (table, counted.len(), of_league.len() - counted.len())
+        league_table(
+            league,
+            subjects,
+            checks,
+            withdrawn,
+            settings,
+            SCHOOL_UTC_OFFSET_MINUTES,
+        )
     }
 
     /// The league of a period, as the board shows it. Everyone who works with cleaning sees a published

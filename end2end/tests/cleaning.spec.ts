@@ -1,0 +1,118 @@
+// Cleaning scores at phone size: an inspector scores six zones offline (deductions need a photo); online again
+// they sync; the admin publishes the week; the board shows the ranking and the red flag; the class teacher of
+// the lowest class appeals, the admin accepts, and the teacher sees the outcome.
+import { expect, test, type Page } from '@playwright/test';
+import { PASSWORD, cameraPhoto, screenshot, signIn, visit } from './helpers';
+
+/** Signs this page's browser in as another user, the way switching users on a shared phone does. */
+async function switchTo(page: Page, username: string) {
+  await page.evaluate(
+    async ({ username, password }) => {
+      const call = (path: string, body: unknown) =>
+        fetch(`/api/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify(body),
+        });
+      await call('auth/sign_out', {});
+      await call('auth/sign_in', { username, password });
+    },
+    { username, password: PASSWORD },
+  );
+}
+
+/** 三年级2班 → banzhuren32 (the demo's class teachers). */
+function teacherOf(className: string): string {
+  const grades = '一二三四五六';
+  const grade = grades.indexOf(className[0]) + 1;
+  const number = className.match(/(\d+)班/)![1];
+  return `banzhuren${grade}${number}`;
+}
+
+test('six zones scored offline reach the published board; a class teacher appeals and sees the outcome', async ({ page, context }) => {
+  test.setTimeout(240_000);
+  await signIn(page, 'weisheng');
+  await visit(page, '/cleaning-scores');
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
+  const zones = page.getByTestId('zones');
+  await expect(zones.locator('li').first()).toBeVisible();
+  const photo = await cameraPhoto(page, false);
+
+  await context.setOffline(true);
+  const scored: string[] = [];
+  // The first zone loses 2 (差), the next four 1 (中), the last keeps full marks: it alone holds the flag.
+  for (let n = 0; n < 6; n++) {
+    await zones.locator('li', { hasText: '待检查' }).first().locator('a').click();
+    const form = page.getByTestId('score-form');
+    const title = (await page.getByTestId('zone-title').textContent())!.trim();
+    scored.push(title.split(' · ')[0]);
+    const first = form.locator('.check-item').first();
+    if (n < 5) {
+      await first.getByRole('button', { name: n === 0 ? /^差/ : /^中/ }).click();
+      await expect(page.getByTestId('score-now')).toContainText(n === 0 ? '8' : '9');
+      if (n === 0) {
+        // Refused without a photo, in Chinese, and nothing lost.
+        await form.getByRole('button', { name: '保存评分' }).click();
+        await expect(form.getByText('扣分项请拍照留证')).toBeVisible();
+      }
+      await first.getByTestId('photo-input').setInputFiles({ name: 'zone.jpg', mimeType: 'image/jpeg', buffer: photo });
+      await expect(first.locator('.photos img')).toHaveCount(1, { timeout: 15_000 });
+    }
+    await form.getByRole('button', { name: '保存评分' }).click();
+    await expect(form.getByTestId('saved')).toContainText(n === 0 ? '8 / 10' : n < 5 ? '9 / 10' : '10 / 10');
+    if (n === 0) await screenshot(page, 'cleaning-score-form');
+    await page.goBack();
+  }
+  await expect(zones.getByText('未同步')).toHaveCount(6);
+  await screenshot(page, 'cleaning-offline');
+
+  await context.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 30_000 });
+  await expect(zones.getByText('未同步')).toHaveCount(0);
+
+  // The admin sees the draft, publishes it; the red flag goes to the full-marks class, the lowest shows 8.00.
+  await switchTo(page, 'zhuren');
+  await visit(page, '/cleaning-scores/board');
+  const board = page.getByTestId('league-board');
+  await expect(board).toContainText('草稿');
+  await page.getByTestId('publish').click();
+  await expect(board).toContainText('已发布', { timeout: 15_000 });
+  const flagged = board.locator('tr', { hasText: scored[5] });
+  await expect(flagged).toContainText('流动红旗');
+  await expect(flagged.getByTestId('league-score')).toHaveText('10.00');
+  await expect(board.locator('tr', { hasText: scored[0] }).getByTestId('league-score')).toHaveText('8.00');
+  await expect(page.getByTestId('red-flag')).toContainText(scored[5]);
+  await screenshot(page, 'cleaning-board');
+
+  // The class teacher of the 8-point class appeals from their phone.
+  const teacher = teacherOf(scored[0]);
+  await switchTo(page, teacher);
+  await visit(page, '/cleaning-scores');
+  const check = page.getByTestId('class-check').first();
+  await expect(check.getByTestId('check-score')).toHaveText('8/10', { timeout: 20_000 });
+  await expect(check.locator('.photos img')).toHaveCount(1);
+  await check.getByRole('button', { name: '申诉' }).click();
+  await check.getByRole('button', { name: '提交申诉' }).click();
+  await expect(check.getByText('请写明申诉理由')).toBeVisible();
+  await check.getByLabel('申诉理由').fill('检查时刚下课，学生正在打扫');
+  await check.getByRole('button', { name: '提交申诉' }).click();
+  await expect(check.getByTestId('appeal-state')).toContainText('待处理');
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  await screenshot(page, 'cleaning-appeal');
+
+  await switchTo(page, 'zhuren');
+  await visit(page, '/admin/cleaning');
+  const appeal = page.getByTestId('appeal').filter({ hasText: '检查时刚下课' });
+  await appeal.getByLabel('处理意见（可不填）').fill('情况属实');
+  await appeal.getByTestId('accept').click();
+  await expect(appeal).toContainText('已采纳', { timeout: 15_000 });
+  // The ranking follows: the withdrawn check no longer counts for that class.
+  await visit(page, '/cleaning-scores/board');
+  await expect(board.locator('tr', { hasText: scored[0] }).getByTestId('league-score')).toHaveText('无成绩');
+
+  await switchTo(page, teacher);
+  await visit(page, '/cleaning-scores');
+  await expect(page.getByTestId('class-check').first().getByTestId('appeal-state')).toContainText('已采纳', { timeout: 20_000 });
+  await expect(page.getByTestId('class-check').first()).toContainText('情况属实');
+});
