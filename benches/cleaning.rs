@@ -294,10 +294,11 @@ async fn from_database(
         let ratings: Vec<Vec<Param>> = chunk
             .iter()
             .flat_map(|c| {
-                c.ratings.iter().map(|r| {
+                c.ratings.iter().enumerate().map(|(position, r)| {
                     vec![
                         c.id.into(),
                         r.key.as_str().into(),
+                        (position as i64).into(),
                         r.label.as_str().into(),
                         r.grade.code().into(),
                         r.deduction.into(),

@@ -9,6 +9,8 @@ CREATE TABLE cleaning_zones (
     kind TEXT NOT NULL,
     league TEXT NOT NULL,
     class_id TEXT REFERENCES school_classes (id),
+    -- 1: the zone set on the class itself, which follows the class (moved or deactivated with it); 0: added here.
+    automatic BIGINT NOT NULL,
     active BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     version BIGINT NOT NULL
@@ -61,6 +63,8 @@ CREATE INDEX cleaning_checks_class ON cleaning_checks (class_id, checked_at);
 CREATE TABLE cleaning_ratings (
     check_id TEXT NOT NULL REFERENCES cleaning_checks (id),
     item_key TEXT NOT NULL,
+    -- The item's place in the rubric.
+    position BIGINT NOT NULL,
     label TEXT NOT NULL,
     grade TEXT NOT NULL,
     deduction BIGINT NOT NULL,

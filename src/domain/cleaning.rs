@@ -478,8 +478,22 @@ pub struct Scored {
     /// Day number at the school.
     pub day: i64,
     pub kind: CheckKind,
-    /// On the 10-point scale, in hundredths.
-    pub centi: i64,
+    pub score: i64,
+    pub full_score: i64,
+}
+
+impl Scored {
+    /// On the 10-point scale in hundredths, unrounded: the league rounds once, at the end.
+    fn value(&self) -> f64 {
+        if self.full_score <= 0 {
+            return 0.0;
+        }
+        self.score.clamp(0, self.full_score) as f64 * SCALE_CENTI as f64 / self.full_score as f64
+    }
+
+    fn below(&self, threshold_centi: i64) -> bool {
+        self.score.clamp(0, self.full_score) * SCALE_CENTI < threshold_centi * self.full_score
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -518,18 +532,15 @@ pub struct Standing {
     pub reclean: bool,
 }
 
-fn round_div(numerator: i64, denominator: i64) -> i64 {
-    (numerator * 2 + denominator) / (denominator * 2)
-}
-
 /// The league table of one period, best first, then the unranked in the order `subjects` gave them. Every
 /// subject appears once; checks of subjects not listed are ignored. See the module's documentation.
 pub fn standings(subjects: &[Uuid], checks: &[Scored], rules: LeagueRules) -> Vec<Standing> {
     #[derive(Default)]
     struct Sums {
-        days: BTreeMap<i64, (i64, i64)>,
-        spot_sum: i64,
-        spots: i64,
+        /// Day → (sum of the day's daily checks, how many).
+        days: BTreeMap<i64, (f64, u32)>,
+        spot_sum: f64,
+        spots: u32,
         low: u32,
         lowest: Option<i64>,
     }
@@ -543,39 +554,40 @@ pub fn standings(subjects: &[Uuid], checks: &[Scored], rules: LeagueRules) -> Ve
         match check.kind {
             CheckKind::Daily => {
                 let day = sum.days.entry(check.day).or_default();
-                day.0 += check.centi;
+                day.0 += check.value();
                 day.1 += 1;
             }
             CheckKind::Spot => {
-                sum.spot_sum += check.centi;
+                sum.spot_sum += check.value();
                 sum.spots += 1;
             }
         }
-        if check.centi < rules.threshold_centi {
+        if check.below(rules.threshold_centi) {
             sum.low += 1;
         }
-        sum.lowest = Some(sum.lowest.map_or(check.centi, |l| l.min(check.centi)));
+        let shown = centi(check.score, check.full_score);
+        sum.lowest = Some(sum.lowest.map_or(shown, |l| l.min(shown)));
     }
-    let weight = rules.spot_weight_pct.max(1);
+    let weight = rules.spot_weight_pct.max(1) as f64;
     let mut table: Vec<Standing> = subjects
         .iter()
         .zip(&sums)
         .map(|(subject, sum)| {
-            let day_total: i64 = sum
+            let day_total: f64 = sum
                 .days
                 .values()
-                .map(|(total, n)| round_div(*total, *n))
+                .map(|(total, n)| total / f64::from(*n))
                 .sum();
-            let days = sum.days.len() as i64;
-            let denominator = days * 100 + sum.spots * weight;
-            let score = (denominator > 0)
-                .then(|| round_div(day_total * 100 + sum.spot_sum * weight, denominator));
+            let denominator = sum.days.len() as f64 * 100.0 + f64::from(sum.spots) * weight;
+            let score = (denominator > 0.0).then(|| {
+                ((day_total * 100.0 + sum.spot_sum * weight) / denominator).round() as i64
+            });
             Standing {
                 subject: *subject,
                 score,
                 rank: None,
                 days: sum.days.len() as u32,
-                spot_checks: sum.spots as u32,
+                spot_checks: sum.spots,
                 low_checks: sum.low,
                 lowest: sum.lowest,
                 red_flag: false,
@@ -643,7 +655,8 @@ pub fn league_table(
                 subject,
                 day: (c.checked_at + offset).div_euclid(super::clock::DAY_MS),
                 kind: c.kind,
-                centi: centi(c.score, c.full_score),
+                score: c.score,
+                full_score: c.full_score,
             })
         })
         .collect();
@@ -696,10 +709,15 @@ pub fn period_of(league: League, text: &str, offset_minutes: i64) -> Option<Peri
             })
         }
         League::Office => {
-            let month = if text.len() == 10 { &text[..7] } else { text };
+            let month = if text.len() == 10 {
+                text.get(..7)?
+            } else {
+                text
+            };
             let (from, to) = month_range(month, 0)?;
+            let (year, month_number, _) = civil_from_days(from.div_euclid(DAY_MS));
             Some(Period {
-                key: month.to_owned(),
+                key: format!("{year:04}-{month_number:02}"),
                 first_day: day_text(from.div_euclid(DAY_MS)),
                 last_day: day_text(to.div_euclid(DAY_MS) - 1),
                 from_ms: from - offset,
@@ -823,12 +841,14 @@ mod tests {
         }
     }
 
+    /// A daily check scored `centi` out of 1000 (the 10-point scale in hundredths).
     fn daily(subject: Uuid, day: i64, centi: i64) -> Scored {
         Scored {
             subject,
             day,
             kind: CheckKind::Daily,
-            centi,
+            score: centi,
+            full_score: SCALE_CENTI,
         }
     }
 
@@ -1054,6 +1074,22 @@ mod tests {
     }
 
     #[test]
+    fn the_period_score_is_rounded_once() {
+        let [a] = ids(1)[..] else { unreachable!() };
+        // On a 3-point rubric: 1, 1 and 3 points over three days is 5/9 of 10 = 5.5556 → 5.56. Rounding each
+        // check first (3.33, 3.33, 10.00) would give 5.55.
+        let third = |day, score| Scored {
+            subject: a,
+            day,
+            kind: CheckKind::Daily,
+            score,
+            full_score: 3,
+        };
+        let table = standings(&[a], &[third(0, 1), third(1, 1), third(2, 3)], RULES);
+        assert_eq!(table[0].score, Some(556));
+    }
+
+    #[test]
     fn scores_of_other_rubric_sizes_compare_on_ten_points() {
         assert_eq!(centi(10, 10), 1000);
         assert_eq!(centi(17, 20), 850);
@@ -1106,6 +1142,11 @@ mod tests {
             "2026-11"
         );
         assert_eq!(period_of(League::Class, "2026-13-01", 480), None);
+        assert_eq!(
+            period_of(League::Office, "2026-2", 480).unwrap().key,
+            "2026-02"
+        );
+        assert_eq!(period_of(League::Office, "2026-0一-01", 480), None);
     }
 
     #[test]

@@ -459,5 +459,68 @@ async fn a_correction_supersedes_the_earlier_score(app: TestApp) {
     assert_eq!(row(&board, "四年级1班")["standing"]["score"], 1000);
     assert_eq!(board["counted"], 1);
     assert_eq!(board["left_out"], 1);
+    // A second phone, not yet synced, corrects the first score too: both corrections are kept, the later one
+    // replaces the earlier correction (never two counting at once), and its author is told.
+    let mut second = Phone::new(&app, "jianduyuan").await;
+    let (_, photo) = jpeg(6);
+    let mut stale = score(zone.clone(), &[("walls", photo)]);
+    stale.supersedes = Some(wrong.check_id);
+    second.queue(CHECK, serde_json::to_value(&stale).unwrap());
+    let answer = second.push(Fault::None).await.unwrap();
+    assert_eq!(outcomes(&answer), ["conflict_recorded:corrected_again"]);
+    let chained: String = sqlx::query_scalar(&format!(
+        "SELECT supersedes FROM cleaning_checks WHERE id = '{}'",
+        stale.check_id
+    ))
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(chained, right.check_id.to_string());
+    let (_, board) = league(&app, "zhuren").await;
+    assert_eq!(row(&board, "四年级1班")["standing"]["score"], 800);
+    assert_eq!(board["counted"], 1);
+    assert_eq!(board["left_out"], 2);
 }
 both!(a_correction_supersedes_the_earlier_score);
+
+/// The zone set on a class is its zone in the league: moving the class to another zone takes the old one out
+/// (phones drop it) and brings the new one in; zones the admin added stay.
+async fn a_class_zone_follows_the_class(app: TestApp) {
+    let (class, teacher): (String, Option<String>) =
+        sqlx::query_as("SELECT id, teacher_id FROM school_classes WHERE grade = 1 AND number = 1")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    let dining: String = sqlx::query_scalar("SELECT id FROM places WHERE name = '餐厅'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let mut inspector = Phone::new(&app, "weisheng").await;
+    let (old_zone, _, _) = zone_of(&inspector, 1, 1);
+    let admin = app.signed_in("zhuren").await;
+    let (status, body) = admin
+        .call(
+            "directory/save_school_class",
+            json!({ "id": class, "input": { "grade": 1, "number": 1, "teacher_id": teacher, "zone_id": dining } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let active: Vec<(String, String, i64)> = sqlx::query_as(&format!(
+        "SELECT place_id, kind, automatic FROM cleaning_zones WHERE class_id = '{class}' AND active = 1"
+    ))
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(active, vec![(dining.clone(), "indoor".to_owned(), 1)]);
+    inspector.settle_all().await;
+    assert!(
+        !inspector
+            .snapshot
+            .contains_key(&("cleaning_zones".to_owned(), old_zone)),
+        "the old zone left the phone"
+    );
+    let (new_zone, _, keys) = zone_of(&inspector, 1, 1);
+    assert_ne!(new_zone, old_zone);
+    assert!(keys.contains(&"corners".to_owned()), "the indoor rubric");
+}
+both!(a_class_zone_follows_the_class);

@@ -35,7 +35,8 @@ pub fn CleaningCheckPage() -> impl IntoView {
         let Some(id) = zone_id.get() else {
             return;
         };
-        if found.with_untracked(|f| f.as_ref().is_some_and(|(z, _)| z.id == id)) {
+        // Looked up again only while the rubric has not arrived (a first sync may bring it in a later page).
+        if found.with_untracked(|f| f.as_ref().is_some_and(|(z, r)| z.id == id && r.is_some())) {
             return;
         }
         let Some(zone) = local_view::zones(local).into_iter().find(|z| z.id == id) else {

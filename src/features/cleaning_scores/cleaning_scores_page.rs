@@ -51,7 +51,14 @@ fn InspectorRound() -> impl IntoView {
     let local = use_local_data();
     let settings = Memo::new(move |_| local_view::settings(local));
     let chosen = RwSignal::new(None::<String>);
+    // The phone's clock is known only in the browser: the server renders no time chosen, and hydration then
+    // picks the current one (a value read while hydrating would keep the server's).
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let slot = Memo::new(move |_| {
+        if !hydrated.get() {
+            return None;
+        }
         chosen
             .get()
             .or_else(|| settings.with(|s| current_slot(&s.daily_times, local_view::minute_now())))
@@ -86,6 +93,37 @@ fn InspectorRound() -> impl IntoView {
         })
     });
     let left = Memo::new(move |_| rows.with(|r| r.iter().filter(|(_, d)| d.is_none()).count()));
+    // Offices are spot-checked and ranked by month: each with its latest spot check this month.
+    let offices = Memo::new(move |_| {
+        let month = date(phone_now_ms(), crate::components::phone_utc_offset())[..7].to_owned();
+        let offset = crate::components::phone_utc_offset();
+        zones.with(|zones| {
+            checks.with(|checks| {
+                zones
+                    .iter()
+                    .filter(|z| z.league == crate::domain::cleaning::League::Office)
+                    .map(|zone| {
+                        let last = checks
+                            .iter()
+                            .rfind(|c| {
+                                c.check.zone_id == zone.id
+                                    && date(c.check.checked_at, offset).starts_with(&month)
+                            })
+                            .cloned();
+                        (zone.clone(), last)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    // Each row with the time it links to, so choosing another time redraws every link.
+    let slotted = move || {
+        let slot = slot.get();
+        rows.get()
+            .into_iter()
+            .map(|row| (slot.clone(), row))
+            .collect::<Vec<_>>()
+    };
     let drawn = RwSignal::new(None::<(ZoneRow, i64)>);
     let draw = move |_| {
         let week_ago = phone_now_ms() - 7 * crate::domain::clock::DAY_MS;
@@ -148,13 +186,14 @@ fn InspectorRound() -> impl IntoView {
         </div>
         <p class="muted" data-testid="zones-left">{move || t_string!(i18n, cleaning.left, count = left.get()).to_string()}</p>
         <ul class="list" data-testid="zones">
-            <For each=move || rows.get() key=|(z, d)| (z.id, d.as_ref().map(|d| (d.check.id, d.pending))) let:row>
+            <For each=slotted
+                key=|(slot, (z, d))| (slot.clone(), z.id, d.as_ref().map(|d| (d.check.id, d.pending))) let:item>
                 {
-                    let (zone, done) = row;
+                    let (slot, (zone, done)) = item;
                     let href = format!(
                         "/cleaning-scores/check?zone={}&kind=daily&slot={}",
                         zone.id,
-                        slot.get_untracked().unwrap_or_default()
+                        slot.unwrap_or_default()
                     );
                     let threshold = settings.with_untracked(|s| s.threshold_centi);
                     view! {
@@ -179,6 +218,31 @@ fn InspectorRound() -> impl IntoView {
                 }
             </For>
         </ul>
+        <Show when=move || !offices.with(Vec::is_empty)>
+            <h2>{t!(i18n, cleaning.offices_title)}</h2>
+            <ul class="list" data-testid="offices">
+                <For each=move || offices.get() key=|(z, d)| (z.id, d.as_ref().map(|d| (d.check.id, d.pending))) let:row>
+                    {
+                        let (zone, last) = row;
+                        let href = format!("/cleaning-scores/check?zone={}&kind=spot", zone.id);
+                        let threshold = settings.with_untracked(|s| s.threshold_centi);
+                        view! {
+                            <li class="ticket">
+                                <A href=href attr:class="ticket-link">
+                                    <strong>{zone.name.clone()}</strong>
+                                    <span class="ticket-badges">
+                                        {last.map(|last| {
+                                            let (text, class) = score_badge(last.check.score, last.check.full_score, threshold);
+                                            view! { <span class=class>{text}</span> }
+                                        })}
+                                    </span>
+                                </A>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+        </Show>
     }
 }
 
@@ -190,16 +254,22 @@ fn MyClassChecks() -> impl IntoView {
     let me = local.user_id();
     let zones = Memo::new(move |_| local_view::zones(local));
     let settings = Memo::new(move |_| local_view::settings(local));
+    // Checks of my classes by the class each was made for (a zone may have changed hands since).
     let mine = Memo::new(move |_| {
         let zones = zones.get();
-        let my_zones: Vec<&ZoneRow> = zones.iter().filter(|z| z.teacher_id == Some(me)).collect();
+        let my_classes: Vec<Uuid> = zones
+            .iter()
+            .filter(|z| z.teacher_id == Some(me))
+            .filter_map(|z| z.class_id)
+            .collect();
         let mut list: Vec<(ZoneRow, LocalCheck)> = local_view::checks(local, &zones)
             .into_iter()
+            .filter(|c| c.check.class_id.is_some_and(|id| my_classes.contains(&id)))
             .filter_map(|c| {
-                my_zones
+                zones
                     .iter()
                     .find(|z| z.id == c.check.zone_id)
-                    .map(|z| ((*z).clone(), c))
+                    .map(|z| (z.clone(), c))
             })
             .collect();
         list.reverse();

@@ -75,16 +75,29 @@ pub async fn insert_zone(
     class: Option<Uuid>,
     version: i64,
 ) -> Result<Uuid, sqlx::Error> {
+    insert_zone_as(conn, place, kind, league, class, false, version).await
+}
+
+async fn insert_zone_as(
+    conn: &mut AnyConnection,
+    place: Uuid,
+    kind: ZoneKind,
+    league: League,
+    class: Option<Uuid>,
+    automatic: bool,
+    version: i64,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     sqlx::query(
-        "INSERT INTO cleaning_zones (id, place_id, kind, league, class_id, active, created_at, version) \
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $7)",
+        "INSERT INTO cleaning_zones (id, place_id, kind, league, class_id, automatic, active, created_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8)",
     )
     .bind(id.to_string())
     .bind(place.to_string())
     .bind(kind.code())
     .bind(league.code())
     .bind(class.map(|c| c.to_string()))
+    .bind(i64::from(automatic))
     .bind(now_ms())
     .bind(version)
     .execute(conn)
@@ -108,12 +121,30 @@ pub async fn set_zone_active(
     Ok(done.rows_affected() == 1)
 }
 
-/// Gives every class's cleaning zone (包干区, set on the class) its place in the class league: at start-up and
-/// whenever a class is saved. Idempotent.
+/// Makes the class league follow the zone set on each class (包干区): a class's zone joins the league, comes back
+/// if it was there before, and leaves when the class moves to another zone or is deactivated. Zones the admin
+/// added by hand are left alone. At start-up and whenever a class is saved; idempotent. Answers how many zones
+/// changed.
 pub async fn ensure_class_zones(
     conn: &mut AnyConnection,
     version: i64,
-) -> Result<usize, sqlx::Error> {
+) -> Result<u64, sqlx::Error> {
+    const FOLLOWS_CLASS: &str = "EXISTS (SELECT 1 FROM school_classes c WHERE c.id = cleaning_zones.class_id \
+         AND c.active = 1 AND c.zone_id = cleaning_zones.place_id)";
+    let left = sqlx::query(&format!(
+        "UPDATE cleaning_zones SET active = 0, version = $1 WHERE automatic = 1 AND active = 1 AND NOT {FOLLOWS_CLASS}"
+    ))
+    .bind(version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let back = sqlx::query(&format!(
+        "UPDATE cleaning_zones SET active = 1, version = $1 WHERE automatic = 1 AND active = 0 AND {FOLLOWS_CLASS}"
+    ))
+    .bind(version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
     let missing: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT c.id, c.zone_id, p.kind FROM school_classes c JOIN places p ON p.id = c.zone_id \
          WHERE c.active = 1 AND NOT EXISTS (SELECT 1 FROM cleaning_zones z \
@@ -127,17 +158,21 @@ pub async fn ensure_class_zones(
         } else {
             ZoneKind::Indoor
         };
-        insert_zone(
-            conn,
-            uuid(place)?,
-            kind,
-            League::Class,
-            Some(uuid(class)?),
-            version,
-        )
-        .await?;
+        let (place, class) = (uuid(place)?, uuid(class)?);
+        insert_zone_as(conn, place, kind, League::Class, Some(class), true, version).await?;
     }
-    Ok(missing.len())
+    Ok(left + back + missing.len() as u64)
+}
+
+/// After a place was added or renamed: phones hold its zones by the place's name.
+pub async fn place_saved(conn: &mut AnyConnection, place: Uuid) -> Result<(), sqlx::Error> {
+    let version = bump_version(conn).await?;
+    sqlx::query("UPDATE cleaning_zones SET version = $1 WHERE place_id = $2")
+        .bind(version)
+        .bind(place.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// After a class was added or changed: its zone joins the class league, and its zones are sent to phones again
@@ -368,7 +403,7 @@ async fn checks_where(
     let ids: Vec<String> = checks.iter().map(|(_, c)| c.id.to_string()).collect();
     let sql = format!(
         "SELECT check_id, item_key, label, grade, deduction, note, photos FROM cleaning_ratings \
-         WHERE check_id IN ({})",
+         WHERE check_id IN ({}) ORDER BY check_id, position",
         json_texts(conn)
     );
     let ratings = sqlx::query_as::<_, (String, String, String, String, i64, String, String)>(&sql)
@@ -456,20 +491,21 @@ pub async fn checks_by_id(
     }
     let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
     let sql = format!(
-        "SELECT id, zone_id, class_id, checked_at, received_at FROM cleaning_checks WHERE id IN ({})",
+        "SELECT id, zone_id, class_id, kind, checked_at, received_at FROM cleaning_checks WHERE id IN ({})",
         json_texts(conn)
     );
-    sqlx::query_as::<_, (String, String, Option<String>, i64, i64)>(&sql)
+    sqlx::query_as::<_, (String, String, Option<String>, String, i64, i64)>(&sql)
         .bind(json_list(ids.iter().map(String::as_str)))
         .fetch_all(conn)
         .await?
         .into_iter()
-        .map(|(id, zone, class, checked_at, received_at)| {
+        .map(|(id, zone, class, kind, checked_at, received_at)| {
             Ok((
                 uuid(&id)?,
                 CheckFacts {
                     zone_id: uuid(&zone)?,
                     class_id: opt_uuid(class)?,
+                    kind: decode("check kind", &kind, CheckKind::from_code(&kind))?,
                     checked_at,
                     received_at,
                 },
@@ -478,11 +514,53 @@ pub async fn checks_by_id(
         .collect()
 }
 
+/// The corrections of any of `ids` and of their corrections, down each chain: corrected check → correction.
+pub async fn corrections_of(
+    conn: &mut AnyConnection,
+    ids: &HashSet<Uuid>,
+) -> Result<HashMap<Uuid, Uuid>, sqlx::Error> {
+    let mut found = HashMap::new();
+    let mut frontier: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    // A chain grows by one per correction; a handful is the most a day sees.
+    for _ in 0..16 {
+        if frontier.is_empty() {
+            break;
+        }
+        let sql = format!(
+            "SELECT supersedes, id FROM cleaning_checks WHERE supersedes IN ({})",
+            json_texts(conn)
+        );
+        let rows = sqlx::query_as::<_, (String, String)>(&sql)
+            .bind(json_list(frontier.iter().map(String::as_str)))
+            .fetch_all(&mut *conn)
+            .await?;
+        frontier = rows.iter().map(|(_, id)| id.clone()).collect();
+        for (earlier, later) in rows {
+            found.insert(uuid(&earlier)?, uuid(&later)?);
+        }
+    }
+    Ok(found)
+}
+
+/// Every check a correction replaced, whenever it was made: a correction in a later week still takes the check
+/// it corrects out of that check's week.
+pub async fn superseded_checks(conn: &mut AnyConnection) -> Result<HashSet<Uuid>, sqlx::Error> {
+    sqlx::query_scalar::<_, String>(
+        "SELECT supersedes FROM cleaning_checks WHERE supersedes IS NOT NULL",
+    )
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|id| uuid(id))
+    .collect()
+}
+
 /// What an appeal or a correction needs to know of an earlier check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CheckFacts {
     pub zone_id: Uuid,
     pub class_id: Option<Uuid>,
+    pub kind: CheckKind,
     pub checked_at: i64,
     pub received_at: i64,
 }

@@ -94,9 +94,11 @@ async fn build(
     ]));
     for check in &checks {
         let zone = zones.get(&check.zone_id);
-        let class = zone
-            .and_then(|z| z.class)
-            .map(|(g, n)| chinese_name(g, n))
+        // The class the check was made for, whoever keeps the zone now.
+        let class = check
+            .class_id
+            .and_then(|id| classes.iter().find(|c| c.0 == id))
+            .map(|c| chinese_name(c.1, c.2))
             .unwrap_or_default();
         let deductions: Vec<String> = check
             .ratings

@@ -27,6 +27,8 @@ pub struct CleaningBatch {
     settings: Settings,
     /// Checks that exist (on the server or earlier in this batch).
     checks: HashMap<Uuid, db::CheckFacts>,
+    /// Corrections made so far: corrected check → its correction.
+    corrections: HashMap<Uuid, Uuid>,
     /// Appeals that exist: id → check; and the checks with an open or accepted appeal.
     appeals: HashSet<Uuid>,
     appealed: HashSet<Uuid>,
@@ -51,6 +53,7 @@ impl CleaningBatch {
     ) -> Result<CleaningBatch, sqlx::Error> {
         use crate::domain::cleaning::{APPEAL, CHECK};
         let mut checks = HashSet::new();
+        let mut corrected = HashSet::new();
         let mut appeals = HashSet::new();
         let mut any_check = false;
         let mut any_appeal = false;
@@ -60,7 +63,7 @@ impl CleaningBatch {
                 CHECK => {
                     any_check = true;
                     checks.extend(uuid_arg(a, "check_id"));
-                    checks.extend(uuid_arg(a, "supersedes"));
+                    corrected.extend(uuid_arg(a, "supersedes"));
                 }
                 APPEAL => {
                     any_appeal = true;
@@ -73,8 +76,13 @@ impl CleaningBatch {
         if !any_check && !any_appeal {
             return Ok(CleaningBatch::default());
         }
+        let corrections = db::corrections_of(conn, &corrected).await?;
+        // The checks of every chain a correction may join, so its head can be found.
+        checks.extend(corrected);
+        checks.extend(corrections.values().copied());
         let mut batch = CleaningBatch {
             checks: db::checks_by_id(conn, &checks).await?,
+            corrections,
             settings: db::settings(conn).await?,
             ..CleaningBatch::default()
         };
@@ -137,6 +145,7 @@ impl CleaningBatch {
             &[
                 "check_id",
                 "item_key",
+                "position",
                 "label",
                 "grade",
                 "deduction",
@@ -221,10 +230,22 @@ pub fn check(
             "this check was already recorded by another entry",
         );
     }
-    if let Some(earlier) = check.supersedes
-        && batch.checks.get(&earlier).map(|c| c.zone_id) != Some(zone.id)
-    {
-        return field("supersedes", Problem::Unknown);
+    // A correction replaces a check of the same zone and kind. If another correction of it arrived first (two
+    // phones, or a stale one), this one corrects that correction: both stay in the record, the later one counts,
+    // and its author is told.
+    let mut supersedes = check.supersedes;
+    let mut corrected_again = false;
+    if let Some(earlier) = supersedes {
+        match batch.checks.get(&earlier) {
+            Some(facts) if facts.zone_id == zone.id && facts.kind == check.kind => {}
+            _ => return field("supersedes", Problem::Unknown),
+        }
+        let mut head = earlier;
+        while let Some(next) = batch.corrections.get(&head) {
+            head = *next;
+            corrected_again = true;
+        }
+        supersedes = Some(head);
     }
     let photos = check.photos();
     if !tickets.photos_free(&photos) {
@@ -232,11 +253,13 @@ pub fn check(
     }
     let checked_at = check.checked_at_ms.saturating_sub(context.clock_skew_ms);
     for rating in &check.ratings {
-        let item = rubric.items.iter().find(|i| i.key == rating.key);
+        let position = rubric.items.iter().position(|i| i.key == rating.key);
+        let item = position.map(|p| &rubric.items[p]);
         let ids: Vec<String> = rating.photos.iter().map(|p| p.id.to_string()).collect();
         batch.new_ratings.push(vec![
             check.check_id.into(),
             rating.key.as_str().into(),
+            (position.unwrap_or(0) as i64).into(),
             item.map(|i| i.label.clone()).unwrap_or_default().into(),
             rating.grade.code().into(),
             item.map_or(0, |i| i.deduction(rating.grade)).into(),
@@ -264,7 +287,7 @@ pub fn check(
         context.user.id.into(),
         checked_at.into(),
         context.now.into(),
-        check.supersedes.into(),
+        supersedes.into(),
         context.version.into(),
     ]);
     batch.checks.insert(
@@ -272,11 +295,22 @@ pub fn check(
         db::CheckFacts {
             zone_id: zone.id,
             class_id: class,
+            kind: check.kind,
             checked_at,
             received_at: context.now,
         },
     );
-    Outcome::Applied
+    if let Some(earlier) = supersedes {
+        batch.corrections.insert(earlier, check.check_id);
+    }
+    if corrected_again {
+        Outcome::ConflictRecorded {
+            code: "corrected_again".into(),
+            message: "another correction of this check arrived first; yours replaces it".into(),
+        }
+    } else {
+        Outcome::Applied
+    }
 }
 
 /// `cleaning.appeal@1`: the class teacher disputes a check of their own class within the window.

@@ -390,13 +390,19 @@ pub(crate) mod handlers {
             .map(|z| (z.id, z))
             .collect();
         let (people, _) = names_and_places(&mut conn).await?;
+        let classes: HashMap<Uuid, (i64, i64)> = db::classes(&mut conn)
+            .await?
+            .into_iter()
+            .map(|(id, g, n, _)| (id, (g, n)))
+            .collect();
         Ok(all
             .into_iter()
             .filter_map(|appeal| {
                 let check = checks.get(&appeal.check_id)?.clone();
                 let zone = zones.get(&check.zone_id);
                 Some(AppealCase {
-                    class: zone.and_then(|z| z.class),
+                    // The class the check was made for, whoever keeps the zone now.
+                    class: check.class_id.and_then(|c| classes.get(&c).copied()),
                     zone: zone.map(|z| z.name.clone()).unwrap_or_default(),
                     teacher: people.get(&appeal.teacher_id).cloned().unwrap_or_default(),
                     inspector: people.get(&check.inspector_id).cloned().unwrap_or_default(),

@@ -139,6 +139,8 @@ mod handlers {
                 id
             }
         };
+        // Phones hold cleaning zones by the place's name.
+        crate::features::cleaning_scores::db::place_saved(&mut tx, id).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -232,6 +234,10 @@ mod handlers {
         let found = set_row_active(&mut tx, table, id, active).await?;
         if !found {
             return Err(AppError::NotFound);
+        }
+        if entry == Entry::SchoolClass {
+            // A class's own zone leaves the league with it, and comes back with it.
+            crate::features::cleaning_scores::db::class_saved(&mut tx, id).await?;
         }
         tx.commit().await?;
         Ok(())

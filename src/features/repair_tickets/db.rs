@@ -417,8 +417,8 @@ pub async fn missing_photos(
     before: i64,
 ) -> Result<Vec<(Uuid, Uuid, i64)>, sqlx::Error> {
     sqlx::query_as::<_, (String, String, i64)>(
-        "SELECT id, owner_id, declared_at FROM photos WHERE stored_at IS NULL AND declared_at < $1 \
-         ORDER BY declared_at",
+        "SELECT id, owner_id, declared_at FROM photos WHERE owner_kind = 'ticket' AND stored_at IS NULL \
+         AND declared_at < $1 ORDER BY declared_at",
     )
     .bind(before)
     .fetch_all(conn)

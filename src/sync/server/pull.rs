@@ -302,8 +302,13 @@ async fn read_page(
         {
             ops.push((version, put("cleaning_checks", check.id, &check)?));
         }
-        for (version, appeal) in cleaning_db::appeals_changed(conn, after, up_to, classes).await? {
-            ops.push((version, put("cleaning_appeals", appeal.id, &appeal)?));
+        // Appeals carry a teacher's words: the admin and the class's own teacher only, not the inspectors.
+        if admin || classes.is_some() {
+            for (version, appeal) in
+                cleaning_db::appeals_changed(conn, after, up_to, classes).await?
+            {
+                ops.push((version, put("cleaning_appeals", appeal.id, &appeal)?));
+            }
         }
     }
     let closed_since = if after == 0 {
