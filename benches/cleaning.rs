@@ -12,6 +12,7 @@ use houqin::domain::cleaning::{
     CheckKind, CheckRow, Grade, League, RatingRow, Settings, league_table,
 };
 use houqin::domain::clock::DAY_MS;
+use houqin::features::cleaning_scores::mutations::{CHECK_COLUMNS, RATING_COLUMNS};
 use houqin::server::db::{Db, Param, insert_rows};
 use std::collections::HashSet;
 use std::time::Instant;
@@ -267,30 +268,9 @@ async fn from_database(
                 ]
             })
             .collect();
-        insert_rows(
-            &mut tx,
-            "cleaning_checks",
-            &[
-                "id",
-                "zone_id",
-                "league",
-                "class_id",
-                "kind",
-                "slot",
-                "rubric_kind",
-                "rubric_version",
-                "full_score",
-                "score",
-                "inspector_id",
-                "checked_at",
-                "received_at",
-                "supersedes",
-                "version",
-            ],
-            &rows,
-        )
-        .await
-        .expect("checks");
+        insert_rows(&mut tx, "cleaning_checks", CHECK_COLUMNS, &rows)
+            .await
+            .expect("checks");
         let ratings: Vec<Vec<Param>> = chunk
             .iter()
             .flat_map(|c| {
@@ -308,22 +288,9 @@ async fn from_database(
                 })
             })
             .collect();
-        insert_rows(
-            &mut tx,
-            "cleaning_ratings",
-            &[
-                "check_id",
-                "item_key",
-                "label",
-                "grade",
-                "deduction",
-                "note",
-                "photos",
-            ],
-            &ratings,
-        )
-        .await
-        .expect("ratings");
+        insert_rows(&mut tx, "cleaning_ratings", RATING_COLUMNS, &ratings)
+            .await
+            .expect("ratings");
     }
     tx.commit().await.expect("commit");
     let mut conn = db.pool.acquire().await.expect("connection");

@@ -1,25 +1,8 @@
 // Cleaning scores at phone size: an inspector scores six zones offline (deductions need a photo); online again
 // they sync; the admin publishes the week; the board shows the ranking and the red flag; the class teacher of
 // the lowest class appeals, the admin accepts, and the teacher sees the outcome.
-import { expect, test, type Page } from '@playwright/test';
-import { PASSWORD, cameraPhoto, screenshot, signIn, visit } from './helpers';
-
-/** Signs this page's browser in as another user, the way switching users on a shared phone does. */
-async function switchTo(page: Page, username: string) {
-  await page.evaluate(
-    async ({ username, password }) => {
-      const call = (path: string, body: unknown) =>
-        fetch(`/api/${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify(body),
-        });
-      await call('auth/sign_out', {});
-      await call('auth/sign_in', { username, password });
-    },
-    { username, password: PASSWORD },
-  );
-}
+import { expect, test } from '@playwright/test';
+import { cameraPhoto, screenshot, signIn, switchTo, visit } from './helpers';
 
 /** 三年级2班 → banzhuren32 (the demo's class teachers). */
 function teacherOf(className: string): string {

@@ -16,6 +16,23 @@ export async function signIn(page: Page, username: string, password = PASSWORD) 
   await expect(page.getByRole('navigation', { name: '主导航' })).toBeVisible();
 }
 
+/** Signs this page's browser in as another user, the way switching users on a shared phone does. */
+export async function switchTo(page: Page, username: string, password = PASSWORD) {
+  await page.evaluate(
+    async ({ username, password }) => {
+      const call = (path: string, body: unknown) =>
+        fetch(`/api/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify(body),
+        });
+      await call('auth/sign_out', {});
+      await call('auth/sign_in', { username, password });
+    },
+    { username, password },
+  );
+}
+
 /** The wasm has taken over the server-rendered page once its script has run and the page is idle. */
 export async function waitForHydration(page: Page) {
   await page.waitForFunction(() => (window as any).__houqin_hydrated === true, undefined, { timeout: 15_000 });

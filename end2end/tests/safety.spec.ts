@@ -1,7 +1,7 @@
 // Friday rounds at phone size: an inspector, offline, completes five check points with one failure and signs
 // each; online again, the admin's board shows them, and the failure's repair ticket exists with its photo.
 import { expect, test, type Page } from '@playwright/test';
-import { PASSWORD, cameraPhoto, screenshot, signIn, visit } from './helpers';
+import { cameraPhoto, screenshot, signIn, switchTo, visit } from './helpers';
 
 /** Draws a signature with the pointer in the signature box. */
 async function sign(page: Page) {
@@ -61,16 +61,7 @@ test('an inspector checks five points offline with one failure; the board and a 
   await expect(mine.getByText('未同步')).toHaveCount(0);
 
   // The admin's board: one failed, four checked, the failure linked to its ticket.
-  await page.evaluate(async (password) => {
-    const call = (path: string, body: unknown) =>
-      fetch(`/api/${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-      });
-    await call('auth/sign_out', {});
-    await call('auth/sign_in', { username: 'zhuren', password });
-  }, PASSWORD);
+  await switchTo(page, 'zhuren');
   await visit(page, '/admin/safety');
   const board = page.getByTestId('board');
   const failedRow = board.locator(`tr[data-point="${checked[0]}"]`);

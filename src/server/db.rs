@@ -137,6 +137,7 @@ pub enum Deactivatable {
     Places,
     SchoolClasses,
     CheckPoints,
+    CleaningZones,
 }
 
 /// Deactivates or brings back one row, stamping it with a new version. `false` when no row has that id.
@@ -154,6 +155,9 @@ pub async fn set_row_active(
         }
         Deactivatable::CheckPoints => {
             "UPDATE check_points SET active = $1, version = $2 WHERE id = $3"
+        }
+        Deactivatable::CleaningZones => {
+            "UPDATE cleaning_zones SET active = $1, version = $2 WHERE id = $3"
         }
     };
     let version = bump_version(conn).await?;

@@ -793,14 +793,16 @@ fn declared_photos(mutation: &Mutation) -> Vec<Uuid> {
             .collect()
     };
     let mut ids = photos_of(&mutation.args);
-    for answer in mutation
+    // And the photos of each part of a record: a safety check's answers, a cleaning check's ratings.
+    for part in mutation
         .args
-        .get("answers")
-        .and_then(|a| a.as_array())
+        .as_object()
         .into_iter()
+        .flat_map(|args| args.values())
+        .filter_map(|value| value.as_array())
         .flatten()
     {
-        ids.extend(photos_of(answer));
+        ids.extend(photos_of(part));
     }
     ids
 }

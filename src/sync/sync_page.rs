@@ -140,11 +140,18 @@ pub fn SyncPage() -> impl IntoView {
 
 /// A short description of what an entry was about (the visitor's name, say).
 fn summary_of(args: &serde_json::Value) -> String {
-    ["visitor_name", "title", "name", "description", "note"]
-        .iter()
-        .find_map(|k| args.get(*k).and_then(|v| v.as_str()))
-        .unwrap_or("")
-        .to_owned()
+    [
+        "visitor_name",
+        "title",
+        "name",
+        "description",
+        "note",
+        "reason",
+    ]
+    .iter()
+    .find_map(|k| args.get(*k).and_then(|v| v.as_str()))
+    .unwrap_or("")
+    .to_owned()
 }
 
 fn reason_text(locale: Locale, code: &str) -> Option<String> {
@@ -156,6 +163,9 @@ fn reason_text(locale: Locale, code: &str) -> Option<String> {
             "transition_forbidden" => td_string!(locale, repair.reason_transition),
             "forbidden" => td_string!(locale, sync.reason_forbidden),
             "watch_list" => td_string!(locale, gate.watch_match),
+            "appeal_closed" => td_string!(locale, cleaning.reason_appeal_closed),
+            "already_appealed" => td_string!(locale, cleaning.reason_already_appealed),
+            "corrected_again" => td_string!(locale, cleaning.reason_corrected_again),
             "host_inactive" => td_string!(locale, gate.host_inactive),
             "already_registered" | "already_recorded" | "mutation_id_reused"
             | "sequence_reused" => {

@@ -3,7 +3,7 @@
 //! follows the decision; corrections supersede; bad input is refused with a reason and changes nothing.
 
 use crate::harness::{TestApp, both, problem};
-use crate::phone::{Fault, Phone};
+use crate::phone::{Fault, Phone, outcomes};
 use houqin::domain::cleaning::{APPEAL, AppealArgs, CHECK, CheckArgs, CheckKind, Grade, Rating};
 use houqin::domain::ticket::PhotoRef;
 use reqwest::StatusCode;
@@ -77,21 +77,6 @@ fn score(zone: (Uuid, i64, Vec<String>), poor: &[(&str, PhotoRef)]) -> CheckArgs
         checked_at_ms: houqin::server::db::now_ms(),
         supersedes: None,
     }
-}
-
-fn outcomes(answer: &Value) -> Vec<String> {
-    answer["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let o = &r["outcome"];
-            match o["code"].as_str() {
-                Some(code) => format!("{}:{code}", o["status"].as_str().unwrap()),
-                None => o["status"].as_str().unwrap().to_owned(),
-            }
-        })
-        .collect()
 }
 
 fn today() -> String {

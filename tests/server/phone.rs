@@ -54,6 +54,22 @@ fn now_ms() -> i64 {
     houqin::server::db::now_ms()
 }
 
+/// The outcome of each result of a push answer: `applied`, or `rejected:<code>`.
+pub fn outcomes(answer: &Value) -> Vec<String> {
+    answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let o = &r["outcome"];
+            match o["code"].as_str() {
+                Some(code) => format!("{}:{code}", o["status"].as_str().unwrap()),
+                None => o["status"].as_str().unwrap().to_owned(),
+            }
+        })
+        .collect()
+}
+
 impl Phone {
     /// A phone signed in as `username`, with its first pull done (so it knows the epoch and the hosts).
     pub async fn new(app: &TestApp, username: &str) -> Phone {

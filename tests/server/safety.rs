@@ -3,11 +3,11 @@
 //! supersedes; the board's schedule, overdue and holiday rules; bad input changes nothing.
 
 use crate::harness::{TestApp, both};
-use crate::phone::{Fault, Phone};
+use crate::phone::{Fault, Phone, outcomes};
 use houqin::domain::safety::{Answer, CHECK, CheckArgs, ItemResult, SIGNATURE_PREFIX};
 use houqin::domain::ticket::PhotoRef;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -73,21 +73,6 @@ fn check(
         checked_at_ms: houqin::server::db::now_ms(),
         supersedes: None,
     }
-}
-
-fn outcomes(answer: &Value) -> Vec<String> {
-    answer["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let o = &r["outcome"];
-            match o["code"].as_str() {
-                Some(code) => format!("{}:{code}", o["status"].as_str().unwrap()),
-                None => o["status"].as_str().unwrap().to_owned(),
-            }
-        })
-        .collect()
 }
 
 async fn board_state(app: &TestApp, label: &str, date: &str) -> String {

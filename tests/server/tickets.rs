@@ -3,7 +3,7 @@
 //! changes nothing. Each on SQLite and PostgreSQL.
 
 use crate::harness::{TestApp, both};
-use crate::phone::{Fault, Phone};
+use crate::phone::{Fault, Phone, outcomes};
 use houqin::domain::ticket::{
     Action, Base, Category, EVENT, EventArgs, PhotoRef, REPORT, ReportArgs, Status, Urgency,
 };
@@ -90,22 +90,6 @@ fn change(
     let event = args.event_id;
     phone.queue(EVENT, serde_json::to_value(args).unwrap());
     event
-}
-
-/// The outcome status of each result of a push answer.
-fn outcomes(answer: &Value) -> Vec<String> {
-    answer["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let o = &r["outcome"];
-            match o["code"].as_str() {
-                Some(code) => format!("{}:{code}", o["status"].as_str().unwrap()),
-                None => o["status"].as_str().unwrap().to_owned(),
-            }
-        })
-        .collect()
 }
 
 /// A phone's timeline of one ticket, in the server's order: (event id, action, applied).

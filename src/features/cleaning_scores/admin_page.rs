@@ -2,7 +2,7 @@
 //! (fixed times, spot-check weight, threshold, appeal window, term), the zones of both leagues, and the rubrics
 //! (saved as a new version).
 
-use super::local_view::{appeal_status_name, grade_name, kind_name, zone_kind_name};
+use super::local_view::{Deductions, appeal_status_name, kind_name, zone_kind_name};
 use super::{
     add_cleaning_zone, load_appeals, load_cleaning_setup, resolve_appeal, save_cleaning_rubric,
     save_cleaning_settings, set_cleaning_zone_active,
@@ -72,21 +72,7 @@ fn Appeals() -> impl IntoView {
                                             {move || kind_name(i18n.get_locale(), case.check.kind)} " · " {case.inspector.clone()} " · "
                                             {case.check.score} "/" {case.check.full_score}
                                         </p>
-                                        <ul class="deductions">
-                                            {case.check.ratings.iter().filter(|r| r.deduction > 0).map(|r| {
-                                                let grade = r.grade;
-                                                view! {
-                                                    <li>
-                                                        {r.label.clone()} " · " {move || grade_name(i18n.get_locale(), grade)} " −" {r.deduction}
-                                                        <span class="photos">
-                                                            {r.photos.iter().map(|id| view! {
-                                                                <a href=format!("/api/photos/{id}") target="_blank" class="photo"><img src=format!("/api/photos/{id}") alt="" loading="lazy" /></a>
-                                                            }).collect_view()}
-                                                        </span>
-                                                    </li>
-                                                }
-                                            }).collect_view()}
-                                        </ul>
+                                        <Deductions ratings=case.check.ratings.clone() />
                                         <p>{case.teacher.clone()} ": " {case.appeal.reason.clone()}</p>
                                         {if open {
                                             view! {

@@ -3,7 +3,7 @@
 //! classes to re-clean; the admin publishes it. `/cleaning-scores/class?id=…`: a class's term as a chart of its
 //! weekly scores, and its checks with their appeals.
 
-use super::local_view::{appeal_status_name, grade_name, kind_name, score_badge};
+use super::local_view::{Deductions, appeal_status_name, kind_name, score_badge};
 use super::{load_class_term, load_league, publish_league};
 use crate::components::{
     ErrorNotice, Page, class_name, error_text, today_text, use_query_or, use_user,
@@ -269,19 +269,7 @@ pub fn ClassTermPage() -> impl IntoView {
                                                     {superseded.then(|| view! { <span class="badge">{t!(i18n, safety.superseded)}</span> })}
                                                 </div>
                                                 <p class="muted">{date(at, SCHOOL_UTC_OFFSET_MINUTES)} " " {time(at, SCHOOL_UTC_OFFSET_MINUTES)} " · " {zone} " · " {inspector}</p>
-                                                <ul class="deductions">
-                                                    {check.ratings.into_iter().filter(|r| r.deduction > 0).map(|r| view! {
-                                                        <li>
-                                                            {r.label.clone()} " · " {move || grade_name(i18n.get_locale(), r.grade)} " −" {r.deduction}
-                                                            {(!r.note.is_empty()).then(|| format!(" {}", r.note))}
-                                                            <span class="photos">
-                                                                {r.photos.iter().map(|id| view! {
-                                                                    <a href=format!("/api/photos/{id}") target="_blank" class="photo"><img src=format!("/api/photos/{id}") alt="" loading="lazy" /></a>
-                                                                }).collect_view()}
-                                                            </span>
-                                                        </li>
-                                                    }).collect_view()}
-                                                </ul>
+                                                <Deductions ratings=check.ratings />
                                                 {appeals.into_iter().map(|a| view! {
                                                     <p class="notice">{t!(i18n, cleaning.appeal)} ": " {a.reason.clone()} " · " {move || appeal_status_name(i18n.get_locale(), a.status)}
                                                         {(!a.resolution.is_empty()).then(|| format!(" · {}", a.resolution))}</p>

@@ -105,22 +105,6 @@ async fn insert_zone_as(
     Ok(id)
 }
 
-/// Deactivates or brings back a zone. `false` when there is no such zone.
-pub async fn set_zone_active(
-    conn: &mut AnyConnection,
-    zone: Uuid,
-    active: bool,
-    version: i64,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE cleaning_zones SET active = $1, version = $2 WHERE id = $3")
-        .bind(i64::from(active))
-        .bind(version)
-        .bind(zone.to_string())
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// Makes the class league follow the zone set on each class (包干区): a class's zone joins the league, comes back
 /// if it was there before, and leaves when the class moves to another zone or is deactivated. Zones the admin
 /// added by hand are left alone. At start-up and whenever a class is saved; idempotent. Answers how many zones

@@ -212,3 +212,34 @@ pub fn score_badge(score: i64, full: i64, threshold_centi: i64) -> (String, &'st
         },
     )
 }
+
+/// A photo the server holds, as a thumbnail that opens the full picture (pages read online).
+#[leptos::component]
+pub fn ServerPhoto(id: uuid::Uuid) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let href = format!("/api/photos/{id}");
+    let src = href.clone();
+    view! {
+        <a href=href target="_blank" class="photo"><img src=src alt="" loading="lazy" /></a>
+    }
+}
+
+/// The deductions of a stored check: item, grade, points, note and photos (pages read online).
+#[leptos::component]
+pub fn Deductions(ratings: Vec<RatingRow>) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let i18n = use_i18n();
+    view! {
+        <ul class="deductions">
+            {ratings.into_iter().filter(|r| r.deduction > 0).map(|r| view! {
+                <li>
+                    {r.label.clone()} " · " {move || grade_name(i18n.get_locale(), r.grade)} " −" {r.deduction}
+                    {(!r.note.is_empty()).then(|| format!(" {}", r.note))}
+                    <span class="photos">
+                        {r.photos.iter().map(|id| view! { <ServerPhoto id=*id /> }).collect_view()}
+                    </span>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}

@@ -12,13 +12,54 @@ use crate::domain::cleaning::{
     appeal_deadline,
 };
 use crate::domain::sync::{Mutation, Outcome};
-use crate::error::{AppError, FieldError, Problem};
+use crate::error::{AppError, Problem};
 use crate::features::repair_tickets::mutations::TicketBatch;
 use crate::server::db::{Param, insert_rows};
-use crate::sync::server::registry::{Context, args, forbidden};
+use crate::sync::server::registry::{Context, args, field, forbidden, invalid, rejected};
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
+
+/// The columns of a stored check, its ratings and an appeal, in the order their rows are queued.
+pub const CHECK_COLUMNS: &[&str] = &[
+    "id",
+    "zone_id",
+    "league",
+    "class_id",
+    "kind",
+    "slot",
+    "rubric_kind",
+    "rubric_version",
+    "full_score",
+    "score",
+    "inspector_id",
+    "checked_at",
+    "received_at",
+    "supersedes",
+    "version",
+];
+pub const RATING_COLUMNS: &[&str] = &[
+    "check_id",
+    "item_key",
+    "position",
+    "label",
+    "grade",
+    "deduction",
+    "note",
+    "photos",
+];
+const APPEAL_COLUMNS: &[&str] = &[
+    "id",
+    "check_id",
+    "class_id",
+    "teacher_id",
+    "reason",
+    "filed_at",
+    "received_at",
+    "status",
+    "resolution",
+    "version",
+];
 
 #[derive(Default)]
 pub struct CleaningBatch {
@@ -116,86 +157,9 @@ impl CleaningBatch {
     }
 
     pub async fn flush(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        insert_rows(
-            conn,
-            "cleaning_checks",
-            &[
-                "id",
-                "zone_id",
-                "league",
-                "class_id",
-                "kind",
-                "slot",
-                "rubric_kind",
-                "rubric_version",
-                "full_score",
-                "score",
-                "inspector_id",
-                "checked_at",
-                "received_at",
-                "supersedes",
-                "version",
-            ],
-            &self.new_checks,
-        )
-        .await?;
-        insert_rows(
-            conn,
-            "cleaning_ratings",
-            &[
-                "check_id",
-                "item_key",
-                "position",
-                "label",
-                "grade",
-                "deduction",
-                "note",
-                "photos",
-            ],
-            &self.new_ratings,
-        )
-        .await?;
-        insert_rows(
-            conn,
-            "cleaning_appeals",
-            &[
-                "id",
-                "check_id",
-                "class_id",
-                "teacher_id",
-                "reason",
-                "filed_at",
-                "received_at",
-                "status",
-                "resolution",
-                "version",
-            ],
-            &self.new_appeals,
-        )
-        .await
-    }
-}
-
-fn field(name: &str, problem: Problem) -> Outcome {
-    invalid(vec![FieldError {
-        field: name.into(),
-        problem,
-    }])
-}
-
-fn invalid(fields: Vec<FieldError>) -> Outcome {
-    Outcome::Rejected {
-        code: "invalid".into(),
-        message: "some fields are not valid".into(),
-        fields,
-    }
-}
-
-fn rejected(code: &str, message: &str) -> Outcome {
-    Outcome::Rejected {
-        code: code.into(),
-        message: message.into(),
-        fields: vec![],
+        insert_rows(conn, "cleaning_checks", CHECK_COLUMNS, &self.new_checks).await?;
+        insert_rows(conn, "cleaning_ratings", RATING_COLUMNS, &self.new_ratings).await?;
+        insert_rows(conn, "cleaning_appeals", APPEAL_COLUMNS, &self.new_appeals).await
     }
 }
 

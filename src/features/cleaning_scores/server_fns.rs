@@ -144,7 +144,7 @@ pub(crate) mod handlers {
     use crate::error::{AppError, Checks, Problem};
     use crate::features::auth::session;
     use crate::features::directory::db::places::names_and_places;
-    use crate::server::db::{bump_version, now_ms};
+    use crate::server::db::{Deactivatable, bump_version, now_ms, set_row_active};
     use sqlx::AnyConnection;
     use std::collections::{HashMap, HashSet};
     use uuid::Uuid;
@@ -521,8 +521,7 @@ pub(crate) mod handlers {
         session::require_role(&[]).await?;
         let db = session::app_state()?.db;
         let mut tx = db.begin_write().await?;
-        let version = bump_version(&mut tx).await?;
-        if !db::set_zone_active(&mut tx, zone, active, version).await? {
+        if !set_row_active(&mut tx, Deactivatable::CleaningZones, zone, active).await? {
             return Err(AppError::NotFound);
         }
         tx.commit().await?;

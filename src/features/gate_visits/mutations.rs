@@ -12,9 +12,9 @@ use crate::domain::visit::{
     CheckedSignIn, IdType, SIGN_IN, SIGN_OUT, SignInArgs, SignOutArgs, WATCH_DECIDE,
     WatchDecisionArgs,
 };
-use crate::error::{AppError, FieldError, Problem};
+use crate::error::{AppError, Problem};
 use crate::server::db::Param;
-use crate::sync::server::registry::{Context, args, forbidden};
+use crate::sync::server::registry::{Context, args, field, forbidden, invalid};
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -123,21 +123,6 @@ fn gate_args<T: serde::de::DeserializeOwned>(
     } else {
         Err(forbidden())
     }
-}
-
-fn invalid(fields: Vec<FieldError>) -> Outcome {
-    Outcome::Rejected {
-        code: "invalid".into(),
-        message: "some fields are not valid".into(),
-        fields,
-    }
-}
-
-fn field(field: &str, problem: Problem) -> Outcome {
-    invalid(vec![FieldError {
-        field: field.into(),
-        problem,
-    }])
 }
 
 pub fn sign_in(context: &Context<'_>, batch: &mut GateBatch, raw: &serde_json::Value) -> Outcome {

@@ -10,10 +10,10 @@ use crate::domain::Role;
 use crate::domain::safety::{CheckArgs, ItemResult, Template};
 use crate::domain::sync::{Mutation, Outcome};
 use crate::domain::ticket::Urgency;
-use crate::error::{AppError, FieldError, Problem};
+use crate::error::{AppError, Problem};
 use crate::features::repair_tickets::mutations::{NewTicket, TicketBatch, open_ticket};
 use crate::server::db::{Param, insert_rows};
-use crate::sync::server::registry::{Context, args, forbidden};
+use crate::sync::server::registry::{Context, args, field, forbidden, invalid};
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -103,21 +103,6 @@ impl SafetyBatch {
             &self.new_answers,
         )
         .await
-    }
-}
-
-fn field(name: &str, problem: Problem) -> Outcome {
-    invalid(vec![FieldError {
-        field: name.into(),
-        problem,
-    }])
-}
-
-fn invalid(fields: Vec<FieldError>) -> Outcome {
-    Outcome::Rejected {
-        code: "invalid".into(),
-        message: "some fields are not valid".into(),
-        fields,
     }
 }
 

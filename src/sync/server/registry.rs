@@ -93,6 +93,32 @@ pub fn args<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result
     })
 }
 
+/// Refused for the fields that are not valid, each with its problem.
+pub fn invalid(fields: Vec<crate::error::FieldError>) -> Outcome {
+    Outcome::Rejected {
+        code: "invalid".into(),
+        message: "some fields are not valid".into(),
+        fields,
+    }
+}
+
+/// Refused for one field.
+pub fn field(name: &str, problem: crate::error::Problem) -> Outcome {
+    invalid(vec![crate::error::FieldError {
+        field: name.into(),
+        problem,
+    }])
+}
+
+/// Refused for a reason that is no one field's.
+pub fn rejected(code: &str, message: &str) -> Outcome {
+    Outcome::Rejected {
+        code: code.into(),
+        message: message.into(),
+        fields: vec![],
+    }
+}
+
 pub fn forbidden() -> Outcome {
     Outcome::Rejected {
         code: "forbidden".into(),
