@@ -90,9 +90,21 @@ test('six zones scored offline reach the published board; a class teacher appeal
   await appeal.getByLabel('处理意见（可不填）').fill('情况属实');
   await appeal.getByTestId('accept').click();
   await expect(appeal).toContainText('已采纳', { timeout: 15_000 });
+  await screenshot(page, 'cleaning-admin');
   // The ranking follows: the withdrawn check no longer counts for that class.
   await visit(page, '/cleaning-scores/board');
   await expect(board.locator('tr', { hasText: scored[0] }).getByTestId('league-score')).toHaveText('无成绩');
+  // A class's page charts its term, week by week.
+  await board.locator('tr', { hasText: scored[5] }).getByRole('link').click();
+  await expect(page.getByTestId('trend')).toBeVisible();
+  await expect(page.getByTestId('latest-week')).toContainText('10.00');
+  await screenshot(page, 'cleaning-trend');
+  // On a hallway screen the same board, in large type.
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await visit(page, '/cleaning-scores/board');
+  await expect(page.getByTestId('red-flag')).toContainText(scored[5]);
+  await screenshot(page, 'cleaning-board-screen');
+  await page.setViewportSize({ width: 390, height: 844 });
 
   await switchTo(page, teacher);
   await visit(page, '/cleaning-scores');

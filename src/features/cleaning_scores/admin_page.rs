@@ -64,8 +64,15 @@ fn Appeals() -> impl IntoView {
                                 view! {
                                     <li class="card" data-testid="appeal">
                                         <strong>
-                                            {move || class.map(|(g, n)| class_name(i18n.get_locale(), g, n)).unwrap_or_default()}
-                                            " · " {case.zone.clone()}
+                                            {
+                                                // One text, never empty: an empty text node is not in the page and
+                                                // hydration would miss it.
+                                                let zone = case.zone.clone();
+                                                move || match class {
+                                                    Some((g, n)) => format!("{} · {zone}", class_name(i18n.get_locale(), g, n)),
+                                                    None => zone.clone(),
+                                                }
+                                            }
                                         </strong>
                                         <p class="muted">
                                             {date(at, SCHOOL_UTC_OFFSET_MINUTES)} " " {time(at, SCHOOL_UTC_OFFSET_MINUTES)} " · "
@@ -89,8 +96,9 @@ fn Appeals() -> impl IntoView {
                                             }.into_any()
                                         } else {
                                             let status = case.appeal.status;
+                                            let resolution = case.appeal.resolution.clone();
                                             view! {
-                                                <p class="badge">{move || appeal_status_name(i18n.get_locale(), status)} " " {case.appeal.resolution.clone()}</p>
+                                                <p class="badge">{move || appeal_status_name(i18n.get_locale(), status)} {(!resolution.is_empty()).then(|| format!(" {resolution}"))}</p>
                                             }.into_any()
                                         }}
                                     </li>
@@ -265,8 +273,13 @@ fn Zones(
                         view! {
                             <tr class:inactive=!active>
                                 <td>
-                                    {move || zone.class.map(|(g, n)| format!("{} · ", class_name(i18n.get_locale(), g, n))).unwrap_or_default()}
-                                    {zone.name.clone()}
+                                    {
+                                        let name = zone.name.clone();
+                                        move || match zone.class {
+                                            Some((g, n)) => format!("{} · {name}", class_name(i18n.get_locale(), g, n)),
+                                            None => name.clone(),
+                                        }
+                                    }
                                 </td>
                                 <td>{move || match zone.league {
                                     League::Class => t_string!(i18n, cleaning.class_league).to_string(),

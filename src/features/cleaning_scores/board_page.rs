@@ -95,7 +95,7 @@ pub fn LeagueBoardPage() -> impl IntoView {
                                         " " {heading}
                                     </h2>
                                     {(!flag_holders.is_empty()).then(|| view! {
-                                        <p class="red-flag" data-testid="red-flag">"🚩 " {t!(i18n, cleaning.red_flag)} ": " {flag_holders.join("、")}</p>
+                                        <p class="red-flag" data-testid="red-flag"><RedFlag /> {t!(i18n, cleaning.red_flag)} ": " {flag_holders.join("、")}</p>
                                     })}
                                     <p class="muted">
                                         {match published {
@@ -129,12 +129,12 @@ pub fn LeagueBoardPage() -> impl IntoView {
                                                                 }.into_any(),
                                                                 None => view! { <span>{name.clone()}</span> }.into_any(),
                                                             }}
-                                                            <span class="muted no-narrow">" " {row.zones.join("、")}</span>
+                                                            {(!row.zones.is_empty()).then(|| view! { <span class="muted no-narrow">" " {row.zones.join("、")}</span> })}
                                                         </td>
                                                         <td class="score" data-testid="league-score">{s.score.map(score_text).unwrap_or_else(|| t_string!(i18n, cleaning.no_score).to_string())}</td>
                                                         <td class="no-narrow">{s.days} " / " {s.spot_checks}</td>
                                                         <td>
-                                                            {s.red_flag.then(|| view! { <span class="badge state-done">"🚩 " {t!(i18n, cleaning.red_flag)}</span> })}
+                                                            {s.red_flag.then(|| view! { <span class="badge badge-flag"><RedFlag /> {t!(i18n, cleaning.red_flag)}</span> })}
                                                             {s.reclean.then(|| view! { <span class="badge badge-warn">{t!(i18n, cleaning.reclean)}</span> })}
                                                         </td>
                                                     </tr>
@@ -179,6 +179,17 @@ pub fn LeagueBoardPage() -> impl IntoView {
                 })}
             </Transition>
         </Page>
+    }
+}
+
+/// The red flag (流动红旗), drawn: an emoji needs a font that school PCs and printers may lack.
+#[component]
+fn RedFlag() -> impl IntoView {
+    view! {
+        <svg class="flag-icon" viewBox="0 0 16 16" aria-hidden="true">
+            <rect x="2" y="1" width="1.6" height="14" fill="#6b4700" />
+            <path d="M3.6 1.5 L14 4.5 L3.6 8 Z" fill="#d9282f" />
+        </svg>
     }
 }
 
@@ -247,12 +258,12 @@ pub fn ClassTermPage() -> impl IntoView {
                             let superseded: std::collections::HashSet<uuid::Uuid> =
                                 term.checks.iter().filter_map(|(c, _, _, _)| c.supersedes).collect();
                             view! {
-                                <h2>{move || class_name(i18n.get_locale(), grade, number)} " · " {term.teacher.clone().unwrap_or_default()}</h2>
+                                <h2>{move || class_name(i18n.get_locale(), grade, number)} {term.teacher.clone().map(|t| format!(" · {t}"))}</h2>
                                 <p class="muted">{t!(i18n, cleaning.term_from)} " " {term.term_start.clone()}</p>
                                 {chart}
                                 {latest.map(|(week, score, rank, of)| view! {
                                     <p data-testid="latest-week">
-                                        {week} " · " {score.map(score_text).unwrap_or_default()}
+                                        {week} {score.map(|s| format!(" · {}", score_text(s)))}
                                         {rank.map(|r| format!(" · {} {r}/{of}", t_string!(i18n, cleaning.rank)))}
                                     </p>
                                 })}

@@ -40,6 +40,10 @@ pub fn AdminPage() -> impl IntoView {
                     <span class="big-number">"!"</span>
                     <strong>{t!(i18n, admin.watch_list)}</strong>
                 </A>
+                <A href="/admin/cleaning" attr:class="card card-link">
+                    <span class="big-number">"10"</span>
+                    <strong>{t!(i18n, cleaning.admin)}</strong>
+                </A>
             </div>
             <A href="/" attr:class="button">{t!(i18n, admin.my_home)}</A>
         </Page>
