@@ -627,6 +627,36 @@ pub fn standings(subjects: &[Uuid], checks: &[Scored], rules: LeagueRules) -> Ve
     table
 }
 
+/// What the league reads of a stored check (no ratings: a term's ranking reads thousands).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScoreRow {
+    pub id: Uuid,
+    pub zone_id: Uuid,
+    pub league: League,
+    pub class_id: Option<Uuid>,
+    pub kind: CheckKind,
+    pub score: i64,
+    pub full_score: i64,
+    pub checked_at: i64,
+    pub supersedes: Option<Uuid>,
+}
+
+impl From<&CheckRow> for ScoreRow {
+    fn from(c: &CheckRow) -> ScoreRow {
+        ScoreRow {
+            id: c.id,
+            zone_id: c.zone_id,
+            league: c.league,
+            class_id: c.class_id,
+            kind: c.kind,
+            score: c.score,
+            full_score: c.full_score,
+            checked_at: c.checked_at,
+            supersedes: c.supersedes,
+        }
+    }
+}
+
 /// The league table of a period's stored checks: keeps those of `league` in force (see [`in_force`]), scores
 /// each on the 10-point scale by its day at `offset_minutes`, and ranks `subjects` ([`standings`]). The board,
 /// the trend, the CSV and the benchmark all go through here. Answers the table, the checks counted and the
@@ -634,12 +664,12 @@ pub fn standings(subjects: &[Uuid], checks: &[Scored], rules: LeagueRules) -> Ve
 pub fn league_table(
     league: League,
     subjects: &[Uuid],
-    checks: &[CheckRow],
+    checks: &[ScoreRow],
     withdrawn: &HashSet<Uuid>,
     settings: &Settings,
     offset_minutes: i64,
 ) -> (Vec<Standing>, usize, usize) {
-    let of_league: Vec<&CheckRow> = checks.iter().filter(|c| c.league == league).collect();
+    let of_league: Vec<&ScoreRow> = checks.iter().filter(|c| c.league == league).collect();
     let ids: Vec<(Uuid, Option<Uuid>)> = of_league.iter().map(|c| (c.id, c.supersedes)).collect();
     let counted = in_force(&ids, withdrawn);
     let offset = offset_minutes * 60_000;

@@ -2,7 +2,7 @@
 
 use crate::domain::cleaning::{
     AppealRow, AppealStatus, CheckKind, CheckRow, FULL_SCORE, Grade, League, RatingRow, Rubric,
-    Settings, ZoneKind, ZoneRow, default_items,
+    ScoreRow, Settings, ZoneKind, ZoneRow, default_items,
 };
 use crate::server::db::{Db, bump_version, json_list, json_texts, now_ms, opt_uuid, uuid};
 use sqlx::{AnyConnection, Row};
@@ -425,6 +425,69 @@ pub async fn checks_between(
         None,
     )
     .await?;
+    Ok(rows.into_iter().map(|(_, c)| c).collect())
+}
+
+/// The scores of the checks made in `from <= checked_at < to`, oldest first, without their ratings: what the
+/// league reads.
+pub async fn scores_between(
+    conn: &mut AnyConnection,
+    from: i64,
+    to: i64,
+) -> Result<Vec<ScoreRow>, sqlx::Error> {
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        i64,
+        i64,
+        i64,
+        Option<String>,
+    );
+    sqlx::query_as::<_, Row>(
+        "SELECT id, zone_id, league, class_id, kind, score, full_score, checked_at, supersedes \
+         FROM cleaning_checks WHERE checked_at >= $1 AND checked_at < $2 ORDER BY checked_at, id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(
+        |(id, zone, league, class, kind, score, full_score, checked_at, supersedes)| {
+            Ok(ScoreRow {
+                id: uuid(&id)?,
+                zone_id: uuid(&zone)?,
+                league: decode("league", &league, League::from_code(&league))?,
+                class_id: opt_uuid(class)?,
+                kind: decode("check kind", &kind, CheckKind::from_code(&kind))?,
+                score,
+                full_score,
+                checked_at,
+                supersedes: opt_uuid(supersedes)?,
+            })
+        },
+    )
+    .collect()
+}
+
+/// The checks `ids` with their ratings.
+pub async fn checks_by_ids(
+    conn: &mut AnyConnection,
+    ids: &HashSet<Uuid>,
+) -> Result<Vec<CheckRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = format!(
+        "c.checked_at >= $1 AND c.checked_at < $2 AND c.id IN ({})",
+        json_texts(conn).replace("$1", "$3")
+    );
+    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let list = json_list(ids.iter().map(String::as_str));
+    let rows = checks_where(conn, &filter, i64::MIN, i64::MAX, Some(list)).await?;
     Ok(rows.into_iter().map(|(_, c)| c).collect())
 }
 

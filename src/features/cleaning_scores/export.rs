@@ -4,7 +4,9 @@
 use super::db;
 use super::server_fns::handlers::table;
 use crate::domain::Role;
-use crate::domain::cleaning::{AppealStatus, CheckKind, League, in_force, period_of, score_text};
+use crate::domain::cleaning::{
+    AppealStatus, CheckKind, League, ScoreRow, in_force, period_of, score_text,
+};
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
 use crate::domain::school_class::chinese_name;
 use crate::features::directory::db::places::names_and_places;
@@ -151,7 +153,8 @@ async fn build(
             .map(|z| z.id)
             .collect(),
     };
-    let (standings, _, _) = table(league, &subjects, &checks, &withdrawn, &settings);
+    let scores: Vec<ScoreRow> = checks.iter().map(ScoreRow::from).collect();
+    let (standings, _, _) = table(league, &subjects, &scores, &withdrawn, &settings);
     out.push_str("\r\n");
     out.push_str(&csv_line(&[
         "名次",

@@ -136,8 +136,8 @@ pub(crate) mod handlers {
     use super::super::db;
     use super::{AppealCase, ClassTerm, CleaningSetup, LeagueBoard, LeagueRow};
     use crate::domain::cleaning::{
-        AppealStatus, CheckRow, League, Rubric, Settings, ZoneKind, ZoneRow, league_table,
-        period_of,
+        AppealStatus, CheckRow, League, Rubric, ScoreRow, Settings, ZoneKind, ZoneRow,
+        league_table, period_of,
     };
     use crate::domain::clock::{DAY_MS, SCHOOL_UTC_OFFSET_MINUTES, date};
     use crate::domain::{PlaceKind, Role};
@@ -194,7 +194,7 @@ pub(crate) mod handlers {
     pub fn table(
         league: League,
         subjects: &[Uuid],
-        checks: &[CheckRow],
+        checks: &[ScoreRow],
         withdrawn: &HashSet<Uuid>,
         settings: &Settings,
     ) -> (Vec<crate::domain::cleaning::Standing>, usize, usize) {
@@ -230,7 +230,7 @@ pub(crate) mod handlers {
         let settings = db::settings(&mut conn).await?;
         let zones = db::zones(&mut conn).await?;
         let subjects = subjects(&mut conn, league, &zones).await?;
-        let checks = db::checks_between(&mut conn, period.from_ms, period.to_ms).await?;
+        let checks = db::scores_between(&mut conn, period.from_ms, period.to_ms).await?;
         let withdrawn = db::withdrawn_checks(&mut conn).await?;
         let ids: Vec<Uuid> = subjects.iter().map(|s| s.0).collect();
         let (table, counted, left_out) = table(league, &ids, &checks, &withdrawn, &settings);
@@ -310,7 +310,8 @@ pub(crate) mod handlers {
         )
         .ok_or(AppError::Internal)?;
         let now = now_ms();
-        let checks = db::checks_between(&mut conn, start.from_ms, now + DAY_MS).await?;
+        // The whole school's scores rank each week; only this class's checks are read with their ratings.
+        let checks = db::scores_between(&mut conn, start.from_ms, now + DAY_MS).await?;
         let withdrawn = db::withdrawn_checks(&mut conn).await?;
         let subjects: Vec<Uuid> = classes.iter().map(|c| c.0).collect();
         let mut weeks = Vec::new();
@@ -318,10 +319,10 @@ pub(crate) mod handlers {
         // Every week of the term up to this one (at most a year's worth).
         while from <= now && weeks.len() < 53 {
             let to = from + 7 * DAY_MS;
-            let of_week: Vec<CheckRow> = checks
+            let of_week: Vec<ScoreRow> = checks
                 .iter()
                 .filter(|c| (from..to).contains(&c.checked_at))
-                .cloned()
+                .copied()
                 .collect();
             let (table, _, _) = table(League::Class, &subjects, &of_week, &withdrawn, &settings);
             let ranked = table.iter().filter(|s| s.rank.is_some()).count() as u32;
@@ -340,10 +341,11 @@ pub(crate) mod handlers {
             .map(|z| (z.id, z.name))
             .collect();
         let (people, _) = names_and_places(&mut conn).await?;
-        let mine: Vec<CheckRow> = checks
-            .into_iter()
-            .filter(|c| c.class_id == Some(class))
-            .collect();
+        let mine: Vec<CheckRow> =
+            db::checks_of_class(&mut conn, class, start.from_ms, now + DAY_MS)
+                .await?
+                .into_iter()
+                .collect();
         let mut appeals: HashMap<Uuid, Vec<_>> = HashMap::new();
         for appeal in db::appeals(&mut conn).await? {
             appeals.entry(appeal.check_id).or_default().push(appeal);
@@ -377,11 +379,9 @@ pub(crate) mod handlers {
         all.sort_by_key(|a| (a.status != AppealStatus::Open, -a.filed_at));
         all.truncate(200);
         let check_ids: HashSet<Uuid> = all.iter().map(|a| a.check_id).collect();
-        let from = all.iter().map(|a| a.filed_at).min().unwrap_or(0) - 30 * DAY_MS;
-        let checks: HashMap<Uuid, CheckRow> = db::checks_between(&mut conn, from, i64::MAX)
+        let checks: HashMap<Uuid, CheckRow> = db::checks_by_ids(&mut conn, &check_ids)
             .await?
             .into_iter()
-            .filter(|c| check_ids.contains(&c.id))
             .map(|c| (c.id, c))
             .collect();
         let zones: HashMap<Uuid, ZoneRow> = db::zones(&mut conn)
