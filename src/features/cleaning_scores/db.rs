@@ -148,9 +148,17 @@ pub async fn ensure_class_zones(
     Ok(left + back + missing.len() as u64)
 }
 
-/// After a place was added or renamed: phones hold its zones by the place's name.
+/// The version the enclosing write transaction took: it holds the counter, so its value is this transaction's.
+/// A write bumps the counter once, whatever it touches.
+async fn this_version(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM sync_state WHERE id = 1")
+        .fetch_one(conn)
+        .await
+}
+
+/// Inside the write transaction that added or renamed a place: phones hold its zones by the place's name.
 pub async fn place_saved(conn: &mut AnyConnection, place: Uuid) -> Result<(), sqlx::Error> {
-    let version = bump_version(conn).await?;
+    let version = this_version(conn).await?;
     sqlx::query("UPDATE cleaning_zones SET version = $1 WHERE place_id = $2")
         .bind(version)
         .bind(place.to_string())
@@ -159,10 +167,10 @@ pub async fn place_saved(conn: &mut AnyConnection, place: Uuid) -> Result<(), sq
     Ok(())
 }
 
-/// After a class was added or changed: its zone joins the class league, and its zones are sent to phones again
+/// Inside the write transaction that added or changed a class: its zone joins the class league, and its zones are sent to phones again
 /// (they carry the class's name and teacher).
 pub async fn class_saved(conn: &mut AnyConnection, class: Uuid) -> Result<(), sqlx::Error> {
-    let version = bump_version(conn).await?;
+    let version = this_version(conn).await?;
     ensure_class_zones(conn, version).await?;
     sqlx::query("UPDATE cleaning_zones SET version = $1 WHERE class_id = $2")
         .bind(version)

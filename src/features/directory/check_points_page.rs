@@ -85,7 +85,7 @@ pub fn CheckPointsPage() -> impl IntoView {
                                     <li class:inactive=!active>
                                         <A href=format!("/check-points/{id}")><strong>{point.label.clone()}</strong></A>
                                         <span class="muted">{move || check_point_kind_name(i18n.get_locale(), point_kind)} " · "
-                                            {point.responsible_name.clone().unwrap_or_default()}</span>
+                                            {point.responsible_name.clone()}</span>
                                         <RowActions id active toggle on_edit=move |()| {
                                                 editing.set(Some(edit.id));
                                                 place.set(edit.place_id.to_string());

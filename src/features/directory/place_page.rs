@@ -54,7 +54,7 @@ pub fn PlacePage() -> impl IntoView {
                             <ul class="list">
                                 {classes.clone().into_iter().map(|c| view! {
                                     <li><strong>{move || class_name(i18n.get_locale(), c.grade, c.number)}</strong>
-                                        <span class="muted">{c.teacher_name.clone().unwrap_or_default()}</span></li>
+                                        <span class="muted">{c.teacher_name.clone()}</span></li>
                                 }).collect_view()}
                             </ul>
                         </Show>
@@ -65,7 +65,7 @@ pub fn PlacePage() -> impl IntoView {
                                     let point_kind = c.kind;
                                     view! {
                                         <li><A href=format!("/check-points/{}", c.id)><strong>{c.label.clone()}</strong></A>
-                                            <span class="muted">{move || check_point_kind_name(i18n.get_locale(), point_kind)} " · " {c.responsible_name.clone().unwrap_or_default()}</span></li>
+                                            <span class="muted">{move || check_point_kind_name(i18n.get_locale(), point_kind)} " · " {c.responsible_name.clone()}</span></li>
                                     }
                                 }).collect_view()}
                             </ul>
@@ -114,7 +114,7 @@ pub fn CheckPointPage() -> impl IntoView {
                             <dt>{t!(i18n, fields.place)}</dt>
                             <dd><A href=format!("/places/{}", point.place_id)>{point.place_path.clone()}</A></dd>
                             <dt>{t!(i18n, fields.responsible)}</dt>
-                            <dd>{point.responsible_name.clone().unwrap_or_default()}</dd>
+                            <dd>{point.responsible_name.clone()}</dd>
                         </dl>
                         // Checking from a scanned label records the scan with the check, as presence on site.
                         <div class="row-actions">

@@ -80,7 +80,7 @@ pub fn SchoolClassesPage() -> impl IntoView {
                                 view! {
                                     <li class:inactive=!active>
                                         <strong>{move || class_name(i18n.get_locale(), class.grade, class.number)}</strong>
-                                        <span class="muted">{class.teacher_name.clone().unwrap_or_default()} " · " {class.zone_path.clone().unwrap_or_default()}</span>
+                                        <span class="muted">{class.teacher_name.clone()} " · " {class.zone_path.clone()}</span>
                                         <RowActions id active toggle on_edit=move |()| {
                                                 editing.set(Some(edit.id));
                                                 grade.set(edit.grade.to_string());

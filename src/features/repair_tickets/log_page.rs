@@ -56,11 +56,11 @@ pub fn RepairLogPage() -> impl IntoView {
                                                     <td>{move || category_name(i18n.get_locale(), t.category)}</td>
                                                     <td>{t.description.clone()}</td>
                                                     <td>{row.reporter}</td>
-                                                    <td>{row.assignee.unwrap_or_default()}</td>
+                                                    <td>{row.assignee}</td>
                                                     <td>{move || status_name(i18n.get_locale(), t.status)}{late.then(|| view! { " " <span class="badge badge-warn">{t!(i18n, repair.overdue)}</span> })}</td>
-                                                    <td>{t.done_at.map(at).unwrap_or_default()}</td>
-                                                    <td>{t.done_at.map(|d| format!("{:.1}", (d - t.reported_at) as f64 / 3_600_000.0)).unwrap_or_default()}</td>
-                                                    <td>{t.rating.map(|r| "★".repeat(r.clamp(0, 5) as usize)).unwrap_or_default()}</td>
+                                                    <td>{t.done_at.map(at)}</td>
+                                                    <td>{t.done_at.map(|d| format!("{:.1}", (d - t.reported_at) as f64 / 3_600_000.0))}</td>
+                                                    <td>{t.rating.map(|r| "★".repeat(r.clamp(0, 5) as usize))}</td>
                                                 </tr>
                                             }
                                         }).collect_view()}

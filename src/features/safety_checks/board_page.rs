@@ -121,7 +121,7 @@ pub fn SafetyBoardPage() -> impl IntoView {
                                             view! {
                                                 <tr class:hidden=move || !shown() class=if matches!(state, PointState::Overdue | PointState::Failed) { "late" } else { "" } data-point=row.label.clone()>
                                                     <td><A href=format!("/admin/safety/point?id={point}")>{label}</A><br/><span class="muted">{row.place.clone()}</span></td>
-                                                    <td>{row.responsible.clone().unwrap_or_default()}</td>
+                                                    <td>{row.responsible.clone()}</td>
                                                     <td><span class=state_class(state)>{move || state_name(i18n.get_locale(), state)}</span></td>
                                                     <td>{row.last_check.clone().map(|(_, at, who, tickets)| view! {
                                                         {format!("{} {} {}", date(at, SCHOOL_UTC_OFFSET_MINUTES), time(at, SCHOOL_UTC_OFFSET_MINUTES), who)}
