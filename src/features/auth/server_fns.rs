@@ -64,11 +64,12 @@ pub async fn set_locale(locale: String) -> Result<(), AppError> {
     use super::{db, session};
     crate::server::respond(
         async {
+            let state = session::app_state()?;
             let user = session::require_user().await?;
             if locale.parse::<crate::i18n::Locale>().is_err() {
                 return Err(AppError::invalid("locale", crate::error::Problem::Invalid));
             }
-            db::set_locale(&session::app_state()?.db, user.id, &locale).await?;
+            db::set_locale(&state.db, user.id, &locale).await?;
             Ok(())
         }
         .await,

@@ -17,6 +17,10 @@ use sha2::Sha256;
 
 pub const COOKIE: &str = "houqin_session";
 
+/// The app's state, from the server function's context. Take it before the function's first `.await`: while a
+/// page renders on the server, a resource's server function can lose its reactive context across an await (its
+/// log line below), and the page then hydrates with an error the server never showed, which stops hydration
+/// (seen on the admin pages right after signing in).
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {
         tracing::error!("AppState missing from the server function context");

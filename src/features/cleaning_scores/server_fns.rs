@@ -211,6 +211,7 @@ pub(crate) mod handlers {
     /// The league of a period, as the board shows it. Everyone who works with cleaning sees a published
     /// period; the admin also sees drafts.
     pub async fn league(league: League, period: String) -> Result<LeagueBoard, AppError> {
+        let state = session::app_state()?;
         let user = session::require_role(VIEWERS).await?;
         let admin = user.has(Role::Admin);
         let text = if period.trim().is_empty() {
@@ -220,7 +221,7 @@ pub(crate) mod handlers {
         };
         let period = period_of(league, &text, SCHOOL_UTC_OFFSET_MINUTES)
             .ok_or_else(|| AppError::invalid("period", Problem::Invalid))?;
-        let mut conn = session::app_state()?.db.pool.acquire().await?;
+        let mut conn = state.db.pool.acquire().await?;
         let published = db::publications(&mut conn)
             .await?
             .remove(&(league, period.key.clone()));
@@ -263,6 +264,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn publish(league: League, period: String) -> Result<(), AppError> {
+        let state = session::app_state()?;
         let admin = session::require_role(&[]).await?;
         let period = period_of(league, &period, SCHOOL_UTC_OFFSET_MINUTES)
             .ok_or_else(|| AppError::invalid("period", Problem::Invalid))?;
@@ -270,7 +272,7 @@ pub(crate) mod handlers {
             // A week that has not begun has nothing to publish.
             return Err(AppError::invalid("period", Problem::Invalid));
         }
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let version = bump_version(&mut tx).await?;
         db::publish(&mut tx, league, &period.key, admin.id, version).await?;
@@ -293,8 +295,9 @@ pub(crate) mod handlers {
     }
 
     pub async fn class_term(class: Uuid) -> Result<ClassTerm, AppError> {
+        let state = session::app_state()?;
         let user = session::require_role(&[Role::CleaningInspector, Role::ClassTeacher]).await?;
-        let mut conn = session::app_state()?.db.pool.acquire().await?;
+        let mut conn = state.db.pool.acquire().await?;
         let classes = db::classes(&mut conn).await?;
         let Some(&(_, grade, number, teacher)) = classes.iter().find(|c| c.0 == class) else {
             return Err(AppError::NotFound);
@@ -373,8 +376,9 @@ pub(crate) mod handlers {
 
     /// Every appeal, open ones first, then the latest decided.
     pub async fn appeals() -> Result<Vec<AppealCase>, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
-        let mut conn = session::app_state()?.db.pool.acquire().await?;
+        let mut conn = state.db.pool.acquire().await?;
         let mut all = db::appeals(&mut conn).await?;
         all.sort_by_key(|a| (a.status != AppealStatus::Open, -a.filed_at));
         all.truncate(200);
@@ -414,6 +418,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn resolve(appeal: Uuid, accept: bool, note: String) -> Result<(), AppError> {
+        let state = session::app_state()?;
         let admin = session::require_role(&[]).await?;
         let mut checks = Checks::new();
         let note = checks
@@ -425,7 +430,7 @@ pub(crate) mod handlers {
         } else {
             AppealStatus::Rejected
         };
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let version = bump_version(&mut tx).await?;
         if !db::resolve_appeal(&mut tx, appeal, status, &note, admin.id, version).await? {
@@ -437,8 +442,9 @@ pub(crate) mod handlers {
     }
 
     pub async fn setup() -> Result<CleaningSetup, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
-        let mut conn = session::app_state()?.db.pool.acquire().await?;
+        let mut conn = state.db.pool.acquire().await?;
         let mut latest: HashMap<ZoneKind, Rubric> = HashMap::new();
         for rubric in db::rubrics(&mut conn).await? {
             if latest
@@ -470,9 +476,10 @@ pub(crate) mod handlers {
     }
 
     pub async fn save_settings(settings: Settings) -> Result<(), AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
         let settings = settings.validate()?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let version = bump_version(&mut tx).await?;
         db::save_settings(&mut tx, &settings, version).await?;
@@ -486,8 +493,9 @@ pub(crate) mod handlers {
         kind: ZoneKind,
         class: Option<Uuid>,
     ) -> Result<Uuid, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let mut checks = Checks::new();
         if crate::features::directory::db::places::place_kind(&mut tx, place)
@@ -518,8 +526,9 @@ pub(crate) mod handlers {
     }
 
     pub async fn set_zone_active(zone: Uuid, active: bool) -> Result<(), AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         if !set_row_active(&mut tx, Deactivatable::CleaningZones, zone, active).await? {
             return Err(AppError::NotFound);
@@ -530,9 +539,10 @@ pub(crate) mod handlers {
 
     /// Saves a kind's rubric as a new version; checks scored with the old one keep it.
     pub async fn save_rubric(rubric: Rubric) -> Result<i64, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
         let rubric = rubric.validate()?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let version = bump_version(&mut tx).await?;
         let number = db::add_rubric(&mut tx, &rubric, version).await?;

@@ -97,8 +97,9 @@ mod handlers {
     use uuid::Uuid;
 
     pub async fn load() -> Result<Directory, AppError> {
+        let state = session::app_state()?;
         session::require_user().await?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let places = places::list_places(&db).await?;
         Ok(Directory {
             school_classes: school_classes::list_school_classes(&db, &places).await?,
@@ -109,8 +110,9 @@ mod handlers {
     }
 
     pub async fn save_place(id: Option<Uuid>, input: PlaceInput) -> Result<Uuid, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[Role::Admin]).await?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let parent_kind = match input.parent_id {
             Some(parent) => Some(
@@ -149,9 +151,10 @@ mod handlers {
         id: Option<Uuid>,
         input: SchoolClassInput,
     ) -> Result<Uuid, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[Role::Admin]).await?;
         let input = input.validate()?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let mut checks = Checks::new();
         if school_classes::grade_number_taken(&mut tx, input.grade, input.number, id).await? {
@@ -191,9 +194,10 @@ mod handlers {
         id: Option<Uuid>,
         input: CheckPointInput,
     ) -> Result<Uuid, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[Role::Admin]).await?;
         let input = input.validate()?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let mut checks = Checks::new();
         if places::place_kind(&mut tx, input.place_id).await?.is_none() {
@@ -223,8 +227,9 @@ mod handlers {
     }
 
     pub async fn set_active(entry: Entry, id: Uuid, active: bool) -> Result<(), AppError> {
+        let state = session::app_state()?;
         session::require_role(&[Role::Admin]).await?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let table = match entry {
             Entry::Place => Deactivatable::Places,
@@ -244,8 +249,9 @@ mod handlers {
     }
 
     pub async fn label(entry: Entry, id: Uuid) -> Result<Label, AppError> {
+        let state = session::app_state()?;
         session::require_user().await?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         // Only the places (and, for a check point, the points) are needed to name the label.
         let places = places::list_places(&db).await?;
         let base = public_base_url().await?;

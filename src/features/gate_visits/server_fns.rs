@@ -59,8 +59,9 @@ pub(super) mod handlers {
     use uuid::Uuid;
 
     pub async fn register(date: String) -> Result<Register, AppError> {
+        let state = session::app_state()?;
         let user = session::require_role(&[Role::GateGuard]).await?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let (from, to) = day_range(&date, SCHOOL_UTC_OFFSET_MINUTES)
             .ok_or_else(|| AppError::invalid("date", Problem::Invalid))?;
         let mut tx = db.begin_write().await?;
@@ -81,8 +82,9 @@ pub(super) mod handlers {
     }
 
     pub async fn watch_list() -> Result<Vec<WatchListRow>, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[Role::Admin]).await?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut conn = db.pool.acquire().await?;
         Ok(db::list_watch_entries(&mut conn)
             .await?
@@ -98,8 +100,8 @@ pub(super) mod handlers {
     }
 
     pub async fn add_watch_entry(input: WatchEntryInput) -> Result<Uuid, AppError> {
-        let user = session::require_role(&[Role::Admin]).await?;
         let state = session::app_state()?;
+        let user = session::require_role(&[Role::Admin]).await?;
         let (phone, number, note) = input.validate()?;
         let id_type = input.id_type.unwrap_or(IdType::ResidentCard);
         let hash = number
@@ -136,8 +138,9 @@ pub(super) mod handlers {
     }
 
     pub async fn set_watch_entry_active(id: Uuid, active: bool) -> Result<(), AppError> {
+        let state = session::app_state()?;
         let user = session::require_role(&[Role::Admin]).await?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let version = bump_version(&mut tx).await?;
         if !db::set_watch_entry_active(&mut tx, id, active, version).await? {

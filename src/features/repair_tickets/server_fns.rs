@@ -101,17 +101,19 @@ pub(crate) mod handlers {
     }
 
     pub async fn log(month: String) -> Result<RepairLog, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[Role::Maintenance]).await?;
-        let mut conn = session::app_state()?.db.pool.acquire().await?;
+        let mut conn = state.db.pool.acquire().await?;
         let rows = log_rows(&mut conn, &month).await?;
         Ok(RepairLog { month, rows })
     }
 
     pub async fn stats(month: String) -> Result<RepairStats, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
         let (from, to) = month_range(&month, SCHOOL_UTC_OFFSET_MINUTES)
             .ok_or_else(|| AppError::invalid("month", Problem::Invalid))?;
-        let mut conn = session::app_state()?.db.pool.acquire().await?;
+        let mut conn = state.db.pool.acquire().await?;
         let tickets = db::tickets_between(&mut conn, from, to).await?;
         let now = now_ms();
         let fix_time = |t: &crate::domain::ticket::Ticket| t.done_at.map(|d| d - t.reported_at);
@@ -171,8 +173,9 @@ pub(crate) mod handlers {
     }
 
     pub async fn rules() -> Result<RulesView, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
-        let mut conn = session::app_state()?.db.pool.acquire().await?;
+        let mut conn = state.db.pool.acquire().await?;
         let rules = db::rules(&mut conn).await?;
         Ok(RulesView {
             rules: Category::ALL
@@ -184,8 +187,9 @@ pub(crate) mod handlers {
     }
 
     pub async fn set_rule(category: Category, assignee: Option<Uuid>) -> Result<(), AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         if let Some(assignee) = assignee {
             let ids: HashSet<Uuid> = [assignee].into();

@@ -151,6 +151,7 @@ pub(crate) mod handlers {
 
     /// Every point and its state on `date` (YYYY-MM-DD, today at the school by default). The admin only.
     pub async fn board(date_text: String) -> Result<Board, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
         let today_text = if date_text.trim().is_empty() {
             date(crate::server::db::now_ms(), SCHOOL_UTC_OFFSET_MINUTES)
@@ -161,7 +162,7 @@ pub(crate) mod handlers {
             day_number(&today_text).ok_or_else(|| AppError::invalid("date", Problem::Invalid))?;
         let (day_start, _) = day_range(&today_text, SCHOOL_UTC_OFFSET_MINUTES)
             .ok_or_else(|| AppError::invalid("date", Problem::Invalid))?;
-        let mut conn = session::app_state()?.db.pool.acquire().await?;
+        let mut conn = state.db.pool.acquire().await?;
         let holidays = db::holidays(&mut conn).await?;
         let holiday_days: Vec<i64> = holidays.iter().filter_map(|d| day_number(d)).collect();
         // Checks from the start of the period before the longest one (2 × 4 weeks) until the end of today.
@@ -299,8 +300,9 @@ pub(crate) mod handlers {
     }
 
     pub async fn ledger(month: String) -> Result<Ledger, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[Role::SafetyInspector]).await?;
-        let mut conn = session::app_state()?.db.pool.acquire().await?;
+        let mut conn = state.db.pool.acquire().await?;
         let rows = ledger_rows(&mut conn, &month).await?;
         Ok(Ledger {
             from: month.clone(),
@@ -310,8 +312,9 @@ pub(crate) mod handlers {
     }
 
     pub async fn point_history(point: Uuid) -> Result<super::PointHistory, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[Role::SafetyInspector]).await?;
-        let mut conn = session::app_state()?.db.pool.acquire().await?;
+        let mut conn = state.db.pool.acquire().await?;
         let ids: HashSet<Uuid> = [point].into();
         let found = db::points_by_id(&mut conn, &ids).await?;
         let row = found.get(&point).ok_or(AppError::NotFound)?;
@@ -337,11 +340,12 @@ pub(crate) mod handlers {
     }
 
     pub async fn set_holiday(day: String, holiday: bool) -> Result<(), AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
         if day_number(&day).is_none() {
             return Err(AppError::invalid("day", Problem::Invalid));
         }
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let version = bump_version(&mut tx).await?;
         db::set_holiday(&mut tx, day.trim(), holiday, version).await?;
@@ -350,11 +354,12 @@ pub(crate) mod handlers {
     }
 
     pub async fn set_rule(point: Uuid, rule: Rule) -> Result<(), AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
         if !rule.valid() {
             return Err(AppError::invalid("rule", Problem::Invalid));
         }
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let version = bump_version(&mut tx).await?;
         if !db::set_rule(&mut tx, point, rule, version).await? {
@@ -366,8 +371,9 @@ pub(crate) mod handlers {
 
     /// The latest version of each kind's checklist.
     pub async fn templates() -> Result<Vec<Template>, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[Role::SafetyInspector]).await?;
-        let mut conn = session::app_state()?.db.pool.acquire().await?;
+        let mut conn = state.db.pool.acquire().await?;
         let mut latest: HashMap<CheckPointKind, Template> = HashMap::new();
         for (_, template) in db::templates(&mut conn).await? {
             if latest
@@ -387,6 +393,7 @@ pub(crate) mod handlers {
         kind: CheckPointKind,
         items: Vec<TemplateItem>,
     ) -> Result<i64, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[]).await?;
         let mut checks = Checks::new();
         let mut keys = HashSet::new();
@@ -407,7 +414,7 @@ pub(crate) mod handlers {
             checks.add("items", Problem::Required);
         }
         checks.finish()?;
-        let db = session::app_state()?.db;
+        let db = state.db;
         let mut tx = db.begin_write().await?;
         let version = bump_version(&mut tx).await?;
         let number = db::add_template(&mut tx, kind, &clean, version).await?;

@@ -43,15 +43,17 @@ mod handlers {
     use uuid::Uuid;
 
     pub async fn list() -> Result<Vec<UserSummary>, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[Role::Admin]).await?;
-        Ok(db::list_users(&session::app_state()?.db).await?)
+        Ok(db::list_users(&state.db).await?)
     }
 
     pub async fn create(user: NewUser) -> Result<Uuid, AppError> {
+        let state = session::app_state()?;
         session::require_role(&[Role::Admin]).await?;
         let user = user.validate()?;
         let hash = session::hash_password(user.password.clone()).await?;
-        let mut tx = session::app_state()?.db.begin_write().await?;
+        let mut tx = state.db.begin_write().await?;
         if db::username_taken(&mut tx, &user.username).await? {
             return Err(AppError::invalid("username", Problem::Taken));
         }
@@ -62,6 +64,7 @@ mod handlers {
     }
 
     pub async fn set_roles(id: Uuid, mut roles: Vec<Role>) -> Result<(), AppError> {
+        let state = session::app_state()?;
         let admin = session::require_role(&[Role::Admin]).await?;
         if roles.is_empty() {
             return Err(AppError::invalid("roles", Problem::Required));
@@ -72,7 +75,7 @@ mod handlers {
         }
         roles.sort();
         roles.dedup();
-        let mut tx = session::app_state()?.db.begin_write().await?;
+        let mut tx = state.db.begin_write().await?;
         // The user's row carries the version of this change, so a pull sees the new roles.
         if !db::stamp_user(&mut tx, id).await? {
             return Err(AppError::NotFound);
@@ -83,10 +86,11 @@ mod handlers {
     }
 
     pub async fn reset_password(id: Uuid, password: String) -> Result<(), AppError> {
+        let state = session::app_state()?;
         session::require_role(&[Role::Admin]).await?;
         check_password(&password).map_err(|problem| AppError::invalid("password", problem))?;
         let hash = session::hash_password(password).await?;
-        let mut tx = session::app_state()?.db.begin_write().await?;
+        let mut tx = state.db.begin_write().await?;
         if !db::set_password_hash(&mut tx, id, &hash).await? {
             return Err(AppError::NotFound);
         }
@@ -96,11 +100,12 @@ mod handlers {
     }
 
     pub async fn set_active(id: Uuid, active: bool) -> Result<(), AppError> {
+        let state = session::app_state()?;
         let admin = session::require_role(&[Role::Admin]).await?;
         if id == admin.id && !active {
             return Err(AppError::invalid("active", Problem::Invalid));
         }
-        let mut tx = session::app_state()?.db.begin_write().await?;
+        let mut tx = state.db.begin_write().await?;
         if !set_row_active(&mut tx, Deactivatable::Users, id, active).await? {
             return Err(AppError::NotFound);
         }
