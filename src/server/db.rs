@@ -301,6 +301,26 @@ pub fn json_texts(conn: &AnyConnection) -> &'static str {
     }
 }
 
+/// Which of `ids` are already rows of `table` (by its `id` column). `table` is a name written in the code.
+pub async fn existing_ids(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    ids: &std::collections::HashSet<uuid::Uuid>,
+) -> Result<std::collections::HashSet<uuid::Uuid>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let texts: Vec<String> = ids.iter().map(uuid::Uuid::to_string).collect();
+    let sql = format!("SELECT id FROM {table} WHERE id IN ({})", json_texts(conn));
+    sqlx::query_scalar::<_, String>(&sql)
+        .bind(json_list(texts.iter().map(String::as_str)))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|id| uuid(id))
+        .collect()
+}
+
 /// `texts` as the JSON array [`json_texts`] unpacks.
 pub fn json_list<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
     serde_json::Value::Array(

@@ -671,28 +671,6 @@ pub async fn appeals_changed(
         .collect()
 }
 
-/// Which of `ids` are appeals already.
-pub async fn existing_appeals(
-    conn: &mut AnyConnection,
-    ids: &HashSet<Uuid>,
-) -> Result<HashSet<Uuid>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-    let sql = format!(
-        "SELECT id FROM cleaning_appeals WHERE id IN ({})",
-        json_texts(conn)
-    );
-    sqlx::query_scalar::<_, String>(&sql)
-        .bind(json_list(ids.iter().map(String::as_str)))
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|id| uuid(id))
-        .collect()
-}
-
 /// Every appeal, oldest first (open ones are few; a school files a handful a week).
 pub async fn appeals(conn: &mut AnyConnection) -> Result<Vec<AppealRow>, sqlx::Error> {
     sqlx::query(&format!(

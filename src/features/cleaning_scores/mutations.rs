@@ -14,7 +14,7 @@ use crate::domain::cleaning::{
 use crate::domain::sync::{Mutation, Outcome};
 use crate::error::{AppError, Problem};
 use crate::features::repair_tickets::mutations::TicketBatch;
-use crate::server::db::{Param, insert_rows};
+use crate::server::db::{Param, existing_ids, insert_rows};
 use crate::sync::server::registry::{Context, args, field, forbidden, invalid, rejected};
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
@@ -148,7 +148,7 @@ impl CleaningBatch {
             }
             batch
                 .appeals
-                .extend(db::existing_appeals(conn, &appeals).await?);
+                .extend(existing_ids(conn, "cleaning_appeals", &appeals).await?);
             batch
                 .teaches
                 .insert(user, db::classes_of_teacher(conn, user).await?);

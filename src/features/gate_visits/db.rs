@@ -56,28 +56,6 @@ pub async fn identities(
         .collect()
 }
 
-/// The sign-outs among `ids` that exist.
-pub async fn existing_sign_outs(
-    conn: &mut AnyConnection,
-    ids: &HashSet<Uuid>,
-) -> Result<HashSet<Uuid>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let ids = id_list(ids);
-    let sql = format!(
-        "SELECT id FROM visit_sign_outs WHERE id IN ({})",
-        json_texts(conn)
-    );
-    sqlx::query_scalar::<_, String>(&sql)
-        .bind(json_list(ids.iter().map(String::as_str)))
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|id| uuid(id))
-        .collect()
-}
-
 /// Whether each of `ids` that exists in `table` (`users` or `places`) is active.
 pub async fn active_flags(
     conn: &mut AnyConnection,

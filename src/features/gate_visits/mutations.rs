@@ -76,7 +76,8 @@ impl GateBatch {
         }
         let mut batch = GateBatch {
             visits: db::identities(conn, &visit_ids).await?,
-            sign_outs: db::existing_sign_outs(conn, &sign_out_ids).await?,
+            sign_outs: crate::server::db::existing_ids(conn, "visit_sign_outs", &sign_out_ids)
+                .await?,
             people: db::active_flags(conn, "users", &people).await?,
             places: db::active_flags(conn, "places", &places).await?,
             ..GateBatch::default()

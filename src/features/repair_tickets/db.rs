@@ -102,30 +102,6 @@ pub async fn tickets_by_id(
         .collect()
 }
 
-/// Which of `ids` already exist in `table` (`ticket_events` or `photos`).
-pub async fn existing_ids(
-    conn: &mut AnyConnection,
-    table: &str,
-    ids: &HashSet<Uuid>,
-) -> Result<HashSet<Uuid>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let table = if table == "photos" {
-        "photos"
-    } else {
-        "ticket_events"
-    };
-    let sql = format!("SELECT id FROM {table} WHERE id IN ({})", json_texts(conn));
-    sqlx::query_scalar::<_, String>(&sql)
-        .bind(ids_json(ids))
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|id| uuid(id))
-        .collect()
-}
-
 /// Everyone ever assigned to each of the tickets `ids`: (ticket, user).
 pub async fn past_assignees(
     conn: &mut AnyConnection,

@@ -13,7 +13,7 @@ use crate::domain::ticket::{
 };
 use crate::error::{AppError, FieldError, Problem};
 use crate::features::gate_visits::db::active_flags;
-use crate::server::db::{Param, insert_rows};
+use crate::server::db::{Param, existing_ids, insert_rows};
 use crate::sync::server::registry::{Context, args, forbidden};
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
@@ -119,8 +119,8 @@ impl TicketBatch {
             HashMap::new()
         };
         people.extend(rules.values().copied());
-        let mut taken = db::existing_ids(conn, "ticket_events", &taken).await?;
-        taken.extend(db::existing_ids(conn, "photos", &photos).await?);
+        let mut taken = existing_ids(conn, "ticket_events", &taken).await?;
+        taken.extend(existing_ids(conn, "photos", &photos).await?);
         Ok(TicketBatch {
             past_assignees: db::past_assignees(conn, &tickets).await?,
             tickets: db::tickets_by_id(conn, &tickets).await?,
