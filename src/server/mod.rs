@@ -17,9 +17,9 @@ use axum::http::StatusCode;
 use config::{Config, ConfigError};
 use db::Db;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, ResponseOptions, generate_route_list};
 use state::AppState;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tower_http::compression::CompressionLayer;
 
 #[derive(Debug, thiserror::Error)]
@@ -149,8 +149,19 @@ fn pkg_dir(options: &LeptosOptions) -> std::path::PathBuf {
     std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref())
 }
 
+/// The app's routes, found once per process by rendering the app with resource loading switched off.
+///
+/// That switch is a process-wide flag in leptos_server 0.8: a resource first polled while any thread is
+/// listing routes waits forever (leptos#4773). Listing them once, before the first router serves anything,
+/// means no page render can ever overlap it, however many routers a process builds (the tests build one per
+/// test; a page hung there once and took CI's whole time).
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let pkg_path = format!("/{}", state.leptos_options.site_pkg_dir);
     Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))

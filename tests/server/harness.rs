@@ -228,6 +228,8 @@ impl Browser {
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            // A page or call that never answers fails its test by name, instead of holding the whole run.
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .expect("http client");
         Browser {

@@ -52,3 +52,56 @@ async fn a_signed_in_guard_gets_their_page_rendered_with_their_navigation(app: T
     );
 }
 both!(a_signed_in_guard_gets_their_page_rendered_with_their_navigation);
+
+/// Building a router lists the app's routes, which once made a page rendering at that moment wait forever
+/// (leptos#4773: resource loading is switched off process-wide while routes are listed, and the tests build a
+/// router per test). Pages opened while routers are being built, over and over, must all answer.
+async fn pages_render_while_other_routers_are_built(app: TestApp) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let config = crate::harness::config(
+        app.data_dir().join("builder"),
+        app.database_url.clone(),
+        false,
+    );
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("houqin")
+        .build();
+    let state = houqin::server::open(config, options).await.unwrap();
+    /// Stops the builder however the test ends: a panic would otherwise leave it looping, and the test's
+    /// runtime waits for it forever.
+    struct StopOnDrop(Arc<AtomicBool>);
+    impl Drop for StopOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop_on_drop = StopOnDrop(stop.clone());
+    let built = Arc::new(AtomicUsize::new(0));
+    let builder = tokio::task::spawn_blocking({
+        let (stop, built) = (stop.clone(), built.clone());
+        move || {
+            while !stop.load(Ordering::Relaxed) {
+                drop(houqin::server::router(state.clone()));
+                built.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    });
+    let guard = app.signed_in("menwei").await;
+    for round in 0..20 {
+        let (status, html) = guard.page("/gate-visits", &[]).await;
+        assert_eq!(status, StatusCode::OK, "round {round}");
+        assert!(
+            html.contains("王师傅"),
+            "round {round}: the page finished rendering"
+        );
+    }
+    drop(stop_on_drop);
+    builder.await.unwrap();
+    assert!(
+        built.load(Ordering::Relaxed) > 0,
+        "routers were built while the pages rendered"
+    );
+}
+both!(pages_render_while_other_routers_are_built);
