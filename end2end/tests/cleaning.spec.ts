@@ -111,3 +111,36 @@ test('six zones scored offline reach the published board; a class teacher appeal
   await expect(page.getByTestId('class-check').first().getByTestId('appeal-state')).toContainText('已采纳', { timeout: 20_000 });
   await expect(page.getByTestId('class-check').first()).toContainText('情况属实');
 });
+
+test('scanning a zone\'s label shows its latest scores and scores it from there', async ({ page }) => {
+  await signIn(page, 'weisheng');
+  await visit(page, '/cleaning-scores');
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
+  // The place a QR label points at: 六年级2班's zone.
+  const placeId = await page.evaluate(async () => {
+    const response = await fetch('/api/directory/load', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: '{}',
+    });
+    const directory = await response.json();
+    return directory.school_classes.find((c: { grade: number; number: number }) => c.grade === 6 && c.number === 2)
+      .zone_id as string;
+  });
+  await visit(page, `/places/${placeId}`);
+  const here = page.getByTestId('zones-here');
+  await expect(here).toContainText('六年级2班');
+  const before = await here.getByTestId('zone-here-check').count();
+
+  await here.getByTestId('score-here').click();
+  const form = page.getByTestId('score-form');
+  await expect(page.getByTestId('zone-title')).toContainText('六年级2班');
+  await form.getByRole('button', { name: '保存评分' }).click();
+  await expect(form.getByTestId('saved')).toContainText('10 / 10');
+
+  await page.goBack();
+  await expect(here.getByTestId('zone-here-check')).toHaveCount(Math.min(before + 1, 3));
+  await expect(here.getByTestId('zone-here-check').first()).toContainText('10/10');
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  await screenshot(page, 'place-zone-scores');
+});

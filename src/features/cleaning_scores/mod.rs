@@ -16,9 +16,11 @@ mod local_view;
 #[cfg(feature = "ssr")]
 pub mod mutations;
 mod server_fns;
+mod zones_here;
 
 pub use admin_page::CleaningAdminPage;
 pub use board_page::{ClassTermPage, LeagueBoardPage};
 pub use check_page::CleaningCheckPage;
 pub use cleaning_scores_page::CleaningScoresPage;
 pub use server_fns::*;
+pub use zones_here::ZonesAtPlace;

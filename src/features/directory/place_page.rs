@@ -1,5 +1,6 @@
 //! What a QR label opens: one place (or check point) with what hangs under it, its check points and the
-//! classes whose cleaning zone it is. Later jobs add their actions here (report a fault, check this point).
+//! classes whose cleaning zone it is, its cleaning scores, and the jobs' actions here (report a fault, score the
+//! zone, check a point).
 
 use crate::components::{
     Page, check_point_kind_name, class_name, place_kind_name, use_directory, use_user,
@@ -58,6 +59,7 @@ pub fn PlacePage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         </Show>
+                        <crate::features::cleaning_scores::ZonesAtPlace place_id />
                         <Show when=move || has_points>
                             <h2>{t!(i18n, place.check_points)}</h2>
                             <ul class="list">
