@@ -64,8 +64,7 @@ pub async fn set_locale(locale: String) -> Result<(), AppError> {
     use super::{db, session};
     crate::server::respond(
         async {
-            let state = session::app_state()?;
-            let user = session::require_user().await?;
+            let session::Caller { state, user } = session::require_user().await?;
             if locale.parse::<crate::i18n::Locale>().is_err() {
                 return Err(AppError::invalid("locale", crate::error::Problem::Invalid));
             }
@@ -121,11 +120,13 @@ mod handlers {
             return Err(AppError::AccountDisabled);
         }
         db::clear_failures(&state.db, &key).await?;
-        start_session(credentials.id).await
+        start_session(&state, credentials.id).await
     }
 
-    async fn start_session(user_id: uuid::Uuid) -> Result<SessionUser, AppError> {
-        let state = session::app_state()?;
+    async fn start_session(
+        state: &crate::server::state::AppState,
+        user_id: uuid::Uuid,
+    ) -> Result<SessionUser, AppError> {
         let token = session::new_token();
         let hash = session::token_hash(&state.config.session_key, &token);
         db::create_session(&state.db, &hash, user_id, state.config.session_days).await?;
@@ -155,12 +156,11 @@ mod handlers {
         let id = db::insert_user(&mut tx, &user, &hash).await?;
         tx.commit().await?;
         tracing::info!(username = %user.username, "first administrator created");
-        start_session(id).await
+        start_session(&state, id).await
     }
 
     pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        let user = session::require_user().await?;
+        let session::Caller { state, user } = session::require_user().await?;
         check_password(&new).map_err(|problem| AppError::invalid("new", problem))?;
         let hash = db::password_hash(&state.db, user.id)
             .await?

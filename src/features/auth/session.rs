@@ -20,7 +20,8 @@ pub const COOKIE: &str = "houqin_session";
 /// The app's state, from the server function's context. Take it before the function's first `.await`: while a
 /// page renders on the server, a resource's server function can lose its reactive context across an await (its
 /// log line below), and the page then hydrates with an error the server never showed, which stops hydration
-/// (seen on the admin pages right after signing in).
+/// (seen on the admin pages right after signing in). `require_user` and `require_role` take it first and hand it
+/// back with the user, so a server function that starts with them has it.
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {
         tracing::error!("AppState missing from the server function context");
@@ -30,7 +31,11 @@ pub fn app_state() -> Result<AppState, AppError> {
 
 /// The signed-in user, or `None` for a visitor without a valid session.
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
-    let state = app_state()?;
+    session_user(&app_state()?).await
+}
+
+/// The user whose session cookie this request carries.
+async fn session_user(state: &AppState) -> Result<Option<SessionUser>, AppError> {
     let Some(token) = session_token().await else {
         return Ok(None);
     };
@@ -42,15 +47,23 @@ pub async fn session_token() -> Option<String> {
     jar.get(COOKIE).map(|cookie| cookie.value().to_owned())
 }
 
-pub async fn require_user() -> Result<SessionUser, AppError> {
-    current_user().await?.ok_or(AppError::Unauthorized)
+/// Who calls a server function, and the app's state, taken before any await (see `app_state`).
+pub struct Caller {
+    pub state: AppState,
+    pub user: SessionUser,
+}
+
+pub async fn require_user() -> Result<Caller, AppError> {
+    let state = app_state()?;
+    let user = session_user(&state).await?.ok_or(AppError::Unauthorized)?;
+    Ok(Caller { state, user })
 }
 
 /// The signed-in user, if they hold one of `roles`; the admin holds every role's rights.
-pub async fn require_role(roles: &[Role]) -> Result<SessionUser, AppError> {
-    let user = require_user().await?;
-    if user.has(Role::Admin) || user.has_any(roles) {
-        Ok(user)
+pub async fn require_role(roles: &[Role]) -> Result<Caller, AppError> {
+    let caller = require_user().await?;
+    if caller.user.has(Role::Admin) || caller.user.has_any(roles) {
+        Ok(caller)
     } else {
         Err(AppError::Forbidden)
     }

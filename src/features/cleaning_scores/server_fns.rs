@@ -211,8 +211,7 @@ pub(crate) mod handlers {
     /// The league of a period, as the board shows it. Everyone who works with cleaning sees a published
     /// period; the admin also sees drafts.
     pub async fn league(league: League, period: String) -> Result<LeagueBoard, AppError> {
-        let state = session::app_state()?;
-        let user = session::require_role(VIEWERS).await?;
+        let session::Caller { state, user } = session::require_role(VIEWERS).await?;
         let admin = user.has(Role::Admin);
         let text = if period.trim().is_empty() {
             date(now_ms(), SCHOOL_UTC_OFFSET_MINUTES)
@@ -264,8 +263,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn publish(league: League, period: String) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        let admin = session::require_role(&[]).await?;
+        let session::Caller { state, user: admin } = session::require_role(&[]).await?;
         let period = period_of(league, &period, SCHOOL_UTC_OFFSET_MINUTES)
             .ok_or_else(|| AppError::invalid("period", Problem::Invalid))?;
         if period.from_ms > now_ms() {
@@ -295,8 +293,8 @@ pub(crate) mod handlers {
     }
 
     pub async fn class_term(class: Uuid) -> Result<ClassTerm, AppError> {
-        let state = session::app_state()?;
-        let user = session::require_role(&[Role::CleaningInspector, Role::ClassTeacher]).await?;
+        let session::Caller { state, user } =
+            session::require_role(&[Role::CleaningInspector, Role::ClassTeacher]).await?;
         let mut conn = state.db.pool.acquire().await?;
         let classes = db::classes(&mut conn).await?;
         let Some(&(_, grade, number, teacher)) = classes.iter().find(|c| c.0 == class) else {
@@ -376,8 +374,7 @@ pub(crate) mod handlers {
 
     /// Every appeal, open ones first, then the latest decided.
     pub async fn appeals() -> Result<Vec<AppealCase>, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
+        let state = session::require_role(&[]).await?.state;
         let mut conn = state.db.pool.acquire().await?;
         let mut all = db::appeals(&mut conn).await?;
         all.sort_by_key(|a| (a.status != AppealStatus::Open, -a.filed_at));
@@ -418,8 +415,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn resolve(appeal: Uuid, accept: bool, note: String) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        let admin = session::require_role(&[]).await?;
+        let session::Caller { state, user: admin } = session::require_role(&[]).await?;
         let mut checks = Checks::new();
         let note = checks
             .optional_text("note", &note, crate::domain::cleaning::NOTE_MAX)
@@ -442,8 +438,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn setup() -> Result<CleaningSetup, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
+        let state = session::require_role(&[]).await?.state;
         let mut conn = state.db.pool.acquire().await?;
         let mut latest: HashMap<ZoneKind, Rubric> = HashMap::new();
         for rubric in db::rubrics(&mut conn).await? {
@@ -476,8 +471,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn save_settings(settings: Settings) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
+        let state = session::require_role(&[]).await?.state;
         let settings = settings.validate()?;
         let db = state.db;
         let mut tx = db.begin_write().await?;
@@ -493,9 +487,7 @@ pub(crate) mod handlers {
         kind: ZoneKind,
         class: Option<Uuid>,
     ) -> Result<Uuid, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
-        let db = state.db;
+        let db = session::require_role(&[]).await?.state.db;
         let mut tx = db.begin_write().await?;
         let mut checks = Checks::new();
         if crate::features::directory::db::places::place_kind(&mut tx, place)
@@ -526,9 +518,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn set_zone_active(zone: Uuid, active: bool) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
-        let db = state.db;
+        let db = session::require_role(&[]).await?.state.db;
         let mut tx = db.begin_write().await?;
         if !set_row_active(&mut tx, Deactivatable::CleaningZones, zone, active).await? {
             return Err(AppError::NotFound);
@@ -539,8 +529,7 @@ pub(crate) mod handlers {
 
     /// Saves a kind's rubric as a new version; checks scored with the old one keep it.
     pub async fn save_rubric(rubric: Rubric) -> Result<i64, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
+        let state = session::require_role(&[]).await?.state;
         let rubric = rubric.validate()?;
         let db = state.db;
         let mut tx = db.begin_write().await?;

@@ -97,9 +97,7 @@ mod handlers {
     use uuid::Uuid;
 
     pub async fn load() -> Result<Directory, AppError> {
-        let state = session::app_state()?;
-        session::require_user().await?;
-        let db = state.db;
+        let db = session::require_user().await?.state.db;
         let places = places::list_places(&db).await?;
         Ok(Directory {
             school_classes: school_classes::list_school_classes(&db, &places).await?,
@@ -110,9 +108,7 @@ mod handlers {
     }
 
     pub async fn save_place(id: Option<Uuid>, input: PlaceInput) -> Result<Uuid, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[Role::Admin]).await?;
-        let db = state.db;
+        let db = session::require_role(&[Role::Admin]).await?.state.db;
         let mut tx = db.begin_write().await?;
         let parent_kind = match input.parent_id {
             Some(parent) => Some(
@@ -151,8 +147,7 @@ mod handlers {
         id: Option<Uuid>,
         input: SchoolClassInput,
     ) -> Result<Uuid, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[Role::Admin]).await?;
+        let state = session::require_role(&[Role::Admin]).await?.state;
         let input = input.validate()?;
         let db = state.db;
         let mut tx = db.begin_write().await?;
@@ -194,8 +189,7 @@ mod handlers {
         id: Option<Uuid>,
         input: CheckPointInput,
     ) -> Result<Uuid, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[Role::Admin]).await?;
+        let state = session::require_role(&[Role::Admin]).await?.state;
         let input = input.validate()?;
         let db = state.db;
         let mut tx = db.begin_write().await?;
@@ -227,9 +221,7 @@ mod handlers {
     }
 
     pub async fn set_active(entry: Entry, id: Uuid, active: bool) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[Role::Admin]).await?;
-        let db = state.db;
+        let db = session::require_role(&[Role::Admin]).await?.state.db;
         let mut tx = db.begin_write().await?;
         let table = match entry {
             Entry::Place => Deactivatable::Places,
@@ -249,12 +241,11 @@ mod handlers {
     }
 
     pub async fn label(entry: Entry, id: Uuid) -> Result<Label, AppError> {
-        let state = session::app_state()?;
-        session::require_user().await?;
-        let db = state.db;
+        let state = session::require_user().await?.state;
+        let db = &state.db;
         // Only the places (and, for a check point, the points) are needed to name the label.
-        let places = places::list_places(&db).await?;
-        let base = public_base_url().await?;
+        let places = places::list_places(db).await?;
+        let base = public_base_url(&state).await?;
         let (title, subtitle, path) = match entry {
             Entry::Place => {
                 let place = places
@@ -268,7 +259,7 @@ mod handlers {
                 )
             }
             Entry::CheckPoint => {
-                let point = check_points::list_check_points(&db, &places)
+                let point = check_points::list_check_points(db, &places)
                     .await?
                     .into_iter()
                     .find(|c| c.id == id)
@@ -298,8 +289,7 @@ mod handlers {
     }
 
     /// The address phones reach this server by: `HOUQIN_PUBLIC_URL`, or else the Host the request came to.
-    async fn public_base_url() -> Result<String, AppError> {
-        let state = session::app_state()?;
+    async fn public_base_url(state: &crate::server::state::AppState) -> Result<String, AppError> {
         if let Some(url) = &state.config.public_url {
             return Ok(url.trim_end_matches('/').to_owned());
         }

@@ -59,8 +59,7 @@ pub(super) mod handlers {
     use uuid::Uuid;
 
     pub async fn register(date: String) -> Result<Register, AppError> {
-        let state = session::app_state()?;
-        let user = session::require_role(&[Role::GateGuard]).await?;
+        let session::Caller { state, user } = session::require_role(&[Role::GateGuard]).await?;
         let db = state.db;
         let (from, to) = day_range(&date, SCHOOL_UTC_OFFSET_MINUTES)
             .ok_or_else(|| AppError::invalid("date", Problem::Invalid))?;
@@ -82,9 +81,7 @@ pub(super) mod handlers {
     }
 
     pub async fn watch_list() -> Result<Vec<WatchListRow>, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[Role::Admin]).await?;
-        let db = state.db;
+        let db = session::require_role(&[Role::Admin]).await?.state.db;
         let mut conn = db.pool.acquire().await?;
         Ok(db::list_watch_entries(&mut conn)
             .await?
@@ -100,8 +97,7 @@ pub(super) mod handlers {
     }
 
     pub async fn add_watch_entry(input: WatchEntryInput) -> Result<Uuid, AppError> {
-        let state = session::app_state()?;
-        let user = session::require_role(&[Role::Admin]).await?;
+        let session::Caller { state, user } = session::require_role(&[Role::Admin]).await?;
         let (phone, number, note) = input.validate()?;
         let id_type = input.id_type.unwrap_or(IdType::ResidentCard);
         let hash = number
@@ -138,8 +134,7 @@ pub(super) mod handlers {
     }
 
     pub async fn set_watch_entry_active(id: Uuid, active: bool) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        let user = session::require_role(&[Role::Admin]).await?;
+        let session::Caller { state, user } = session::require_role(&[Role::Admin]).await?;
         let db = state.db;
         let mut tx = db.begin_write().await?;
         let version = bump_version(&mut tx).await?;

@@ -101,16 +101,14 @@ pub(crate) mod handlers {
     }
 
     pub async fn log(month: String) -> Result<RepairLog, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[Role::Maintenance]).await?;
+        let state = session::require_role(&[Role::Maintenance]).await?.state;
         let mut conn = state.db.pool.acquire().await?;
         let rows = log_rows(&mut conn, &month).await?;
         Ok(RepairLog { month, rows })
     }
 
     pub async fn stats(month: String) -> Result<RepairStats, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
+        let state = session::require_role(&[]).await?.state;
         let (from, to) = month_range(&month, SCHOOL_UTC_OFFSET_MINUTES)
             .ok_or_else(|| AppError::invalid("month", Problem::Invalid))?;
         let mut conn = state.db.pool.acquire().await?;
@@ -173,8 +171,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn rules() -> Result<RulesView, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
+        let state = session::require_role(&[]).await?.state;
         let mut conn = state.db.pool.acquire().await?;
         let rules = db::rules(&mut conn).await?;
         Ok(RulesView {
@@ -187,9 +184,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn set_rule(category: Category, assignee: Option<Uuid>) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
-        let db = state.db;
+        let db = session::require_role(&[]).await?.state.db;
         let mut tx = db.begin_write().await?;
         if let Some(assignee) = assignee {
             let ids: HashSet<Uuid> = [assignee].into();

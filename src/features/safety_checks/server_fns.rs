@@ -151,8 +151,7 @@ pub(crate) mod handlers {
 
     /// Every point and its state on `date` (YYYY-MM-DD, today at the school by default). The admin only.
     pub async fn board(date_text: String) -> Result<Board, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
+        let state = session::require_role(&[]).await?.state;
         let today_text = if date_text.trim().is_empty() {
             date(crate::server::db::now_ms(), SCHOOL_UTC_OFFSET_MINUTES)
         } else {
@@ -300,8 +299,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn ledger(month: String) -> Result<Ledger, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[Role::SafetyInspector]).await?;
+        let state = session::require_role(&[Role::SafetyInspector]).await?.state;
         let mut conn = state.db.pool.acquire().await?;
         let rows = ledger_rows(&mut conn, &month).await?;
         Ok(Ledger {
@@ -312,8 +310,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn point_history(point: Uuid) -> Result<super::PointHistory, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[Role::SafetyInspector]).await?;
+        let state = session::require_role(&[Role::SafetyInspector]).await?.state;
         let mut conn = state.db.pool.acquire().await?;
         let ids: HashSet<Uuid> = [point].into();
         let found = db::points_by_id(&mut conn, &ids).await?;
@@ -340,8 +337,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn set_holiday(day: String, holiday: bool) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
+        let state = session::require_role(&[]).await?.state;
         if day_number(&day).is_none() {
             return Err(AppError::invalid("day", Problem::Invalid));
         }
@@ -354,8 +350,7 @@ pub(crate) mod handlers {
     }
 
     pub async fn set_rule(point: Uuid, rule: Rule) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
+        let state = session::require_role(&[]).await?.state;
         if !rule.valid() {
             return Err(AppError::invalid("rule", Problem::Invalid));
         }
@@ -371,8 +366,7 @@ pub(crate) mod handlers {
 
     /// The latest version of each kind's checklist.
     pub async fn templates() -> Result<Vec<Template>, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[Role::SafetyInspector]).await?;
+        let state = session::require_role(&[Role::SafetyInspector]).await?.state;
         let mut conn = state.db.pool.acquire().await?;
         let mut latest: HashMap<CheckPointKind, Template> = HashMap::new();
         for (_, template) in db::templates(&mut conn).await? {
@@ -393,8 +387,7 @@ pub(crate) mod handlers {
         kind: CheckPointKind,
         items: Vec<TemplateItem>,
     ) -> Result<i64, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[]).await?;
+        let state = session::require_role(&[]).await?.state;
         let mut checks = Checks::new();
         let mut keys = HashSet::new();
         let mut clean = Vec::new();

@@ -43,14 +43,12 @@ mod handlers {
     use uuid::Uuid;
 
     pub async fn list() -> Result<Vec<UserSummary>, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[Role::Admin]).await?;
+        let state = session::require_role(&[Role::Admin]).await?.state;
         Ok(db::list_users(&state.db).await?)
     }
 
     pub async fn create(user: NewUser) -> Result<Uuid, AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[Role::Admin]).await?;
+        let state = session::require_role(&[Role::Admin]).await?.state;
         let user = user.validate()?;
         let hash = session::hash_password(user.password.clone()).await?;
         let mut tx = state.db.begin_write().await?;
@@ -64,8 +62,7 @@ mod handlers {
     }
 
     pub async fn set_roles(id: Uuid, mut roles: Vec<Role>) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        let admin = session::require_role(&[Role::Admin]).await?;
+        let session::Caller { state, user: admin } = session::require_role(&[Role::Admin]).await?;
         if roles.is_empty() {
             return Err(AppError::invalid("roles", Problem::Required));
         }
@@ -86,8 +83,7 @@ mod handlers {
     }
 
     pub async fn reset_password(id: Uuid, password: String) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        session::require_role(&[Role::Admin]).await?;
+        let state = session::require_role(&[Role::Admin]).await?.state;
         check_password(&password).map_err(|problem| AppError::invalid("password", problem))?;
         let hash = session::hash_password(password).await?;
         let mut tx = state.db.begin_write().await?;
@@ -100,8 +96,7 @@ mod handlers {
     }
 
     pub async fn set_active(id: Uuid, active: bool) -> Result<(), AppError> {
-        let state = session::app_state()?;
-        let admin = session::require_role(&[Role::Admin]).await?;
+        let session::Caller { state, user: admin } = session::require_role(&[Role::Admin]).await?;
         if id == admin.id && !active {
             return Err(AppError::invalid("active", Problem::Invalid));
         }
