@@ -396,6 +396,8 @@ async fn open(url: &str, dir: &std::path::Path) -> Db {
         public_url: None,
         visit_retention_days: 180,
         ticket_targets: houqin::domain::ticket::Targets::default(),
+        tls: None,
+        http_listen: None,
     };
     let options = leptos::config::LeptosOptions::builder()
         .output_name("houqin")

@@ -36,6 +36,8 @@ fn config(data_dir: std::path::PathBuf, database_url: String) -> Config {
         public_url: None,
         visit_retention_days: 180,
         ticket_targets: houqin::domain::ticket::Targets::default(),
+        tls: None,
+        http_listen: None,
     }
 }
 

@@ -22,11 +22,28 @@ pub mod sync;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+/// Takes over the page the server rendered.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    started();
+}
+
+/// Renders the page from nothing, from the phone's own data: what the service worker's offline shell calls when
+/// the network is gone and it holds no copy of the page (a QR label never opened on this phone). No server
+/// HTML is hydrated, so nothing from another page can mismatch.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+    started();
+}
+
+#[cfg(feature = "hydrate")]
+fn started() {
     sync::browser::register_service_worker();
     // Lets end-to-end tests (and curious people) know the page is interactive.
     if let Some(window) = web_sys::window() {

@@ -1,5 +1,6 @@
 //! Starts the Houqin server; see `houqin::server::run`. `houqin new-epoch` is the last step of restoring the
-//! database from a backup (see the README): it tells every phone that the server went back in time.
+//! database from a backup (see the README): it tells every phone that the server went back in time. `houqin
+//! routes` prints the route table.
 
 /// mimalloc returns freed memory to the system, so a burst of sign-ins (Argon2 takes 19 MB each) does not leave
 /// the server holding hundreds of MB (measured by `bench/photos`).
@@ -13,9 +14,16 @@ async fn main() -> std::process::ExitCode {
     let result = match std::env::args().nth(1).as_deref() {
         None => houqin::server::run().await,
         Some("new-epoch") => houqin::server::new_epoch().await,
+        // Every page's route, one per line: the end-to-end tests open each of them (a new page is covered).
+        Some("routes") => {
+            for path in houqin::server::route_paths() {
+                println!("{path}");
+            }
+            Ok(())
+        }
         Some(other) => {
             eprintln!(
-                "houqin: unknown command {other:?}; run without arguments to serve, or `new-epoch` after a restore"
+                "houqin: unknown command {other:?}; run without arguments to serve, `new-epoch` after a restore, or `routes` to list the pages"
             );
             return std::process::ExitCode::FAILURE;
         }

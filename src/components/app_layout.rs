@@ -6,8 +6,9 @@ use super::names::{error_text, job_name};
 use crate::domain::role::jobs_for;
 use crate::domain::{Job, Role, SessionUser};
 use crate::error::AppError;
-use crate::features::auth::{SessionInfo, whoami};
-use crate::features::directory::{Directory, load_directory};
+use crate::features::auth::SessionInfo;
+use crate::features::auth::on_phone::{directory_here, remember, whoami_here};
+use crate::features::directory::Directory;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};
@@ -29,22 +30,23 @@ pub fn use_directory() -> DirectoryResource {
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let i18n = use_i18n();
-    let whoami: WhoamiResource = Resource::new(|| (), |()| whoami());
-    let directory: DirectoryResource = Resource::new(|| (), |()| load_directory());
+    // With no network (the app opened from the service worker's shell), both answer from this phone's copy.
+    let whoami: WhoamiResource = Resource::new(|| (), |()| whoami_here());
+    let directory: DirectoryResource = Resource::new(|| (), |()| directory_here());
     provide_context(whoami);
     provide_context(directory);
     view! {
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match whoami.await {
-                    Ok(SessionInfo { user: Some(user), .. }) => {
+                    Ok(SessionInfo { user: Some(user), https_url, .. }) => {
                         // The language remembered for this user wins over this phone's last choice.
                         if let Ok(locale) = user.locale.parse::<Locale>()
                             && locale != i18n.get_locale_untracked()
                         {
                             i18n.set_locale(locale);
                         }
-                        view! { <SignedIn user /> }.into_any()
+                        view! { <SignedIn user https_url /> }.into_any()
                     }
                     Ok(SessionInfo { needs_setup: true, .. }) => view! { <Redirect path="/setup" /> }.into_any(),
                     Ok(_) | Err(AppError::Unauthorized) => view! { <Redirect path="/sign-in" /> }.into_any(),
@@ -59,9 +61,15 @@ pub fn AppLayout() -> impl IntoView {
 }
 
 #[component]
-fn SignedIn(user: SessionUser) -> impl IntoView {
+fn SignedIn(user: SessionUser, https_url: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     crate::sync::local::provide_local_data(&user);
+    // Kept on the phone for the next time it opens with no network (effects run only in the browser).
+    let directory = use_directory();
+    let remembered = user.clone();
+    Effect::new(move |_| {
+        directory.with(|d| remember(&remembered, d.as_ref().and_then(|d| d.as_ref().ok())));
+    });
     let is_admin = user.has(Role::Admin);
     let jobs: Vec<Job> = jobs_for(&user.roles)
         .into_iter()
@@ -93,6 +101,7 @@ fn SignedIn(user: SessionUser) -> impl IntoView {
                 <crate::sync::SyncChip />
                 <span class="who">{user.display_name.clone()}</span>
             </header>
+            <super::InsecureNotice https_url />
             <main class="app-main" id="main">
                 <Outlet />
             </main>

@@ -69,6 +69,19 @@ pub fn Page(#[prop(into)] title: Signal<String>, children: Children) -> impl Int
     }
 }
 
+/// What a page shows for an address whose record this phone does not hold (a link to an unknown id, or a
+/// record not synced yet): a clear sentence and a way back, never an endless "loading".
+#[component]
+pub fn NotOnThisPhone() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div data-testid="not-on-phone">
+            <p class="notice">{t!(i18n, common.not_on_phone)}</p>
+            <a class="button" href="/">{t!(i18n, common.back)}</a>
+        </div>
+    }
+}
+
 /// Why an entry could not be kept on this phone (storage full, or none at all); the form keeps what was typed.
 #[component]
 pub fn StorageErrorNotice(

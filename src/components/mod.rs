@@ -5,12 +5,16 @@ mod app_layout;
 mod clock;
 mod form;
 mod icons;
+mod insecure_notice;
 mod language_switch;
 mod names;
 
 pub use app_layout::{AdminOnly, AppLayout, use_directory, use_user};
 pub use clock::{now_anywhere_ms, phone_now_ms, phone_utc_offset, this_month_text, today_text};
-pub use form::{ErrorNotice, Field, Page, StorageErrorNotice, problem_of, use_query_or};
+pub use form::{
+    ErrorNotice, Field, NotOnThisPhone, Page, StorageErrorNotice, problem_of, use_query_or,
+};
 pub use icons::{Icon, IconSvg};
+pub use insecure_notice::InsecureNotice;
 pub use language_switch::LanguageSwitch;
 pub use names::*;

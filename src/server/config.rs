@@ -32,6 +32,18 @@ pub struct Config {
     pub visit_retention_days: i64,
     /// Target times to fix a repair ticket, per urgency.
     pub ticket_targets: crate::domain::ticket::Targets,
+    /// Serve HTTPS from these PEM files (`HOUQIN_TLS_CERT`, `HOUQIN_TLS_KEY`), so phones get a secure context.
+    pub tls: Option<TlsFiles>,
+    /// With TLS, also answer plain http on this address, redirecting every request to https
+    /// (`HOUQIN_HTTP_LISTEN`, e.g. `0.0.0.0:80`).
+    pub http_listen: Option<SocketAddr>,
+}
+
+/// The certificate chain and private key for the built-in HTTPS listener, as PEM files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// 32 secret bytes, never printed.
@@ -51,6 +63,8 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database", &self.database_url.split(':').next())
             .field("listen", &self.listen)
+            .field("tls", &self.tls)
+            .field("http_listen", &self.http_listen)
             .finish_non_exhaustive()
     }
 }
@@ -103,8 +117,44 @@ impl Config {
             })?),
             None => None,
         };
+        let tls = match (var("HOUQIN_TLS_CERT"), var("HOUQIN_TLS_KEY")) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: PathBuf::from(cert),
+                key: PathBuf::from(key),
+            }),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(problem(
+                    "HOUQIN_TLS_KEY",
+                    "is required with HOUQIN_TLS_CERT (the certificate's private key, a PEM file)",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(problem(
+                    "HOUQIN_TLS_CERT",
+                    "is required with HOUQIN_TLS_KEY (the certificate chain, a PEM file)",
+                ));
+            }
+        };
+        let http_listen = match var("HOUQIN_HTTP_LISTEN") {
+            Some(_) if tls.is_none() => {
+                return Err(problem(
+                    "HOUQIN_HTTP_LISTEN",
+                    "redirects plain http to https, so it needs HOUQIN_TLS_CERT and HOUQIN_TLS_KEY",
+                ));
+            }
+            Some(addr) => Some(addr.parse().map_err(|_| {
+                problem(
+                    "HOUQIN_HTTP_LISTEN",
+                    format!("{addr:?} is not an address like 0.0.0.0:80"),
+                )
+            })?),
+            None => None,
+        };
+        // Behind the built-in HTTPS listener, cookies are always Secure.
         let secure_cookies =
-            parse_bool("HOUQIN_SECURE_COOKIES", var("HOUQIN_SECURE_COOKIES"), false)?;
+            parse_bool("HOUQIN_SECURE_COOKIES", var("HOUQIN_SECURE_COOKIES"), false)?
+                || tls.is_some();
         let session_days = match var("HOUQIN_SESSION_DAYS") {
             Some(days) => days
                 .parse::<i64>()
@@ -193,6 +243,8 @@ impl Config {
             public_url,
             visit_retention_days,
             ticket_targets,
+            tls,
+            http_listen,
         })
     }
 }
@@ -307,5 +359,45 @@ mod tests {
                 .variable,
             "HOUQIN_SESSION_KEY"
         );
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_makes_cookies_secure() {
+        let keys = [("HOUQIN_SESSION_KEY", KEY), ("HOUQIN_ID_HASH_KEY", KEY)];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut vars = keys.to_vec();
+            vars.extend_from_slice(extra);
+            config(&vars)
+        };
+        assert_eq!(
+            with(&[("HOUQIN_TLS_CERT", "/etc/houqin/cert.pem")])
+                .unwrap_err()
+                .variable,
+            "HOUQIN_TLS_KEY"
+        );
+        assert_eq!(
+            with(&[("HOUQIN_TLS_KEY", "/etc/houqin/key.pem")])
+                .unwrap_err()
+                .variable,
+            "HOUQIN_TLS_CERT"
+        );
+        assert_eq!(
+            with(&[("HOUQIN_HTTP_LISTEN", "0.0.0.0:80")])
+                .unwrap_err()
+                .variable,
+            "HOUQIN_HTTP_LISTEN"
+        );
+        let both = [
+            ("HOUQIN_TLS_CERT", "/etc/houqin/cert.pem"),
+            ("HOUQIN_TLS_KEY", "/etc/houqin/key.pem"),
+        ];
+        let plain = with(&[]).unwrap();
+        assert!(!plain.secure_cookies && plain.tls.is_none());
+        let tls = with(&both).unwrap();
+        assert!(tls.secure_cookies);
+        assert_eq!(tls.tls.unwrap().key, PathBuf::from("/etc/houqin/key.pem"));
+        let mut bad_port = both.to_vec();
+        bad_port.push(("HOUQIN_HTTP_LISTEN", "port 80"));
+        assert_eq!(with(&bad_port).unwrap_err().variable, "HOUQIN_HTTP_LISTEN");
     }
 }

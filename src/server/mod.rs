@@ -8,6 +8,7 @@ pub mod photos;
 pub mod service_worker;
 pub mod state;
 pub mod static_files;
+pub mod tls;
 
 use crate::app::{App, shell};
 use crate::domain::SessionUser;
@@ -41,6 +42,8 @@ pub enum StartError {
     },
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("{0}")]
+    Tls(#[from] tls::TlsError),
 }
 
 pub async fn run() -> Result<(), StartError> {
@@ -58,15 +61,41 @@ pub async fn run() -> Result<(), StartError> {
         leptos_options.site_addr = addr;
     }
     let addr = leptos_options.site_addr;
+    // Read before anything else starts, so a wrong certificate file stops start-up at once.
+    let tls = match &config.tls {
+        Some(files) => Some(tls::load(files).await?),
+        None => None,
+    };
+    let http_listen = config.http_listen;
     let state = open(config, leptos_options).await?;
     static_files::precompress_in_background(pkg_dir(&state.leptos_options));
     let app = router(state);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|cause| StartError::Listen { addr, cause })?;
-    tracing::info!("Houqin listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+    let Some(tls) = tls else {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|cause| StartError::Listen { addr, cause })?;
+        tracing::info!("Houqin listening on http://{addr}");
+        return axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(StartError::Serve);
+    };
+    let listener =
+        std::net::TcpListener::bind(addr).map_err(|cause| StartError::Listen { addr, cause })?;
+    if let Some(http_addr) = http_listen {
+        let redirect = tokio::net::TcpListener::bind(http_addr)
+            .await
+            .map_err(|cause| StartError::Listen {
+                addr: http_addr,
+                cause,
+            })?;
+        tracing::info!("Houqin redirecting http://{http_addr} to https");
+        tokio::spawn(async move {
+            let _ = axum::serve(redirect, tls::redirect_to_https(addr.port())).await;
+        });
+    }
+    tracing::info!("Houqin listening on https://{addr}");
+    tls::serve(listener, tls, app, shutdown_signal())
         .await
         .map_err(StartError::Serve)
 }
@@ -160,6 +189,11 @@ fn routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The path of every page in the route table (`/places/{id}` style), for `houqin routes`.
+pub fn route_paths() -> Vec<String> {
+    routes().iter().map(|r| r.path().to_owned()).collect()
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = routes();
     let pkg_path = format!("/{}", state.leptos_options.site_pkg_dir);
@@ -188,7 +222,15 @@ pub fn router(state: AppState) -> Router {
             "/api/cleaning/checks.csv",
             axum::routing::get(crate::features::cleaning_scores::export::checks_csv),
         )
+        .route(
+            "/sign-in",
+            axum::routing::post(crate::features::auth::form_post::sign_in_form),
+        )
         .route("/sw.js", axum::routing::get(service_worker::script))
+        .route(
+            service_worker::SHELL_PATH,
+            axum::routing::get(service_worker::shell),
+        )
         .nest_service(
             &pkg_path,
             static_files::pkg_service(&pkg_dir(&state.leptos_options)),
@@ -198,6 +240,10 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::features::auth::session::revoke_signed_out,
+        ))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

@@ -4,6 +4,10 @@
 //! under their hashed names when `hash-files` is on) plus the manifest and icons, and its version is a hash of
 //! their contents. So a new build is a new worker: the browser installs it beside the old one and it takes over
 //! on the next start. The outbox lives in localStorage, which a worker update never touches.
+//!
+//! `/offline-shell` is the page the worker answers a navigation with when the network is gone and it holds no
+//! copy of that page: it loads the same wasm and calls its `mount` export, which renders the route from the
+//! phone's own data (no server HTML to hydrate, so nothing can mismatch).
 
 use crate::server::state::AppState;
 use axum::extract::State;
@@ -19,21 +23,40 @@ const PUBLIC_FILES: &[&str] = &[
     "/icons/icon-192.png",
 ];
 
-static SCRIPT: OnceLock<String> = OnceLock::new();
+pub const SHELL_PATH: &str = "/offline-shell";
 
-pub async fn script(State(state): State<AppState>) -> impl IntoResponse {
-    let script = SCRIPT.get_or_init(|| build(&state.leptos_options));
+static SCRIPT: OnceLock<String> = OnceLock::new();
+static SHELL: OnceLock<String> = OnceLock::new();
+
+/// The offline shell: the app's head, and a script that starts the wasm with `mount` instead of `hydrate`.
+pub async fn shell(State(state): State<AppState>) -> impl IntoResponse {
+    let page = SHELL.get_or_init(|| shell_page(&state.leptos_options));
     (
         [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            // The browser checks for a new worker on every start; never serve it from a stale cache.
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        script.clone(),
+        page.clone(),
     )
 }
 
-fn build(options: &leptos::config::LeptosOptions) -> String {
+fn shell_page(options: &leptos::config::LeptosOptions) -> String {
+    let files = built_files(options);
+    let pick = |ext: &str| {
+        files
+            .iter()
+            .find(|f| f.ends_with(ext))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (js, wasm, css) = (pick(".js"), pick(".wasm"), pick(".css"));
+    format!(
+        r##"<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"><meta name="theme-color" content="#0f5f58"><link rel="manifest" href="/manifest.webmanifest"><link rel="icon" href="/icons/icon.svg" type="image/svg+xml"><link rel="stylesheet" href="{css}"><title>后勤</title></head><body><script type="module">import init, {{ mount }} from "{js}"; init({{ module_or_path: "{wasm}" }}).then(() => mount());</script></body></html>"##
+    )
+}
+
+/// The built wasm, js and css under `/pkg`, as absolute paths, sorted.
+fn built_files(options: &leptos::config::LeptosOptions) -> Vec<String> {
     let site_root = std::path::Path::new(options.site_root.as_ref());
     let pkg = site_root.join(options.site_pkg_dir.as_ref());
     let mut files: Vec<String> = std::fs::read_dir(&pkg)
@@ -51,6 +74,24 @@ fn build(options: &leptos::config::LeptosOptions) -> String {
         })
         .unwrap_or_default();
     files.sort();
+    files
+}
+
+pub async fn script(State(state): State<AppState>) -> impl IntoResponse {
+    let script = SCRIPT.get_or_init(|| build(&state.leptos_options));
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            // The browser checks for a new worker on every start; never serve it from a stale cache.
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        script.clone(),
+    )
+}
+
+fn build(options: &leptos::config::LeptosOptions) -> String {
+    let site_root = std::path::Path::new(options.site_root.as_ref());
+    let mut files = built_files(options);
     let mut hasher = Sha256::new();
     for file in files
         .iter()
@@ -66,6 +107,7 @@ fn build(options: &leptos::config::LeptosOptions) -> String {
     hasher.update(TEMPLATE.as_bytes());
     let version = &hex::encode(hasher.finalize())[..16];
     files.extend(PUBLIC_FILES.iter().map(|f| (*f).to_owned()));
+    files.push(SHELL_PATH.to_owned());
     let list = serde_json::to_string(&files).unwrap_or_else(|_| "[]".into());
     TEMPLATE
         .replace("\"__VERSION__\"", &format!("\"{version}\""))

@@ -109,6 +109,13 @@ impl LocalData {
         self.user_id
     }
 
+    /// Whether this phone's data is as complete as it gets for now: a sync has finished at least once, or none
+    /// can run. Until then a record not found may still arrive; after, "not on this phone" is the answer.
+    pub fn settled(&self) -> bool {
+        self.status
+            .with(|s| s.last_sync_ms.is_some() || !matches!(s.link, Link::Starting | Link::Syncing))
+    }
+
     /// Queues a mutation. `Ok` only after it was written and read back from storage.
     pub fn save(&self, name: &str, args: serde_json::Value) -> Result<Uuid, SaveError> {
         #[cfg(feature = "hydrate")]

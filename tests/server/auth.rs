@@ -231,3 +231,91 @@ async fn a_session_made_on_one_instance_works_on_another_sharing_postgres() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["user"]["username"], "zhuren");
 }
+
+/// The form as the browser posts it before the wasm has loaded (or without JavaScript): form-encoded, to the
+/// page's own address.
+async fn post_sign_in_form(
+    app: &TestApp,
+    browser: &crate::harness::Browser,
+    password: &str,
+) -> reqwest::Response {
+    browser
+        .client
+        .post(format!("{}/sign-in", app.base))
+        .header("Accept", "text/html")
+        .form(&[("username", "menwei"), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sign_in_form_posted_before_the_wasm_loads_signs_in_and_goes_home(app: TestApp) {
+    let browser = app.browser();
+    let response = post_sign_in_form(&app, &browser, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/");
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("houqin_session=") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    assert_eq!(browser.whoami().await["user"]["username"], "menwei");
+}
+both!(sign_in_form_posted_before_the_wasm_loads_signs_in_and_goes_home);
+
+async fn sign_in_form_with_a_wrong_password_comes_back_with_the_error_and_never_the_password(
+    app: TestApp,
+) {
+    let browser = app.browser();
+    let response = post_sign_in_form(&app, &browser, "secret-wrong-pw").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(response.headers().get("set-cookie").is_none());
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/sign-in?"), "{location}");
+    assert!(!location.contains("secret-wrong-pw"), "{location}");
+    // The page it leads to says what went wrong and keeps the user name typed.
+    let (status, html) = browser.page(&location, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("用户名或密码不正确"), "{html}");
+    assert!(html.contains(r#"value="menwei""#), "{html}");
+    assert!(!html.contains("secret-wrong-pw"));
+    assert_eq!(browser.whoami().await["user"], serde_json::Value::Null);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+}
+both!(sign_in_form_with_a_wrong_password_comes_back_with_the_error_and_never_the_password);
+
+async fn a_phone_that_signed_out_offline_has_its_session_ended_at_the_next_contact(app: TestApp) {
+    let browser = app.signed_in("menwei").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
+    // What the wasm writes when "仍然退出" is tapped with no network.
+    browser
+        .jar
+        .add_cookie_str("houqin_signed_out=1; Path=/", &app.base.parse().unwrap());
+    let (status, body) = browser.call("auth/whoami", serde_json::json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["user"], serde_json::Value::Null);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    // Both cookies were cleared in the browser.
+    let cookies = browser.cookie_header();
+    assert!(!cookies.contains("houqin_signed_out"), "{cookies}");
+    assert!(!cookies.contains("houqin_session"), "{cookies}");
+}
+both!(a_phone_that_signed_out_offline_has_its_session_ended_at_the_next_contact);
+
+async fn the_next_person_signing_in_after_an_offline_sign_out_stays_signed_in(app: TestApp) {
+    let browser = app.signed_in("menwei").await;
+    browser
+        .jar
+        .add_cookie_str("houqin_signed_out=1; Path=/", &app.base.parse().unwrap());
+    let (status, _) = browser
+        .call(
+            "auth/sign_in",
+            serde_json::json!({ "username": "menwei2", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(browser.whoami().await["user"]["username"], "menwei2");
+    // Only the new session is left: the first guard's was ended by the marker.
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
+}
+both!(the_next_person_signing_in_after_an_offline_sign_out_stays_signed_in);

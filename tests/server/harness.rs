@@ -113,6 +113,8 @@ pub fn config(data_dir: PathBuf, database_url: String, demo: bool) -> Config {
         public_url: None,
         visit_retention_days: 180,
         ticket_targets: houqin::domain::ticket::Targets::default(),
+        tls: None,
+        http_listen: None,
     }
 }
 

@@ -19,4 +19,5 @@ mod safety;
 mod sync;
 mod sync_properties;
 mod tickets;
+mod tls;
 mod users;

@@ -4,6 +4,9 @@
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod form_post;
+pub mod on_phone;
 mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod session;

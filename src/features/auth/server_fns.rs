@@ -15,7 +15,16 @@ pub async fn whoami() -> Result<SessionInfo, AppError> {
             let user = session::current_user().await?;
             let needs_setup =
                 user.is_none() && db::count_users(&mut *state.db.pool.acquire().await?).await? == 0;
-            Ok(SessionInfo { user, needs_setup })
+            let https_url = state
+                .config
+                .public_url
+                .clone()
+                .filter(|url| url.starts_with("https://"));
+            Ok(SessionInfo {
+                user,
+                needs_setup,
+                https_url,
+            })
         }
         .await,
     )
@@ -25,11 +34,22 @@ pub async fn whoami() -> Result<SessionInfo, AppError> {
 pub struct SessionInfo {
     pub user: Option<SessionUser>,
     pub needs_setup: bool,
+    /// The school's https address, for the warning shown on a plain-http address.
+    #[serde(default)]
+    pub https_url: Option<String>,
 }
 
 #[server(endpoint = "auth/sign_in", input = Json)]
 pub async fn sign_in(username: String, password: String) -> Result<SessionUser, AppError> {
-    crate::server::respond(handlers::sign_in(username, password).await)
+    crate::server::respond(
+        async {
+            let state = super::session::app_state()?;
+            let (user, cookie) = handlers::sign_in(&state, &username, password).await?;
+            super::session::append_cookie(&cookie);
+            Ok(user)
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "auth/sign_out", input = Json)]
@@ -81,16 +101,22 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
 }
 
 #[cfg(feature = "ssr")]
-mod handlers {
+pub(super) mod handlers {
     use super::super::{db, session};
     use crate::domain::user::{FAILURE_WINDOW_SECS, check_password, lockout_secs, username_key};
     use crate::domain::{NewUser, Role, SessionUser};
     use crate::error::{AppError, Problem};
     use crate::server::db::now_ms;
+    use crate::server::state::AppState;
 
-    pub async fn sign_in(username: String, password: String) -> Result<SessionUser, AppError> {
-        let state = session::app_state()?;
-        let key = username_key(&username);
+    /// Checks a user name and password (with the lockout) and starts a session: the user and the session's
+    /// `Set-Cookie` value. Shared by the server function and the plain form post that works before the wasm.
+    pub async fn sign_in(
+        state: &AppState,
+        username: &str,
+        password: String,
+    ) -> Result<(SessionUser, String), AppError> {
+        let key = username_key(username);
         if key.is_empty() {
             return Err(AppError::invalid("username", Problem::Required));
         }
@@ -120,24 +146,25 @@ mod handlers {
             return Err(AppError::AccountDisabled);
         }
         db::clear_failures(&state.db, &key).await?;
-        start_session(&state, credentials.id).await
+        start_session(state, credentials.id).await
     }
 
     async fn start_session(
-        state: &crate::server::state::AppState,
+        state: &AppState,
         user_id: uuid::Uuid,
-    ) -> Result<SessionUser, AppError> {
+    ) -> Result<(SessionUser, String), AppError> {
         let token = session::new_token();
         let hash = session::token_hash(&state.config.session_key, &token);
         db::create_session(&state.db, &hash, user_id, state.config.session_days).await?;
-        session::set_session_cookie(
+        let cookie = session::session_cookie(
             &token,
             state.config.session_days,
             state.config.secure_cookies,
         );
-        db::session_user(&state.db, &hash)
+        let user = db::session_user(&state.db, &hash)
             .await?
-            .ok_or(AppError::Internal)
+            .ok_or(AppError::Internal)?;
+        Ok((user, cookie))
     }
 
     pub async fn setup_first_admin(user: NewUser) -> Result<SessionUser, AppError> {
@@ -156,7 +183,9 @@ mod handlers {
         let id = db::insert_user(&mut tx, &user, &hash).await?;
         tx.commit().await?;
         tracing::info!(username = %user.username, "first administrator created");
-        start_session(&state, id).await
+        let (user, cookie) = start_session(&state, id).await?;
+        session::append_cookie(&cookie);
+        Ok(user)
     }
 
     pub async fn change_password(current: String, new: String) -> Result<(), AppError> {

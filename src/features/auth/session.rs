@@ -83,21 +83,24 @@ pub fn token_hash(key: &SecretKey, token: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-pub fn set_session_cookie(token: &str, days: i64, secure: bool) {
+/// The `Set-Cookie` value of a new session.
+pub fn session_cookie(token: &str, days: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     let max_age = days * 86_400;
-    append_cookie(&format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ));
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// The `Set-Cookie` value that ends the session cookie in the browser.
+pub fn cleared_session_cookie() -> String {
+    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
 }
 
 pub fn clear_session_cookie() {
-    append_cookie(&format!(
-        "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
-    ));
+    append_cookie(&cleared_session_cookie());
 }
 
-fn append_cookie(cookie: &str) {
+/// Adds a `Set-Cookie` header to the answer of the server function being run.
+pub fn append_cookie(cookie: &str) {
     if let (Some(response), Ok(value)) = (
         use_context::<ResponseOptions>(),
         HeaderValue::from_str(cookie),
@@ -157,4 +160,53 @@ pub fn decoy_hash() -> String {
             .unwrap_or_default()
     });
     DECOY.clone()
+}
+
+/// Ends the session of a phone that signed out with no network (see `on_phone`): a request carrying the
+/// marker cookie has its session deleted and its session cookie taken out before anything reads it, and the
+/// answer clears both cookies in the browser (unless it starts a new session, as a sign-in does).
+pub async fn revoke_signed_out(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use super::on_phone::SIGNED_OUT_COOKIE;
+    use axum::http::header::COOKIE as COOKIE_HEADER;
+    let jar = CookieJar::from_headers(request.headers());
+    if jar.get(SIGNED_OUT_COOKIE).is_none() {
+        return next.run(request).await;
+    }
+    if let Some(token) = jar.get(COOKIE) {
+        let hash = token_hash(&state.config.session_key, token.value());
+        // Should this fail, the browser still loses the token below, and the row expires on its own.
+        if let Err(cause) = super::db::delete_session(&state.db, &hash).await {
+            tracing::warn!(%cause, "could not delete a session signed out on the phone");
+        }
+    }
+    let kept: Vec<String> = jar
+        .iter()
+        .filter(|c| c.name() != COOKIE && c.name() != SIGNED_OUT_COOKIE)
+        .map(|c| format!("{}={}", c.name(), c.value()))
+        .collect();
+    request.headers_mut().remove(COOKIE_HEADER);
+    if let Ok(value) = HeaderValue::from_str(&kept.join("; "))
+        && !kept.is_empty()
+    {
+        request.headers_mut().insert(COOKIE_HEADER, value);
+    }
+    let mut response = next.run(request).await;
+    let starts_session = response.headers().get_all(SET_COOKIE).iter().any(|v| {
+        v.as_bytes().starts_with(format!("{COOKIE}=").as_bytes())
+            && !v.as_bytes().ends_with(b"Max-Age=0")
+    });
+    let headers = response.headers_mut();
+    if !starts_session && let Ok(clear) = HeaderValue::from_str(&cleared_session_cookie()) {
+        headers.append(SET_COOKIE, clear);
+    }
+    if let Ok(clear) = HeaderValue::from_str(&format!(
+        "{SIGNED_OUT_COOKIE}=; Path=/; SameSite=Strict; Max-Age=0"
+    )) {
+        headers.append(SET_COOKIE, clear);
+    }
+    response
 }

@@ -1,15 +1,28 @@
 //! The sign-in page: user name, password, and the language switch before anyone is known.
+//!
+//! The form works before the wasm arrives (a tap on a slow link) and without JavaScript: it posts to
+//! `POST /sign-in` (`form_post.rs`), which answers with the session cookie and a redirect home, or sends the
+//! browser back here with the error and the user name in the address (never the password). Once hydrated, the
+//! page signs in through the server function instead and stays on the page.
 
 use super::sign_in;
-use crate::components::{ErrorNotice, Field, LanguageSwitch, problem_of};
+use crate::components::{ErrorNotice, Field, LanguageSwitch};
+use crate::error::{AppError, Problem};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
-    let username = RwSignal::new(String::new());
+    // What the form post sent back: the error and the user name typed, so nothing but the password is retyped.
+    let query = use_query_map();
+    let posted_error = query.with_untracked(|q| {
+        q.get("error")
+            .and_then(|e| serde_json::from_str::<AppError>(&e).ok())
+    });
+    let posted_username = query.with_untracked(|q| q.get("username").unwrap_or_default());
+    let username = RwSignal::new(posted_username);
     let password = RwSignal::new(String::new());
     let submit = Action::new(|(username, password): &(String, String)| {
         let (username, password) = (username.clone(), password.clone());
@@ -25,11 +38,19 @@ pub fn SignInPage() -> impl IntoView {
             navigate("/", Default::default());
         }
     });
+    // The latest answer: the server function's once it ran, else the form post's.
+    let answer = Signal::derive(move || match result.get() {
+        Some(Ok(_)) => None,
+        Some(Err(error)) => Some(error),
+        None => posted_error.clone(),
+    });
+    let problem = move |field: &'static str| -> Signal<Option<Problem>> {
+        Signal::derive(move || answer.with(|e| e.as_ref().and_then(|e| e.field_problem(field))))
+    };
     let error = Signal::derive(move || {
-        result
+        answer
             .get()
-            .and_then(Result::err)
-            .filter(|e| !matches!(e, crate::error::AppError::Invalid { .. }))
+            .filter(|e| !matches!(e, AppError::Invalid { .. }))
     });
     view! {
         <main class="sign-in">
@@ -39,16 +60,19 @@ pub fn SignInPage() -> impl IntoView {
                 <p class="muted">{t!(i18n, sign_in.subtitle)}</p>
                 <form
                     class="form"
+                    method="post"
+                    action="/sign-in"
                     on:submit=move |ev| {
                         ev.prevent_default();
                         submit.dispatch((username.get_untracked(), password.get_untracked()));
                     }
                 >
-                    <Field label=Signal::derive(move || t_string!(i18n, fields.username).to_string()) problem=problem_of(result, "username")>
+                    <Field label=Signal::derive(move || t_string!(i18n, fields.username).to_string()) problem=problem("username")>
+                        // An attribute, not only a property: the server's HTML carries the name sent back by the form post.
                         <input name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required
-                            bind:value=username />
+                            value=move || username.get() on:input:target=move |ev| username.set(ev.target().value()) />
                     </Field>
-                    <Field label=Signal::derive(move || t_string!(i18n, fields.password).to_string()) problem=problem_of(result, "password")>
+                    <Field label=Signal::derive(move || t_string!(i18n, fields.password).to_string()) problem=problem("password")>
                         <input name="password" type="password" autocomplete="current-password" required bind:value=password />
                     </Field>
                     <ErrorNotice error />

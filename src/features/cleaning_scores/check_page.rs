@@ -3,7 +3,7 @@
 //! photo, the score shows as it changes, one big button saves on the phone.
 
 use super::local_view::{self, grade_name, kind_name, zone_title};
-use crate::components::{Page, StorageErrorNotice, phone_now_ms};
+use crate::components::{NotOnThisPhone, Page, StorageErrorNotice, phone_now_ms};
 use crate::domain::cleaning::{
     CHECK, CheckArgs, CheckKind, Grade, Rating, Rubric, ZoneRow, running_score,
 };
@@ -50,6 +50,7 @@ pub fn CleaningCheckPage() -> impl IntoView {
     view! {
         <Page title=move || t_string!(i18n, cleaning.check_title).to_string()>
             {move || match found.get() {
+                None if local.settled() => view! { <NotOnThisPhone /> }.into_any(),
                 None => view! { <p class="loading">{t!(i18n, common.loading)}</p> }.into_any(),
                 Some((zone, None)) => view! {
                     <h2>{zone.name}</h2>

@@ -3,7 +3,8 @@
 //! zone, check a point).
 
 use crate::components::{
-    Page, check_point_kind_name, class_name, place_kind_name, use_directory, use_user,
+    NotOnThisPhone, Page, check_point_kind_name, class_name, place_kind_name, use_directory,
+    use_user,
 };
 use crate::domain::Role;
 use crate::i18n::*;
@@ -34,7 +35,9 @@ pub fn PlacePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let directory = directory.await.unwrap_or_default();
                 let Some(place) = id.get().and_then(|id| directory.place(id).cloned()) else {
-                    return view! { <Page title=move || t_string!(i18n, errors.not_found).to_string()><span></span></Page> }.into_any();
+                    return view! {
+                        <Page title=move || t_string!(i18n, errors.not_found).to_string()><NotOnThisPhone /></Page>
+                    }.into_any();
                 };
                 let children: Vec<_> = directory.places.iter().filter(|p| p.parent_id == Some(place.id) && p.active).cloned().collect();
                 let points: Vec<_> = directory.check_points.iter().filter(|c| c.place_id == place.id && c.active).cloned().collect();
@@ -105,7 +108,9 @@ pub fn CheckPointPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let directory = directory.await.unwrap_or_default();
                 let Some(point) = id.get().and_then(|id| directory.check_points.iter().find(|c| c.id == id).cloned()) else {
-                    return view! { <Page title=move || t_string!(i18n, errors.not_found).to_string()><span></span></Page> }.into_any();
+                    return view! {
+                        <Page title=move || t_string!(i18n, errors.not_found).to_string()><NotOnThisPhone /></Page>
+                    }.into_any();
                 };
                 let (kind, title) = (point.kind, point.label.clone());
                 view! {

@@ -29,13 +29,17 @@ pub fn ProfilePage() -> impl IntoView {
     let local = use_local_data();
     let confirm_leave = RwSignal::new(false);
     let pending = move || local.status.with(|s| s.pending);
+    // Signing out works with no network (the phone is handed over at shift change): this phone forgets the
+    // session at once, then asks the server; with no answer within a few seconds it goes on, and the server
+    // ends the session at the next contact. Unsent entries stay in this user's outbox for their next sign-in.
+    let sign_out_now = move || {
+        crate::features::auth::on_phone::sign_out_here();
+        leave.dispatch(());
+        set_timeout(go_to_sign_in, std::time::Duration::from_secs(3));
+    };
     Effect::new(move |_| {
-        if let Some(Ok(())) = leave.value().get() {
-            #[cfg(feature = "hydrate")]
-            crate::sync::browser::forget_pages();
-            // A full load, so nothing of this user stays in memory on a shared phone. Effects run only in
-            // the browser, where there is a window.
-            let _ = window().location().assign("/sign-in");
+        if leave.value().get().is_some() {
+            go_to_sign_in();
         }
     });
     let change_error = Signal::derive(move || {
@@ -76,20 +80,26 @@ pub fn ProfilePage() -> impl IntoView {
                 <button type="submit" class="button" disabled=move || change.pending().get()>{t!(i18n, profile.change_password)}</button>
             </form>
             <Show when=move || confirm_leave.get()>
-                <div class="notice notice-warn" role="alertdialog" data-testid="sign-out-warning">
+                <div class="notice notice-warn sheet" role="alertdialog" aria-modal="true" data-testid="sign-out-warning">
                     <p>{move || t_string!(i18n, sync.sign_out_pending, count = pending()).to_string()}</p>
                     <div class="row-actions">
                         <button type="button" class="button" on:click=move |_| local.sync_now()>{t!(i18n, sync.sync_now)}</button>
                         <button type="button" class="button button-secondary" on:click=move |_| local.download_pending()>{t!(i18n, sync.download)}</button>
-                        <button type="button" class="button button-danger" on:click=move |_| { leave.dispatch(()); }>{t!(i18n, sync.sign_out_anyway)}</button>
+                        <button type="button" class="button button-danger" on:click=move |_| sign_out_now()>{t!(i18n, sync.sign_out_anyway)}</button>
                     </div>
                 </div>
             </Show>
             <button type="button" class="button button-danger" on:click=move |_| {
-                if pending() > 0 { confirm_leave.set(true); } else { leave.dispatch(()); }
+                if pending() > 0 { confirm_leave.set(true); } else { sign_out_now(); }
             }>
                 {t!(i18n, profile.sign_out)}
             </button>
         </Page>
     }
+}
+
+/// A full load of the sign-in page, so nothing of this user stays in memory on a shared phone. Called only
+/// from click handlers and effects, which run only in the browser, where there is a window.
+fn go_to_sign_in() {
+    let _ = window().location().assign("/sign-in");
 }

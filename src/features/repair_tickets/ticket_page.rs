@@ -8,7 +8,7 @@ use super::local_view::{
 };
 use super::photo_input::PhotoPicker;
 use crate::components::{
-    Field, Page, StorageErrorNotice, phone_now_ms, phone_utc_offset, use_user,
+    Field, NotOnThisPhone, Page, StorageErrorNotice, phone_now_ms, phone_utc_offset, use_user,
 };
 use crate::domain::Role;
 use crate::domain::clock::{date, time};
@@ -64,7 +64,8 @@ pub fn TicketPage() -> impl IntoView {
     view! {
         <Page title=move || t_string!(i18n, jobs.repair_tickets).to_string()>
             {move || match ticket.get() {
-                None => view! { <p class="notice">{t!(i18n, repair.no_such_ticket)}</p> }.into_any(),
+                None if local.settled() => view! { <NotOnThisPhone /> }.into_any(),
+                None => view! { <p class="loading">{t!(i18n, common.loading)}</p> }.into_any(),
                 Some(item) => {
                     let t = item.ticket.clone();
                     let overdue = t.overdue(phone_now_ms());

@@ -2,7 +2,8 @@
 //! phone's data so it works offline; `/safety-checks/check?point=…` is the checklist itself, signed on the screen.
 
 use crate::components::{
-    Page, StorageErrorNotice, check_point_kind_name, phone_now_ms, phone_utc_offset, use_user,
+    NotOnThisPhone, Page, StorageErrorNotice, check_point_kind_name, phone_now_ms,
+    phone_utc_offset, use_user,
 };
 use crate::domain::CheckPointKind;
 use crate::domain::Role;
@@ -274,6 +275,7 @@ pub fn CheckFormPage() -> impl IntoView {
     view! {
         <Page title=move || t_string!(i18n, safety.start_check).to_string()>
             {move || match found.get() {
+                None if local.settled() => view! { <NotOnThisPhone /> }.into_any(),
                 None => view! { <p class="loading">{t!(i18n, common.loading)}</p> }.into_any(),
                 Some((point, None, _)) => view! {
                     <h2>{point.label}</h2>

@@ -1,0 +1,284 @@
+// First contact, on a server of its own that this file stops: every page of the route table opened cold with no
+// network on a phone that never visited it (a QR label scanned in a basement), sign-in before the wasm arrives
+// and without JavaScript, handing the phone over with no signal, and the warning on a plain-http LAN address.
+import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PASSWORD, chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, signIn, waitForHydration } from './helpers';
+
+const port = 3008;
+const server = ownServer(port, 'first-contact');
+const { base } = server;
+
+test.describe.configure({ mode: 'serial' });
+test.beforeAll(server.start);
+test.afterAll(server.stop);
+
+async function openPhone(extraArgs: string[] = [], baseURL = base): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'houqin-phone-')), {
+    ...phoneSize,
+    baseURL,
+    executablePath: chromiumPath,
+    args: [...chromiumArgs, ...extraArgs],
+  });
+}
+
+async function firstPage(context: BrowserContext): Promise<Page> {
+  return context.pages()[0] ?? (await context.newPage());
+}
+
+/** The route table as the server builds it: a new page is covered here without anyone listing it. */
+function routeTable(): string[] {
+  return execFileSync('target/release/houqin', ['routes'], { cwd: '..', encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('/'));
+}
+
+async function call(page: Page, path: string, body: unknown): Promise<any> {
+  return page.evaluate(
+    async ({ path, body }) => {
+      const response = await fetch(`/api/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return response.json();
+    },
+    { path, body },
+  );
+}
+
+/** Waits until the page has settled: no "加载中…" left, or it gives the reason it cannot show the page. */
+async function settledText(page: Page): Promise<string> {
+  await expect(page.locator('body')).not.toContainText('加载中', { timeout: 15_000 });
+  return (await page.locator('body').innerText()).trim();
+}
+
+test('every page of the route table opens cold with no network on a phone that never opened it', async () => {
+  test.setTimeout(300_000);
+  const context = await openPhone();
+  const page = await firstPage(context);
+  await signIn(page, 'zhuren');
+  // Installed: the worker is active and controls the page, and the first sync brought the phone's data.
+  await page.waitForFunction(async () => !!(await navigator.serviceWorker.ready).active);
+  await page.reload();
+  await waitForHydration(page);
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+
+  // One record of each kind an address names, and a ticket on the phone.
+  const directory = await call(page, 'directory/load', {});
+  const place = directory.places.find((p: any) => p.active && p.parent_id);
+  const point = directory.check_points.find((c: any) => c.active);
+  await page.goto(`/repair-tickets/new?place=${place.id}`);
+  await waitForHydration(page);
+  const form = page.getByTestId('report-form');
+  await form.getByRole('button', { name: '水暖' }).click();
+  await form.getByLabel('问题描述').fill('一楼洗手池漏水');
+  await form.getByRole('button', { name: '提交报修' }).click();
+  await expect(form.getByTestId('saved')).toBeVisible();
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  const ticketId = await page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.includes('.row.tickets.'));
+    return key ? key.split('.').pop() : undefined;
+  });
+  expect(ticketId, 'the reported ticket is on the phone').toBeTruthy();
+  const ids: Record<string, string> = {
+    '/places/': place.id,
+    '/check-points/': point.id,
+    '/repair-tickets/': ticketId!,
+  };
+  const address = (route: string) =>
+    route.replace(/\{(\w+)\}|:(\w+)/, () => {
+      const prefix = Object.keys(ids).find((p) => route.startsWith(p));
+      if (!prefix) throw new Error(`no record to open ${route} with: add one to this test`);
+      return ids[prefix];
+    });
+
+  // No signal at all: the server is gone.
+  await server.stop();
+  const errors: string[] = [];
+  const results: string[] = [];
+  for (const route of routeTable()) {
+    const path = address(route);
+    const tab = await context.newPage();
+    tab.on('pageerror', (error) => errors.push(`${path}: ${error}`));
+    await tab.goto(path);
+    await waitForHydration(tab);
+    const text = await settledText(tab);
+    expect(text, `${path} is not the worker's "not saved" page`).not.toContain('这个页面还没有存到手机上');
+    expect(text.length, `${path} shows something`).toBeGreaterThan(0);
+    const needsNetwork = text.includes('连接不到服务器');
+    results.push(`${route}\t${needsNetwork ? 'opened; says it needs the network' : 'opened from the phone'}`);
+    await tab.close();
+  }
+  console.log(`cold offline opening, route by route:\n${results.join('\n')}`);
+  expect(errors, 'no page panicked').toEqual([]);
+
+  // The pages people open from a label render their record from the phone's copy.
+  const tab = await context.newPage();
+  await tab.goto(`/places/${place.id}`);
+  await waitForHydration(tab);
+  await expect(tab.getByRole('heading', { level: 1 })).toHaveText(place.name);
+  await expect(tab.getByTestId('report-here')).toBeVisible();
+  await screenshot(tab, 'place-cold-offline');
+  await tab.goto(`/check-points/${point.id}?qr=1`);
+  await waitForHydration(tab);
+  await expect(tab.getByRole('heading', { level: 1 })).toHaveText(point.label);
+  await tab.getByTestId('start-check').click();
+  await expect(tab.getByTestId('check-form')).toBeVisible();
+  await expect(tab.getByTestId('check-form')).toContainText('扫码到场');
+  await screenshot(tab, 'check-point-cold-offline');
+  await tab.goto(`/repair-tickets/${ticketId}`);
+  await waitForHydration(tab);
+  await expect(tab.locator('main')).toContainText('一楼洗手池漏水');
+  // An id this phone does not hold says so, with a way back, instead of loading for ever.
+  await tab.goto('/places/01900000-0000-7000-8000-000000000000');
+  await waitForHydration(tab);
+  await expect(tab.getByTestId('not-on-phone')).toContainText('这部手机上没有这条记录');
+  await tab.goto('/safety-checks/check?point=01900000-0000-7000-8000-000000000000');
+  await waitForHydration(tab);
+  await expect(tab.getByTestId('not-on-phone')).toBeVisible({ timeout: 15_000 });
+  await screenshot(tab, 'not-on-this-phone');
+  await tab.getByRole('link', { name: '返回' }).click();
+  await expect(tab.getByRole('navigation', { name: '主导航' })).toBeVisible();
+  await context.close();
+  await server.start();
+});
+
+test('an id the phone does not hold says so online too', async ({ browser }) => {
+  const context = await browser.newContext({ ...phoneSize, baseURL: base });
+  const page = await context.newPage();
+  await signIn(page, 'zhuren');
+  for (const path of ['/repair-tickets/01900000-0000-7000-8000-000000000000', '/check-points/01900000-0000-7000-8000-000000000000']) {
+    await page.goto(path);
+    await waitForHydration(page);
+    await expect(page.getByTestId('not-on-phone')).toContainText('这部手机上没有这条记录', { timeout: 20_000 });
+  }
+  await context.close();
+});
+
+test('signing in without JavaScript posts the form: no password in the address, errors shown, then home', async ({ browser }) => {
+  const context = await browser.newContext({ ...phoneSize, baseURL: base, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  await page.getByLabel('用户名').fill('menwei');
+  await page.getByLabel('密码').fill('not-the-password');
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('alert')).toContainText('用户名或密码不正确');
+  expect(page.url()).not.toContain('not-the-password');
+  await expect(page.getByLabel('用户名')).toHaveValue('menwei');
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('navigation', { name: '主导航' })).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe('/');
+  expect(page.url()).not.toContain(PASSWORD);
+  await context.close();
+});
+
+test('a tap on 登录 before the wasm has arrived signs in, and the password never reaches an address', async ({ browser }) => {
+  const context = await browser.newContext({ ...phoneSize, baseURL: base });
+  const page = await context.newPage();
+  const addresses: string[] = [];
+  page.on('request', (request) => addresses.push(request.url()));
+  // A weak link: the wasm is held back until the form has been sent.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/pkg/*.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/sign-in');
+  await page.getByLabel('用户名').fill('anquan');
+  await page.getByLabel('密码').fill(PASSWORD);
+  expect(await page.evaluate(() => (window as any).__houqin_hydrated === true)).toBe(false);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  release();
+  await expect(page.getByRole('navigation', { name: '主导航' })).toBeVisible();
+  expect(addresses.filter((a) => a.includes(PASSWORD))).toEqual([]);
+  await context.close();
+});
+
+test('a guard hands the phone over with no signal: signed out at once, the entry kept for the next sign-in', async () => {
+  test.setTimeout(120_000);
+  const context = await openPhone();
+  const page = await firstPage(context);
+  await signIn(page, 'menwei');
+  await page.goto('/gate-visits');
+  await waitForHydration(page);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  await context.setOffline(true);
+  const form = page.getByTestId('register-form');
+  await form.getByLabel('手机号').fill('13900001111');
+  await form.getByLabel('姓名').fill('交班访客');
+  await form.getByLabel('证件号码').fill('11010519491231002X');
+  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
+  await form.getByRole('button', { name: '保存登记' }).click();
+  await expect(page.getByTestId('saved')).toContainText('交班访客 · 已保存在本机');
+
+  await page.getByRole('link', { name: '我的' }).click();
+  await page.getByRole('button', { name: '退出登录' }).click();
+  const warning = page.getByTestId('sign-out-warning');
+  // Where the thumb is: wholly on screen, above the bottom bar.
+  await expect(warning).toBeInViewport({ ratio: 1 });
+  const nav = await page.getByRole('navigation', { name: '主导航' }).boundingBox();
+  const box = await warning.boundingBox();
+  expect(box!.y + box!.height).toBeLessThanOrEqual(nav!.y);
+  await screenshot(page, 'sign-out-warning-offline');
+  await warning.getByRole('button', { name: '仍然退出' }).click();
+  await page.waitForURL((url) => url.pathname === '/sign-in', { timeout: 10_000 });
+  await expect(page.getByRole('button', { name: '登录' })).toBeVisible();
+  // Still offline: opening the app again does not bring the guard back.
+  await page.goto('/gate-visits');
+  await expect(page).toHaveURL(/\/sign-in/, { timeout: 15_000 });
+
+  // Signal again: the server ends the old session at first contact.
+  await context.setOffline(false);
+  await page.goto('/sign-in');
+  const whoami = await call(page, 'auth/whoami', {});
+  expect(whoami.user).toBeNull();
+  // The same guard signs in again: the entry kept on the phone goes out, once.
+  await signIn(page, 'menwei');
+  await page.goto('/gate-visits');
+  await waitForHydration(page);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  const date = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const register = await call(page, 'gate_visits/register', { date });
+  const names = register.rows.map((row: any) => row[0].visitor_name);
+  expect(names.filter((n: string) => n === '交班访客')).toHaveLength(1);
+  await context.close();
+});
+
+test('on a plain-http school address every signed-in page warns that offline opening is unavailable', async () => {
+  const context = await openPhone([`--host-resolver-rules=MAP houqin.school 127.0.0.1`], `http://houqin.school:${port}`);
+  const page = await firstPage(context);
+  expect(await page.evaluate(() => window.isSecureContext)).toBe(true); // about:blank
+  await signIn(page, 'zhuren');
+  expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+  for (const path of ['/', '/sync', '/admin']) {
+    await page.goto(path);
+    await waitForHydration(page);
+    const banner = page.getByTestId('insecure-context');
+    await expect(banner).toContainText('这个地址不能离线使用');
+    await expect(banner).toContainText(`http://houqin.school:${port}`);
+  }
+  await screenshot(page, 'insecure-context-warning');
+  await page.getByRole('link', { name: '我的' }).click();
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByTestId('insecure-context')).toContainText('This address cannot work offline');
+  await page.getByRole('button', { name: '中文' }).click();
+  await context.close();
+
+  // On a secure address (127.0.0.1 counts as one) there is nothing to warn about.
+  const secure = await openPhone();
+  const securePage = await firstPage(secure);
+  await signIn(securePage, 'zhuren');
+  await waitForHydration(securePage);
+  await expect(securePage.getByRole('navigation', { name: '主导航' })).toBeVisible();
+  await expect(securePage.getByTestId('insecure-context')).toHaveCount(0);
+  await secure.close();
+});
