@@ -398,6 +398,7 @@ async fn open(url: &str, dir: &std::path::Path) -> Db {
         ticket_targets: houqin::domain::ticket::Targets::default(),
         tls: None,
         http_listen: None,
+        id_seal_keys: Vec::new(),
     };
     let options = leptos::config::LeptosOptions::builder()
         .output_name("houqin")

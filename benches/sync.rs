@@ -38,6 +38,7 @@ fn config(data_dir: std::path::PathBuf, database_url: String) -> Config {
         ticket_targets: houqin::domain::ticket::Targets::default(),
         tls: None,
         http_listen: None,
+        id_seal_keys: Vec::new(),
     }
 }
 
@@ -69,6 +70,7 @@ fn visit_args(host: Uuid, n: usize) -> SignInArgs {
         id_number: "11010519491231002X".into(),
         id_from_visit: None,
         id_masked: None,
+        id_sealed: None,
         organisation: "市教育局".into(),
         host_user_id: Some(host),
         host_place_id: None,

@@ -3,7 +3,7 @@
 // and without JavaScript, handing the phone over with no signal, and the warning on a plain-http LAN address.
 import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PASSWORD, chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, signIn, waitForHydration } from './helpers';
@@ -16,8 +16,12 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(server.start);
 test.afterAll(server.stop);
 
-async function openPhone(extraArgs: string[] = [], baseURL = base): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'houqin-phone-')), {
+async function openPhone(
+  extraArgs: string[] = [],
+  baseURL = base,
+  profile = mkdtempSync(join(tmpdir(), 'houqin-phone-')),
+): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profile, {
     ...phoneSize,
     baseURL,
     executablePath: chromiumPath,
@@ -281,4 +285,76 @@ test('on a plain-http school address every signed-in page warns that offline ope
   await expect(securePage.getByRole('navigation', { name: '主导航' })).toBeVisible();
   await expect(securePage.getByTestId('insecure-context')).toHaveCount(0);
   await secure.close();
+});
+
+/** Every file below `dir` that holds `text`, as ASCII or as UTF-16 (how Chromium may keep localStorage). */
+function filesHolding(dir: string, text: string): string[] {
+  const needles = [Buffer.from(text, 'latin1'), Buffer.from(text, 'utf16le')];
+  const found: string[] = [];
+  const walk = (path: string) => {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      return;
+    }
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(path)) walk(join(path, entry));
+    } else if (stat.isFile()) {
+      const bytes = readFileSync(path);
+      if (needles.some((needle) => bytes.includes(needle))) found.push(path);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+test('the phone never holds a full ID number: not in storage, not on disk, not in the downloaded file', async () => {
+  test.setTimeout(120_000);
+  const number = '11010519491231002X';
+  const profile = mkdtempSync(join(tmpdir(), 'houqin-phone-'));
+  let context = await openPhone([], base, profile);
+  let page = await firstPage(context);
+  await signIn(page, 'menwei');
+  await page.goto('/gate-visits');
+  await waitForHydration(page);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  await context.setOffline(true);
+  const form = page.getByTestId('register-form');
+  await form.getByLabel('手机号').fill('13900002222');
+  await form.getByLabel('姓名').fill('密封访客');
+  await form.getByLabel('证件号码').fill(number.toLowerCase());
+  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
+  await form.getByRole('button', { name: '保存登记' }).click();
+  await expect(page.getByTestId('saved')).toContainText('密封访客 · 已保存在本机');
+  // The phone keeps the box and the mask (for its own lists), never the number.
+  const stored = await page.evaluate(() => Object.values(localStorage).join('\n'));
+  expect(stored).toContain('密封访客');
+  expect(stored).toContain('1101**********002X');
+  expect(stored.toUpperCase()).not.toContain(number);
+
+  await page.getByRole('link', { name: '我的' }).click();
+  await page.getByRole('button', { name: '退出登录' }).click();
+  const download = page.waitForEvent('download');
+  await page.getByTestId('sign-out-warning').getByRole('button', { name: '下载未同步记录' }).click();
+  const file = readFileSync((await (await download).path())!, 'utf8');
+  expect(file).toContain('密封访客');
+  expect(file).toContain('1101**********002X');
+  expect(file.toUpperCase()).not.toContain(number);
+
+  // What Chromium wrote to disk, once it has closed and flushed everything.
+  await context.close();
+  expect(filesHolding(profile, number)).toEqual([]);
+  expect(filesHolding(profile, number.toLowerCase())).toEqual([]);
+
+  // Online again: the server opens the box, and keeps only the mask and the hash.
+  context = await openPhone([], base, profile);
+  page = await firstPage(context);
+  await page.goto('/gate-visits');
+  await waitForHydration(page);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  await expect(page.getByTestId('visit').filter({ hasText: '密封访客' })).not.toContainText('未同步');
+  await context.close();
+  expect(filesHolding(server.dataDir, number)).toEqual([]);
+  expect(filesHolding(server.dataDir, number.toLowerCase())).toEqual([]);
 });

@@ -10,6 +10,7 @@ pub mod place;
 pub mod role;
 pub mod safety;
 pub mod school_class;
+pub mod sealed_id;
 pub mod sync;
 pub mod ticket;
 pub mod user;

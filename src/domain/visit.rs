@@ -49,9 +49,14 @@ pub struct SignInArgs {
     /// The full number as typed; never stored, never sent back.
     #[serde(default)]
     pub id_number: String,
-    /// Only in an entry re-sent after a server restore: the phone kept the mask, not the number.
+    /// Only in an entry re-sent after a server restore: the phone kept the mask, not the number. A phone that
+    /// seals the number also keeps its mask here, for its own lists; the server opens the box instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_masked: Option<String>,
+    /// The number sealed to the server's key (`domain::sealed_id`): what this build sends instead of
+    /// `id_number`, so the phone never holds the number in plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_sealed: Option<String>,
     /// "Same ID as that earlier visit": a returning visitor whose number need not be typed again.
     #[serde(default)]
     pub id_from_visit: Option<Uuid>,
@@ -96,6 +101,19 @@ pub struct CheckedSignIn {
 }
 
 impl SignInArgs {
+    /// The same registration with the ID number sealed to `key` and only its mask kept in the clear: what the
+    /// phone saves. Unchanged when there is no number to seal; `None` if the key is malformed.
+    pub fn sealed(mut self, key: &super::sealed_id::SealKey) -> Option<SignInArgs> {
+        let number = normalize_id_number(&self.id_number);
+        if number.is_empty() {
+            return Some(self);
+        }
+        self.id_sealed = Some(key.seal(&number)?);
+        self.id_masked = Some(mask_id_number(&number));
+        self.id_number = String::new();
+        Some(self)
+    }
+
     /// Trims and checks every field, reporting all problems at once.
     pub fn validate(self) -> Result<CheckedSignIn, AppError> {
         let mut checks = Checks::new();
@@ -158,6 +176,7 @@ impl SignInArgs {
                 plate,
                 id_number: String::new(),
                 id_masked: None,
+                id_sealed: None,
                 ..self
             },
             id_number,
@@ -382,13 +401,18 @@ pub fn local_visits(
         }
         let number = normalize_id_number(&args.id_number);
         let host_name = host_name(&args);
+        let id_masked = if number.is_empty() {
+            args.id_masked.clone()
+        } else {
+            Some(mask_id_number(&number))
+        };
         merged.push(LocalVisit {
             visit: Visit {
                 id: args.visit_id,
                 visitor_name: args.visitor_name.trim().to_owned(),
                 phone: normalize_phone(&args.phone).unwrap_or_else(|_| args.phone.clone()),
                 id_type: args.id_type,
-                id_masked: (!number.is_empty()).then(|| mask_id_number(&number)),
+                id_masked,
                 organisation: args.organisation.trim().to_owned(),
                 host_user_id: args.host_user_id,
                 host_place_id: args.host_place_id,
@@ -457,6 +481,7 @@ mod tests {
             id_number: "11010519491231002x".into(),
             id_from_visit: None,
             id_masked: None,
+            id_sealed: None,
             organisation: "市教育局".into(),
             host_user_id: Some(Uuid::nil()),
             host_place_id: None,
@@ -509,6 +534,26 @@ mod tests {
         assert_eq!(err.field_problem("id_number"), Some(Problem::Invalid));
         assert_eq!(err.field_problem("host"), Some(Problem::Required));
         assert_eq!(err.field_problem("party_size"), Some(Problem::Invalid));
+    }
+
+    #[test]
+    fn a_sealed_registration_keeps_only_the_box_and_the_mask() {
+        let secret = crypto_box::SecretKey::from([8u8; 32]);
+        let key = super::super::sealed_id::SealKey::from_public(secret.public_key().as_bytes());
+        let sealed = args().sealed(&key).unwrap();
+        assert_eq!(sealed.id_number, "");
+        assert_eq!(sealed.id_masked.as_deref(), Some("1101**********002X"));
+        let text = serde_json::to_string(&sealed).unwrap();
+        assert!(!text.to_uppercase().contains(CARD), "{text}");
+        let (_, body) =
+            super::super::sealed_id::split(sealed.id_sealed.as_deref().unwrap()).unwrap();
+        assert_eq!(secret.unseal(&body).unwrap(), CARD.as_bytes());
+        let no_id = SignInArgs {
+            id_type: IdType::None,
+            id_number: "".into(),
+            ..args()
+        };
+        assert_eq!(no_id.clone().sealed(&key), Some(no_id));
     }
 
     #[test]

@@ -34,6 +34,10 @@ pub struct Config {
     pub ticket_targets: crate::domain::ticket::Targets,
     /// Serve HTTPS from these PEM files (`HOUQIN_TLS_CERT`, `HOUQIN_TLS_KEY`), so phones get a secure context.
     pub tls: Option<TlsFiles>,
+    /// The X25519 secret keys that open visitors' sealed ID numbers, newest first (`HOUQIN_ID_SEAL_KEYS`, comma
+    /// separated). Phones seal to the first; the others still open boxes sealed before a rotation. Empty until
+    /// start-up: then kept in the data folder (`server::id_seal::resolve`). Several instances must share them.
+    pub id_seal_keys: Vec<SecretKey>,
     /// With TLS, also answer plain http on this address, redirecting every request to https
     /// (`HOUQIN_HTTP_LISTEN`, e.g. `0.0.0.0:80`).
     pub http_listen: Option<SocketAddr>,
@@ -76,7 +80,7 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+pub(crate) fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         variable,
         problem: problem.into(),
@@ -150,6 +154,14 @@ impl Config {
                 )
             })?),
             None => None,
+        };
+        let id_seal_keys = match var("HOUQIN_ID_SEAL_KEYS") {
+            Some(list) => list
+                .split(',')
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| parse_key("HOUQIN_ID_SEAL_KEYS", k))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
         };
         // Behind the built-in HTTPS listener, cookies are always Secure.
         let secure_cookies =
@@ -245,6 +257,7 @@ impl Config {
             ticket_targets,
             tls,
             http_listen,
+            id_seal_keys,
         })
     }
 }
@@ -262,7 +275,7 @@ fn parse_bool(
     }
 }
 
-fn parse_key(variable: &'static str, value: &str) -> Result<SecretKey, ConfigError> {
+pub(crate) fn parse_key(variable: &'static str, value: &str) -> Result<SecretKey, ConfigError> {
     let bytes =
         hex::decode(value.trim()).map_err(|_| problem(variable, "must be 64 hex characters"))?;
     let key: [u8; 32] = bytes

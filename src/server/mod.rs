@@ -4,6 +4,7 @@ pub mod config;
 pub mod csv;
 pub mod db;
 pub mod demo;
+pub mod id_seal;
 pub mod photos;
 pub mod service_worker;
 pub mod state;
@@ -140,8 +141,12 @@ async fn connect(config: &Config) -> Result<Db, StartError> {
 }
 
 /// Opens the database, applies migrations and, in demo mode, seeds an empty school. Tests start here too.
-pub async fn open(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartError> {
+pub async fn open(
+    mut config: Config,
+    leptos_options: LeptosOptions,
+) -> Result<AppState, StartError> {
     tracing::info!(?config, "starting");
+    config.id_seal_keys = id_seal::resolve(&config.id_seal_keys, &config.data_dir)?;
     let db = connect(&config).await?;
     if config.demo {
         demo::seed_if_empty(&db).await.map_err(StartError::Demo)?;

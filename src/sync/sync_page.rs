@@ -167,6 +167,7 @@ fn reason_text(locale: Locale, code: &str) -> Option<String> {
             "already_appealed" => td_string!(locale, cleaning.reason_already_appealed),
             "corrected_again" => td_string!(locale, cleaning.reason_corrected_again),
             "host_inactive" => td_string!(locale, gate.host_inactive),
+            "id_unreadable" => td_string!(locale, gate.id_unreadable),
             "already_registered" | "already_recorded" | "mutation_id_reused"
             | "sequence_reused" => {
                 td_string!(locale, sync.reason_duplicate)

@@ -115,6 +115,7 @@ pub fn config(data_dir: PathBuf, database_url: String, demo: bool) -> Config {
         ticket_targets: houqin::domain::ticket::Targets::default(),
         tls: None,
         http_listen: None,
+        id_seal_keys: Vec::new(),
     }
 }
 

@@ -135,6 +135,7 @@ impl Phone {
             id_number: "11010519491231002X".into(),
             id_from_visit: None,
             id_masked: None,
+            id_sealed: None,
             organisation: "市教育局".into(),
             host_user_id: Some(self.host),
             host_place_id: None,

@@ -604,3 +604,78 @@ async fn a_push_through_one_instance_hints_phones_on_another(app: TestApp) {
     assert!(hint.contains("event: change"), "{hint}");
 }
 both!(a_push_through_one_instance_hints_phones_on_another);
+
+/// The key guard phones seal to, as they get it with the directory.
+async fn seal_key(browser: &crate::harness::Browser) -> houqin::domain::sealed_id::SealKey {
+    serde_json::from_value(browser.directory().await["id_seal_key"].clone()).unwrap()
+}
+
+async fn an_id_number_sealed_on_the_phone_is_opened_hashed_and_masked_by_the_server(app: TestApp) {
+    let mut phone = Phone::new(&app, "menwei").await;
+    let key = seal_key(&phone.browser).await;
+    // The same visitor twice: once as an older build sends it (the number in clear), once sealed.
+    let clear = phone.sign_in_args("明文");
+    let sealed = phone.sign_in_args("密封").sealed(&key).unwrap();
+    let body = serde_json::to_string(&sealed).unwrap();
+    assert!(!body.contains("11010519491231002"), "{body}");
+    phone.queue(SIGN_IN, serde_json::to_value(&clear).unwrap());
+    phone.queue(SIGN_IN, serde_json::to_value(&sealed).unwrap());
+    let answer = phone.push(Fault::None).await.unwrap();
+    assert_eq!(statuses(&answer), vec!["applied", "applied"]);
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT visitor_name, id_masked, id_hash FROM visits ORDER BY visitor_name")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].1, "1101**********002X");
+    assert_eq!(rows[0].1, rows[1].1);
+    assert_eq!(
+        rows[0].2, rows[1].2,
+        "the sealed number hashes as the clear one"
+    );
+    // Neither the number nor the box is kept anywhere on the server.
+    let receipts: Vec<String> = sqlx::query_scalar("SELECT outcome FROM sync_mutations")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    let sealed_text = sealed.id_sealed.clone().unwrap();
+    assert!(
+        receipts
+            .iter()
+            .all(|o| !o.contains("11010519491231002") && !o.contains(&sealed_text))
+    );
+}
+both!(an_id_number_sealed_on_the_phone_is_opened_hashed_and_masked_by_the_server);
+
+async fn a_sealed_box_that_does_not_open_is_refused_with_a_reason_and_blocks_nothing(app: TestApp) {
+    let mut phone = Phone::new(&app, "menwei").await;
+    let key = seal_key(&phone.browser).await;
+    // Sealed to a key this server never had, then one tampered with, then a good one.
+    let stranger = houqin::domain::sealed_id::SealKey::from_public(
+        crypto_box::SecretKey::from([42u8; 32])
+            .public_key()
+            .as_bytes(),
+    );
+    let foreign = phone.sign_in_args("别的学校").sealed(&stranger).unwrap();
+    let mut tampered = phone.sign_in_args("被改过").sealed(&key).unwrap();
+    let mut text = tampered.id_sealed.take().unwrap();
+    let last = text.pop().unwrap();
+    text.push(if last == '0' { '1' } else { '0' });
+    tampered.id_sealed = Some(text);
+    let good = phone.sign_in_args("正常").sealed(&key).unwrap();
+    for args in [&foreign, &tampered, &good] {
+        phone.queue(SIGN_IN, serde_json::to_value(args).unwrap());
+    }
+    let answer = phone.push(Fault::None).await.unwrap();
+    assert_eq!(statuses(&answer), vec!["rejected", "rejected", "applied"]);
+    for refused in [
+        &answer["results"][0]["outcome"],
+        &answer["results"][1]["outcome"],
+    ] {
+        assert_eq!(refused["code"], "id_unreadable");
+        assert_eq!(refused["fields"][0]["field"], "id_number");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, 1);
+}
+both!(a_sealed_box_that_does_not_open_is_refused_with_a_reason_and_blocks_nothing);

@@ -16,6 +16,9 @@ pub struct Directory {
     pub school_classes: Vec<SchoolClass>,
     pub check_points: Vec<CheckPoint>,
     pub people: Vec<UserSummary>,
+    /// The key guard phones seal visitors' ID numbers to (`domain::sealed_id`).
+    #[serde(default)]
+    pub id_seal_key: Option<crate::domain::sealed_id::SealKey>,
 }
 
 impl Directory {
@@ -97,13 +100,15 @@ mod handlers {
     use uuid::Uuid;
 
     pub async fn load() -> Result<Directory, AppError> {
-        let db = session::require_user().await?.state.db;
+        let state = session::require_user().await?.state;
+        let db = state.db;
         let places = places::list_places(&db).await?;
         Ok(Directory {
             school_classes: school_classes::list_school_classes(&db, &places).await?,
             check_points: check_points::list_check_points(&db, &places).await?,
             people: users::list_users(&db).await?,
             places,
+            id_seal_key: crate::server::id_seal::public_key(&state.config.id_seal_keys),
         })
     }
 

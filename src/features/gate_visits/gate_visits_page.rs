@@ -2,7 +2,7 @@
 //! and writes this phone's local data (snapshot ⊕ pending), so it works the same with no signal.
 
 use super::local_view::{HostChoice, Visits, hosts, use_local_visits, visits_memo};
-use crate::components::{Field, Page, StorageErrorNotice, phone_utc_offset};
+use crate::components::{Field, Page, StorageErrorNotice, phone_utc_offset, use_directory};
 use crate::domain::clock::{start_of_day, time};
 use crate::domain::visit::{
     IdType, SIGN_IN, SIGN_OUT, SignInArgs, SignOutArgs, WATCH_DECIDE, WatchDecision,
@@ -149,6 +149,7 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
         },
         id_from_visit: same_id_as.get_untracked().map(|(id, _)| id),
         id_masked: None,
+        id_sealed: None,
         organisation: organisation.get_untracked(),
         host_user_id: HostChoice::parse(&host.get_untracked()).and_then(|h| h.user()),
         host_place_id: HostChoice::parse(&host.get_untracked()).and_then(|h| h.place()),
@@ -170,8 +171,19 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
         watch_warning.set(None);
     };
     // Saves the registration (and the guard's decision on a watch-list match) on this phone.
+    let directory = use_directory();
     let finish = move |decision: Option<WatchDecision>| {
-        let args = args();
+        // The phone keeps the number only sealed to the server's key, with its mask for the lists here. A
+        // directory without a key (an older server) gets the number as before.
+        let plain = args();
+        let key = directory
+            .get_untracked()
+            .and_then(Result::ok)
+            .and_then(|d| d.id_seal_key);
+        let args = match key {
+            Some(key) => plain.clone().sealed(&key).unwrap_or(plain),
+            None => plain,
+        };
         let Ok(value) = serde_json::to_value(&args) else {
             return;
         };

@@ -127,10 +127,29 @@ fn gate_args<T: serde::de::DeserializeOwned>(
 }
 
 pub fn sign_in(context: &Context<'_>, batch: &mut GateBatch, raw: &serde_json::Value) -> Outcome {
-    let parsed: SignInArgs = match gate_args(context, raw) {
+    let mut parsed: SignInArgs = match gate_args(context, raw) {
         Ok(parsed) => parsed,
         Err(outcome) => return outcome,
     };
+    // The phone sealed the number to this server's key: open it here, and never take the phone's mask for it.
+    if let Some(sealed) = parsed.id_sealed.take() {
+        match crate::server::id_seal::open(&context.config.id_seal_keys, &sealed) {
+            Ok(number) => {
+                parsed.id_number = number;
+                parsed.id_masked = None;
+            }
+            Err(cause) => {
+                return Outcome::Rejected {
+                    code: "id_unreadable".into(),
+                    message: cause.to_string(),
+                    fields: vec![crate::error::FieldError {
+                        field: "id_number".into(),
+                        problem: Problem::Invalid,
+                    }],
+                };
+            }
+        }
+    }
     let checked: CheckedSignIn = match parsed.validate() {
         Ok(checked) => checked,
         Err(AppError::Invalid { fields }) => return invalid(fields),
