@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PASSWORD, chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, signIn, waitForHydration } from './helpers';
+import { PASSWORD, chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, sign, signIn, waitForHydration } from './helpers';
 
 const port = 3008;
 const server = ownServer(port, 'first-contact');
@@ -134,7 +134,7 @@ test('every page of the route table opens cold with no network on a phone that n
   await expect(tab.getByRole('heading', { level: 1 })).toHaveText(point.label);
   await tab.getByTestId('start-check').click();
   await expect(tab.getByTestId('check-form')).toBeVisible();
-  await expect(tab.getByTestId('check-form')).toContainText('扫码到场');
+  await expect(tab.locator('main')).toContainText('扫码到场');
   await screenshot(tab, 'check-point-cold-offline');
   await tab.goto(`/repair-tickets/${ticketId}`);
   await waitForHydration(tab);
@@ -357,4 +357,71 @@ test('the phone never holds a full ID number: not in storage, not on disk, not i
   await context.close();
   expect(filesHolding(server.dataDir, number)).toEqual([]);
   expect(filesHolding(server.dataDir, number.toLowerCase())).toEqual([]);
+});
+
+/** Whether the signature box is blank, read from its pixels. */
+async function signatureBlank(page: Page): Promise<boolean> {
+  return page.getByTestId('signature').evaluate((canvas: HTMLCanvasElement) => {
+    const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    return pixels.every((value) => value === 0);
+  });
+}
+
+test('a safety check just saved cannot be saved again by a second tap, and a recheck minutes later asks first', async ({ browser }) => {
+  const context = await browser.newContext({ ...phoneSize, baseURL: base });
+  const page = await context.newPage();
+  await signIn(page, 'anquan2');
+  await page.goto('/safety-checks');
+  await waitForHydration(page);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  await context.setOffline(true);
+  await page.getByTestId('my-points').locator('li').first().locator('a').click();
+  const pointUrl = page.url();
+  const form = page.getByTestId('check-form');
+  await form.getByRole('button', { name: '其余全部合格' }).click();
+  await sign(page);
+  expect(await signatureBlank(page)).toBe(false);
+  await form.getByRole('button', { name: '签名并提交' }).click();
+  await expect(form.getByTestId('saved')).toBeVisible();
+  // Nothing left to tap twice: the submit button is gone, the next point is offered.
+  await expect(form.getByRole('button', { name: '签名并提交' })).toBeHidden();
+  await expect(form.getByTestId('next-point')).toHaveText('下一个检查点');
+  await expect(page.getByTestId('sync-chip')).toHaveText('待同步 1');
+  await screenshot(page, 'safety-saved-next-point');
+  // Checking again starts from a blank form: no answers, no signature.
+  await form.getByRole('button', { name: '再检查一次' }).click();
+  await expect(form.getByRole('button', { name: '签名并提交' })).toBeVisible();
+  await expect(form.locator('[aria-pressed="true"]')).toHaveCount(0);
+  expect(await signatureBlank(page)).toBe(true);
+  // Opening the same point again minutes later asks first.
+  await page.goto(pointUrl);
+  await waitForHydration(page);
+  await expect(page.getByTestId('recheck-warning')).toContainText('分钟前刚检查过');
+  await expect(page.getByTestId('check-form')).toBeHidden();
+  await page.getByRole('button', { name: '再检查一次' }).click();
+  await expect(page.getByTestId('check-form')).toBeVisible();
+  await expect(page.getByTestId('sync-chip')).toHaveText('待同步 1');
+  await context.setOffline(false);
+  await context.close();
+});
+
+test('a cleaning score just saved cannot be saved again by a second tap', async ({ browser }) => {
+  const context = await browser.newContext({ ...phoneSize, baseURL: base });
+  const page = await context.newPage();
+  await signIn(page, 'weisheng');
+  await page.goto('/cleaning-scores');
+  await waitForHydration(page);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  await context.setOffline(true);
+  await page.getByTestId('zones').locator('li', { hasText: '待检查' }).first().locator('a').click();
+  const form = page.getByTestId('score-form');
+  await form.getByRole('button', { name: '保存评分' }).click();
+  await expect(form.getByTestId('saved')).toContainText('10 / 10');
+  await expect(form.getByRole('button', { name: '保存评分' })).toBeHidden();
+  await expect(form.getByTestId('next-zone')).toHaveText('下一个区域');
+  await expect(page.getByTestId('sync-chip')).toHaveText('待同步 1');
+  await form.getByRole('button', { name: '再评一次' }).click();
+  await expect(form.getByRole('button', { name: '保存评分' })).toBeVisible();
+  await context.setOffline(false);
+  await context.close();
 });

@@ -147,3 +147,17 @@ export async function cameraPhoto(page: Page, noisy: boolean): Promise<Buffer> {
   return Buffer.from(dataUrl.split(',')[1], 'base64');
 }
 
+
+/** Draws a signature with the pointer in the signature box. */
+export async function sign(page: Page) {
+  // The mouse works in the viewport: bring the box into it first (a long checklist pushes it below the fold).
+  await page.getByTestId('signature').scrollIntoViewIfNeeded();
+  const box = await page.getByTestId('signature').boundingBox();
+  if (!box) throw new Error('no signature box');
+  await page.mouse.move(box.x + 20, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 3, box.y + 20, { steps: 5 });
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height - 20, { steps: 5 });
+  await page.mouse.move(box.x + box.width - 20, box.y + 30, { steps: 5 });
+  await page.mouse.up();
+}

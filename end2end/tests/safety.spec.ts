@@ -1,21 +1,7 @@
 // Friday rounds at phone size: an inspector, offline, completes five check points with one failure and signs
 // each; online again, the admin's board shows them, and the failure's repair ticket exists with its photo.
-import { expect, test, type Page } from '@playwright/test';
-import { cameraPhoto, screenshot, signIn, switchTo, visit } from './helpers';
-
-/** Draws a signature with the pointer in the signature box. */
-async function sign(page: Page) {
-  // The mouse works in the viewport: bring the box into it first (a long checklist pushes it below the fold).
-  await page.getByTestId('signature').scrollIntoViewIfNeeded();
-  const box = await page.getByTestId('signature').boundingBox();
-  if (!box) throw new Error('no signature box');
-  await page.mouse.move(box.x + 20, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width / 3, box.y + 20, { steps: 5 });
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height - 20, { steps: 5 });
-  await page.mouse.move(box.x + box.width - 20, box.y + 30, { steps: 5 });
-  await page.mouse.up();
-}
+import { expect, test } from '@playwright/test';
+import { cameraPhoto, screenshot, sign, signIn, switchTo, visit } from './helpers';
 
 test('an inspector checks five points offline with one failure; the board and a repair ticket follow', async ({ page, context }) => {
   await signIn(page, 'anquan');

@@ -136,6 +136,7 @@ fn ScoreForm(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if saving.get_untracked()
+            || saved.get_untracked().is_some()
             || form_drafts
                 .iter()
                 .any(|(_, d)| d.preparing.get_untracked() > 0)
@@ -215,6 +216,18 @@ fn ScoreForm(
             <strong>{move || score.get()}</strong> " / " {full}
         </p>
         <form class="form card" on:submit=submit novalidate data-testid="score-form">
+            // Once saved, the form gives way to the score and where to go next: the grades are back to 好, and a
+            // second tap must not save a full score for the same zone.
+            {move || saved.get().map(|score| view! {
+                <p class="notice notice-ok" role="status" data-testid="saved">
+                    {t!(i18n, cleaning.saved)} " " {score} " / " {full}
+                </p>
+                <div class="row-actions">
+                    <A href="/cleaning-scores" attr:class="button button-primary" attr:data-testid="next-zone">{t!(i18n, cleaning.next_zone)}</A>
+                    <button type="button" class="button button-secondary" on:click=move |_| saved.set(None)>{t!(i18n, cleaning.score_again)}</button>
+                </div>
+            })}
+            <div class="form" style:display=move || if saved.get().is_some() { "none" } else { "" }>
             {drafts.into_iter().map(|(item, draft)| {
                 let problem = problem_of(format!("ratings.{}", item.key));
                 let needs_photo = {
@@ -260,13 +273,8 @@ fn ScoreForm(
             <Show when=move || problem_of("slot".into()).get().is_some()>
                 <p class="field-problem" role="alert">{t!(i18n, cleaning.slot_needed)}</p>
             </Show>
-            {move || saved.get().map(|score| view! {
-                <p class="notice notice-ok" role="status" data-testid="saved">
-                    {t!(i18n, cleaning.saved)} " " {score} " / " {full}
-                </p>
-                <A href="/cleaning-scores" attr:class="button button-secondary">{t!(i18n, cleaning.back_to_zones)}</A>
-            })}
-            <button type="submit" class="button button-big" disabled=move || saving.get()>{t!(i18n, cleaning.save)}</button>
+            <button type="submit" class="button button-big" disabled=move || saving.get() || saved.get().is_some()>{t!(i18n, cleaning.save)}</button>
+            </div>
         </form>
     }
 }

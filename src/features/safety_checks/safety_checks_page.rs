@@ -235,7 +235,7 @@ pub fn CheckFormPage() -> impl IntoView {
     let scanned = query.with_untracked(|q| q.get("scan").is_some_and(|s| s == "1"));
     // Taken once when the form opens (and again only for another point): a sync that brings a new checklist
     // version or another check must not wipe what the inspector is filling in.
-    let found = RwSignal::new(None::<(LocalPoint, Option<Template>, Option<Uuid>)>);
+    let found = RwSignal::new(None::<(LocalPoint, Option<Template>, Option<(i64, Uuid)>)>);
     Effect::new(move |_| {
         let Some(id) = point_id.get() else {
             return;
@@ -269,7 +269,7 @@ pub fn CheckFormPage() -> impl IntoView {
                 .filter(|c| c.point_id == id)
                 .map(|c| (c.checked_at_ms, c.check_id)),
         );
-        let last = made.into_iter().max().map(|(_, id)| id);
+        let last = made.into_iter().max();
         found.set(Some((point, template, last)));
     });
     view! {
@@ -294,10 +294,17 @@ fn CheckForm(
     local: LocalData,
     point: LocalPoint,
     template: Template,
-    last: Option<Uuid>,
+    last: Option<(i64, Uuid)>,
     scanned: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // A point checked a few minutes ago (on this phone or another) is asked about first: a second check is
+    // rarely meant, and a double tap must never make one silently.
+    let minutes_since_last = last
+        .map(|(at, _)| (phone_now_ms() - at) / 60_000)
+        .filter(|m| (0..RECHECK_ASK_MINUTES).contains(m));
+    let confirmed_recheck = RwSignal::new(minutes_since_last.is_none());
+    let last = last.map(|(_, id)| id);
     let check_id = RwSignal::new(Uuid::now_v7());
     let drafts: Vec<(crate::domain::safety::TemplateItem, ItemDraft)> = template
         .items
@@ -334,6 +341,7 @@ fn CheckForm(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if saving.get_untracked()
+            || saved.get_untracked()
             || form_drafts
                 .iter()
                 .any(|(_, d)| d.preparing.get_untracked() > 0)
@@ -390,6 +398,7 @@ fn CheckForm(
                 Ok(_) => {
                     saved.set(true);
                     check_id.set(Uuid::now_v7());
+                    correcting.set(false);
                     signature.set(String::new());
                     for (_, d) in &reset {
                         d.result.set(None);
@@ -411,7 +420,29 @@ fn CheckForm(
             {move || check_point_kind_name(i18n.get_locale(), kind)} " · " {t!(i18n, safety.template_version)} " " {version}
             {scanned.then(|| view! { " · " <span class="badge state-done">{t!(i18n, safety.scanned)}</span> })}
         </p>
-        <form class="form card" on:submit=submit novalidate data-testid="check-form">
+        {minutes_since_last.map(|minutes| view! {
+            <Show when=move || !confirmed_recheck.get()>
+                <div class="notice notice-warn" role="alert" data-testid="recheck-warning">
+                    <p>{move || t_string!(i18n, safety.checked_minutes_ago, minutes = minutes).to_string()}</p>
+                    <div class="row-actions">
+                        <button type="button" class="button" on:click=move |_| confirmed_recheck.set(true)>{t!(i18n, safety.check_again)}</button>
+                        <a class="button button-secondary" href="/safety-checks">{t!(i18n, safety.next_point)}</a>
+                    </div>
+                </div>
+            </Show>
+        })}
+        <form class="form card" on:submit=submit novalidate data-testid="check-form"
+            style:display=move || if confirmed_recheck.get() { "" } else { "none" }>
+            // Once saved, the form gives way to what was saved and where to go next: a second tap cannot save
+            // the same check again.
+            <Show when=move || saved.get()>
+                <p class="notice notice-ok" role="status" data-testid="saved">{t!(i18n, safety.saved)}</p>
+                <div class="row-actions">
+                    <a class="button button-primary" href="/safety-checks" data-testid="next-point">{t!(i18n, safety.next_point)}</a>
+                    <button type="button" class="button button-secondary" on:click=move |_| saved.set(false)>{t!(i18n, safety.check_again)}</button>
+                </div>
+            </Show>
+            <div class="form" style:display=move || if saved.get() { "none" } else { "" }>
             <button type="button" class="button button-secondary" on:click=all_pass>{t!(i18n, safety.rest_pass)}</button>
             {drafts.into_iter().map(|(item, draft)| {
                 let problem = problem_of(format!("answers.{}", item.key));
@@ -459,13 +490,14 @@ fn CheckForm(
                 </label>
             })}
             <StorageErrorNotice error=storage_error />
-            <Show when=move || saved.get()>
-                <p class="notice notice-ok" role="status" data-testid="saved">{t!(i18n, safety.saved)}</p>
-            </Show>
-            <button type="submit" class="button button-big" disabled=move || saving.get()>{t!(i18n, safety.submit)}</button>
+            <button type="submit" class="button button-big" disabled=move || saving.get() || saved.get()>{t!(i18n, safety.submit)}</button>
+            </div>
         </form>
     }
 }
+
+/// How recent a check of the same point must be for a new one to be asked about first.
+const RECHECK_ASK_MINUTES: i64 = 10;
 
 pub fn result_name(locale: Locale, result: ItemResult) -> String {
     match result {
@@ -557,6 +589,20 @@ fn SignaturePad(signature: RwSignal<String>) -> impl IntoView {
         }
         signature.set(String::new());
     };
+    // The form cleared the signature (after a save): the drawing goes too, so nothing looks signed that is not.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if signature.with(String::is_empty)
+            && let (Some(element), Some(ctx)) = (canvas.get_untracked(), context())
+        {
+            ctx.clear_rect(
+                0.0,
+                0.0,
+                f64::from(element.width()),
+                f64::from(element.height()),
+            );
+        }
+    });
     view! {
         <canvas node_ref=canvas class="signature" width="600" height="240" data-testid="signature"
             on:pointerdown=down on:pointermove=moved on:pointerup=up on:pointerleave=up></canvas>
