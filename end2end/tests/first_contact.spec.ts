@@ -260,7 +260,6 @@ test('a guard hands the phone over with no signal: signed out at once, the entry
 test('on a plain-http school address every signed-in page warns that offline opening is unavailable', async () => {
   const context = await openPhone([`--host-resolver-rules=MAP houqin.school 127.0.0.1`], `http://houqin.school:${port}`);
   const page = await firstPage(context);
-  expect(await page.evaluate(() => window.isSecureContext)).toBe(true); // about:blank
   await signIn(page, 'zhuren');
   expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
   for (const path of ['/', '/sync', '/admin']) {
@@ -271,7 +270,7 @@ test('on a plain-http school address every signed-in page warns that offline ope
     await expect(banner).toContainText(`http://houqin.school:${port}`);
   }
   await screenshot(page, 'insecure-context-warning');
-  await page.getByRole('link', { name: '我的' }).click();
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的' }).click();
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByTestId('insecure-context')).toContainText('This address cannot work offline');
   await page.getByRole('button', { name: '中文' }).click();
@@ -289,7 +288,7 @@ test('on a plain-http school address every signed-in page warns that offline ope
 
 /** Every file below `dir` that holds `text`, as ASCII or as UTF-16 (how Chromium may keep localStorage). */
 function filesHolding(dir: string, text: string): string[] {
-  const needles = [Buffer.from(text, 'latin1'), Buffer.from(text, 'utf16le')];
+  const needles = [Buffer.from(text, 'latin1'), Buffer.from(text, 'utf8'), Buffer.from(text, 'utf16le')];
   const found: string[] = [];
   const walk = (path: string) => {
     let stat;
@@ -344,6 +343,8 @@ test('the phone never holds a full ID number: not in storage, not on disk, not i
 
   // What Chromium wrote to disk, once it has closed and flushed everything.
   await context.close();
+  // The entry itself did reach the disk (its phone number is there), so the scan can see what is kept.
+  expect(filesHolding(profile, '13900002222').length).toBeGreaterThan(0);
   expect(filesHolding(profile, number)).toEqual([]);
   expect(filesHolding(profile, number.toLowerCase())).toEqual([]);
 
@@ -355,6 +356,7 @@ test('the phone never holds a full ID number: not in storage, not on disk, not i
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   await expect(page.getByTestId('visit').filter({ hasText: '密封访客' })).not.toContainText('未同步');
   await context.close();
+  expect(filesHolding(server.dataDir, '1101**********002X').length).toBeGreaterThan(0);
   expect(filesHolding(server.dataDir, number)).toEqual([]);
   expect(filesHolding(server.dataDir, number.toLowerCase())).toEqual([]);
 });

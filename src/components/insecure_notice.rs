@@ -24,8 +24,9 @@ pub fn InsecureNotice(
         {move || insecure_origin.get().map(|origin| {
             let https_url = https_url.clone();
             view! {
-                <div class="notice notice-warn insecure-banner no-print" role="alert" data-testid="insecure-context">
-                    <strong>{t!(i18n, sync.insecure_title)}</strong>
+                // One line on every page; what it means and what to do, one tap away.
+                <details class="notice notice-warn insecure-banner no-print" role="alert" data-testid="insecure-context">
+                    <summary><strong>{t!(i18n, sync.insecure_title)}</strong></summary>
                     <p>{move || t_string!(i18n, sync.insecure_body, origin = origin.clone()).to_string()}</p>
                     {match https_url {
                         Some(url) => view! {
@@ -33,7 +34,7 @@ pub fn InsecureNotice(
                         }.into_any(),
                         None => view! { <p>{t!(i18n, sync.insecure_ask)}</p> }.into_any(),
                     }}
-                </div>
+                </details>
             }
         })}
     }

@@ -86,6 +86,7 @@ pub fn ProfilePage() -> impl IntoView {
                         <button type="button" class="button" on:click=move |_| local.sync_now()>{t!(i18n, sync.sync_now)}</button>
                         <button type="button" class="button button-secondary" on:click=move |_| local.download_pending()>{t!(i18n, sync.download)}</button>
                         <button type="button" class="button button-danger" on:click=move |_| sign_out_now()>{t!(i18n, sync.sign_out_anyway)}</button>
+                        <button type="button" class="button button-secondary" on:click=move |_| confirm_leave.set(false)>{t!(i18n, common.cancel)}</button>
                     </div>
                 </div>
             </Show>
