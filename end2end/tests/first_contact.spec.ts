@@ -427,3 +427,51 @@ test('a cleaning score just saved cannot be saved again by a second tap', async 
   await context.setOffline(false);
   await context.close();
 });
+
+test('a sign-out can be taken back for five seconds, and goes out once the window has passed', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const context = await browser.newContext({ ...phoneSize, baseURL: base });
+  const page = await context.newPage();
+  await signIn(page, 'menwei2');
+  await page.goto('/gate-visits');
+  await waitForHydration(page);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  const form = page.getByTestId('register-form');
+  await form.getByLabel('手机号').fill('13900003333');
+  await form.getByLabel('姓名').fill('撤销访客');
+  await form.getByLabel('证件号码').fill('11010519491231002X');
+  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
+  await form.getByRole('button', { name: '保存登记' }).click();
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  const onCampus = page.getByRole('region', { name: '今日在校访客' });
+  const left = page.getByRole('region', { name: '今日已离校' });
+
+  // A sign-out tapped by mistake, taken back.
+  await onCampus.getByTestId('visit').filter({ hasText: '撤销访客' }).getByRole('button', { name: '签离' }).click();
+  const bar = page.getByTestId('undo-sign-out');
+  await expect(bar).toContainText('已签离：撤销访客');
+  await expect(left.getByTestId('visit').filter({ hasText: '撤销访客' })).toHaveCount(1);
+  await screenshot(page, 'gate-undo-sign-out');
+  await bar.getByRole('button', { name: '撤销' }).click();
+  await expect(bar).toHaveCount(0);
+  await expect(onCampus.getByTestId('visit').filter({ hasText: '撤销访客' })).toHaveCount(1);
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步');
+  // Past the window, the server still has the visitor on campus: the taken-back sign-out never went out.
+  const date = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const timeOut = async () => {
+    const register = await call(page, 'gate_visits/register', { date });
+    const row = register.rows.find((r: any) => r[0].visitor_name === '撤销访客');
+    expect(row, 'the visit is on the register').toBeTruthy();
+    return row[1];
+  };
+  await page.waitForTimeout(6_000);
+  expect(await timeOut()).toBeNull();
+
+  // Signed out for real: the bar goes after five seconds and the sign-out reaches the server once.
+  await onCampus.getByTestId('visit').filter({ hasText: '撤销访客' }).getByRole('button', { name: '签离' }).click();
+  await expect(bar).toBeVisible();
+  await expect(bar).toHaveCount(0, { timeout: 8_000 });
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  await expect.poll(timeOut, { timeout: 10_000 }).not.toBeNull();
+  await context.close();
+});

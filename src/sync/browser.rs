@@ -307,6 +307,15 @@ pub fn wake() {
 
 /// Queues one mutation; `Ok` only once it reads back from storage.
 pub fn save(name: &str, args: serde_json::Value) -> Result<Uuid, SaveError> {
+    save_held(name, args, None)
+}
+
+/// Queues one mutation that the loop does not send for `hold_ms` (an undo window), or at once with `None`.
+pub fn save_held(
+    name: &str,
+    args: serde_json::Value,
+    hold_ms: Option<i64>,
+) -> Result<Uuid, SaveError> {
     let result = with_engine(|engine| {
         let id = Uuid::now_v7();
         let pending = Pending {
@@ -318,6 +327,7 @@ pub fn save(name: &str, args: serde_json::Value) -> Result<Uuid, SaveError> {
                 client_time_ms: now_ms(),
             },
             saved_at_ms: now_ms(),
+            hold_until_ms: hold_ms.map(|ms| now_ms() + ms),
         };
         engine.store.set(&format!("out.{id}"), &pending)?;
         engine.pending.insert(id, pending);
@@ -328,8 +338,39 @@ pub fn save(name: &str, args: serde_json::Value) -> Result<Uuid, SaveError> {
     .unwrap_or(Err(SaveError::Unavailable));
     if result.is_ok() {
         wake();
+        if let Some(ms) = hold_ms {
+            wake_after(ms);
+        }
     }
     result
+}
+
+/// Takes a held mutation out of the outbox before it was numbered for sending; `false` if it is already on its
+/// way, or not held at all.
+pub fn withdraw(id: Uuid) -> bool {
+    with_engine(|engine| {
+        let key = format!("out.{id}");
+        let still_held = engine
+            .store
+            .get::<Pending>(&key)
+            .is_some_and(|p| p.mutation.seq == 0 && p.hold_until_ms.is_some());
+        if still_held {
+            engine.store.remove(&key);
+            engine.pending.remove(&id);
+            let meta = engine.store.get::<Meta>("meta");
+            publish(engine, meta.as_ref());
+        }
+        still_held
+    })
+    .unwrap_or(false)
+}
+
+/// Wakes the loop once `ms` have passed (a held entry's window closes then).
+fn wake_after(ms: i64) {
+    wasm_bindgen_futures::spawn_local(async move {
+        sleep(u64::try_from(ms).unwrap_or(0) + 50).await;
+        wake();
+    });
 }
 
 pub fn rows<T: DeserializeOwned>(table: &str) -> Vec<T> {
@@ -818,12 +859,21 @@ fn declared_by_pending(photo: Uuid) -> bool {
     .unwrap_or(true)
 }
 
-/// Gives each unnumbered pending mutation the next sequence number, in creation order.
+/// Gives each unnumbered pending mutation the next sequence number, in creation order. One still in its undo
+/// window waits unnumbered (so it can be withdrawn) and the loop is woken when the window closes.
 fn number_pending(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
+    let now = now_ms();
+    let mut next_release: Option<i64> = None;
     for key in store.keys("out.") {
         let Some(mut pending) = store.get::<Pending>(&key) else {
             continue;
         };
+        if let Some(until) = pending.hold_until_ms.filter(|until| *until > now)
+            && pending.mutation.seq == 0
+        {
+            next_release = Some(next_release.map_or(until, |n| n.min(until)));
+            continue;
+        }
         if pending.mutation.seq == 0 {
             // The counter moves first: a number is never handed out twice, at worst one is skipped (a gap the
             // server records).
@@ -838,6 +888,9 @@ fn number_pending(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
                 return Err(Stop::Transient);
             }
         }
+    }
+    if let Some(until) = next_release {
+        wake_after(until - now);
     }
     Ok(())
 }
@@ -1125,6 +1178,7 @@ fn requeue_receipts_between(store: &Store, from: i64, to: i64) -> bool {
             let pending = Pending {
                 saved_at_ms: receipt.mutation.client_time_ms,
                 mutation: receipt.mutation,
+                hold_until_ms: None,
             };
             if store
                 .set(&format!("out.{}", pending.mutation.id), &pending)

@@ -17,6 +17,10 @@ use uuid::Uuid;
 pub struct Pending {
     pub mutation: Mutation,
     pub saved_at_ms: i64,
+    /// Not sent before this time (the phone's clock), so it can still be taken back: a sign-out's undo. Saved
+    /// like any entry meanwhile, so a closed tab loses nothing; it simply goes out later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_until_ms: Option<i64>,
 }
 
 /// A change the server refused, or applied with something the user must see (a watch-list match).
@@ -126,6 +130,38 @@ impl LocalData {
         {
             let _ = (name, args);
             Err(SaveError::Unavailable)
+        }
+    }
+
+    /// Queues a mutation that is not sent for `hold_ms`, so that [`LocalData::withdraw`] can still take it back.
+    pub fn save_undoable(
+        &self,
+        name: &str,
+        args: serde_json::Value,
+        hold_ms: i64,
+    ) -> Result<Uuid, SaveError> {
+        #[cfg(feature = "hydrate")]
+        {
+            super::browser::save_held(name, args, Some(hold_ms))
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (name, args, hold_ms);
+            Err(SaveError::Unavailable)
+        }
+    }
+
+    /// Takes back a mutation saved with [`LocalData::save_undoable`] while it is still held; `false` once it
+    /// is on its way (or gone), when only a new entry can change it.
+    pub fn withdraw(&self, id: Uuid) -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            super::browser::withdraw(id)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = id;
+            false
         }
     }
 

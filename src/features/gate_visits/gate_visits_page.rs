@@ -348,6 +348,9 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
     }
 }
 
+/// How long a sign-out can be taken back before it is sent.
+const UNDO_MS: i64 = 5_000;
+
 #[component]
 fn VisitList(
     visits: Memo<Visits>,
@@ -355,17 +358,43 @@ fn VisitList(
     #[prop(into)] empty: Signal<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let sign_out = move |visit_id: Uuid| {
+    // The last sign-out, while it can still be taken back: (its entry, the visitor's name).
+    let undo = RwSignal::new(None::<(Uuid, String)>);
+    let sign_out = move |visit_id: Uuid, name: String| {
         let args = SignOutArgs {
             sign_out_id: Uuid::now_v7(),
             visit_id,
             time_out_ms: now_ms(),
         };
-        if let Ok(value) = serde_json::to_value(args) {
-            let _ = local.save(SIGN_OUT, value);
+        let Ok(value) = serde_json::to_value(args) else {
+            return;
+        };
+        // Saved at once (a closed tab loses nothing), sent only once the undo window has passed.
+        if let Ok(entry) = local.save_undoable(SIGN_OUT, value, UNDO_MS) {
+            undo.set(Some((entry, name)));
+            set_timeout(
+                move || {
+                    if undo.with_untracked(|u| u.as_ref().is_some_and(|(e, _)| *e == entry)) {
+                        undo.set(None);
+                    }
+                },
+                std::time::Duration::from_millis(UNDO_MS.unsigned_abs()),
+            );
         }
     };
+    let take_back = move |_| {
+        if let Some((entry, _)) = undo.get_untracked() {
+            local.withdraw(entry);
+        }
+        undo.set(None);
+    };
     view! {
+        {move || undo.get().map(|(_, name)| view! {
+            <div class="notice notice-ok sheet undo-bar" role="status" data-testid="undo-sign-out">
+                <span>{t_string!(i18n, gate.signed_out_name, name = name).to_string()}</span>
+                <button type="button" class="button button-secondary" on:click=take_back>{t!(i18n, gate.undo)}</button>
+            </div>
+        })}
         <Show when=move || !visits.with(Vec::is_empty) fallback=move || view! { <p class="muted">{move || empty.get()}</p> }>
             <ul class="list visit-list">
                 <For each=move || visits.with(|v| v.iter().take(LIST_LIMIT).cloned().collect::<Vec<_>>()) key=|v| (v.visit.id, v.time_out_ms, v.pending, v.sign_out_pending) let:item>
@@ -389,8 +418,11 @@ fn VisitList(
                                         {(!item.visit.plate.is_empty()).then(|| format!(" · {}", item.visit.plate))}
                                     </span>
                                 </div>
-                                {out.is_none().then(|| view! {
-                                    <button type="button" class="button button-small" on:click=move |_| sign_out(id)>{t!(i18n, gate.sign_out)}</button>
+                                {out.is_none().then(|| {
+                                    let name = item.visit.visitor_name.clone();
+                                    view! {
+                                        <button type="button" class="button button-small" on:click=move |_| sign_out(id, name.clone())>{t!(i18n, gate.sign_out)}</button>
+                                    }
                                 })}
                             </li>
                         }
