@@ -6,7 +6,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PASSWORD, chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, sign, signIn, waitForHydration } from './helpers';
+import {
+  PASSWORD,
+  chromiumArgs,
+  chromiumPath,
+  ownServer,
+  phoneSize,
+  registerVisitor,
+  screenshot,
+  sign,
+  signIn,
+  waitForHydration,
+} from './helpers';
 
 const port = 3008;
 const server = ownServer(port, 'first-contact');
@@ -216,13 +227,7 @@ test('a guard hands the phone over with no signal: signed out at once, the entry
   await waitForHydration(page);
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   await context.setOffline(true);
-  const form = page.getByTestId('register-form');
-  await form.getByLabel('手机号').fill('13900001111');
-  await form.getByLabel('姓名').fill('交班访客');
-  await form.getByLabel('证件号码').fill('11010519491231002X');
-  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
-  await form.getByRole('button', { name: '保存登记' }).click();
-  await expect(page.getByTestId('saved')).toContainText('交班访客 · 已保存在本机');
+  await registerVisitor(page, '交班访客', '13900001111');
 
   await page.getByRole('link', { name: '我的' }).click();
   await page.getByRole('button', { name: '退出登录' }).click();
@@ -319,13 +324,7 @@ test('the phone never holds a full ID number: not in storage, not on disk, not i
   await waitForHydration(page);
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   await context.setOffline(true);
-  const form = page.getByTestId('register-form');
-  await form.getByLabel('手机号').fill('13900002222');
-  await form.getByLabel('姓名').fill('密封访客');
-  await form.getByLabel('证件号码').fill(number.toLowerCase());
-  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
-  await form.getByRole('button', { name: '保存登记' }).click();
-  await expect(page.getByTestId('saved')).toContainText('密封访客 · 已保存在本机');
+  await registerVisitor(page, '密封访客', '13900002222', number.toLowerCase());
   // The phone keeps the box and the mask (for its own lists), never the number.
   const stored = await page.evaluate(() => Object.values(localStorage).join('\n'));
   expect(stored).toContain('密封访客');
@@ -436,12 +435,7 @@ test('a sign-out can be taken back for five seconds, and goes out once the windo
   await page.goto('/gate-visits');
   await waitForHydration(page);
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
-  const form = page.getByTestId('register-form');
-  await form.getByLabel('手机号').fill('13900003333');
-  await form.getByLabel('姓名').fill('撤销访客');
-  await form.getByLabel('证件号码').fill('11010519491231002X');
-  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
-  await form.getByRole('button', { name: '保存登记' }).click();
+  await registerVisitor(page, '撤销访客', '13900003333');
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   const onCampus = page.getByRole('region', { name: '今日在校访客' });
   const left = page.getByRole('region', { name: '今日已离校' });

@@ -161,3 +161,15 @@ export async function sign(page: Page) {
   await page.mouse.move(box.x + box.width - 20, box.y + 30, { steps: 5 });
   await page.mouse.up();
 }
+
+/** Registers a visitor on the gate page, as a guard would, and waits until it is saved on the phone. */
+export async function registerVisitor(page: Page, name: string, phoneNumber: string, idNumber = '11010519491231002X') {
+  const form = page.getByTestId('register-form');
+  await form.getByLabel('手机号').fill(phoneNumber);
+  await form.getByLabel('姓名').fill(name);
+  await form.getByLabel('证件号码').fill(idNumber);
+  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
+  await form.getByRole('button', { name: '家长' }).click();
+  await form.getByRole('button', { name: '保存登记' }).click();
+  await expect(page.getByTestId('saved')).toContainText(`${name} · 已保存在本机`);
+}

@@ -4,7 +4,7 @@ import { chromium, expect, test, type BrowserContext, type Page } from '@playwri
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, signIn, waitForHydration } from './helpers';
+import { chromiumArgs, chromiumPath, ownServer, phoneSize, registerVisitor, screenshot, signIn, waitForHydration } from './helpers';
 
 const server = ownServer(3006, 'offline');
 const base = server.base;
@@ -29,17 +29,6 @@ async function gatePageReadyOffline(page: Page) {
   await waitForHydration(page);
   await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 15_000 });
-}
-
-async function registerVisitor(page: Page, name: string, phoneNumber: string) {
-  const form = page.getByTestId('register-form');
-  await form.getByLabel('手机号').fill(phoneNumber);
-  await form.getByLabel('姓名').fill(name);
-  await form.getByLabel('证件号码').fill('11010519491231002X');
-  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
-  await form.getByRole('button', { name: '家长' }).click();
-  await form.getByRole('button', { name: '保存登记' }).click();
-  await expect(page.getByTestId('saved')).toContainText(`${name} · 已保存在本机`);
 }
 
 async function serverVisitorNames(page: Page): Promise<string[]> {
