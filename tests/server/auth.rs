@@ -319,3 +319,35 @@ async fn the_next_person_signing_in_after_an_offline_sign_out_stays_signed_in(ap
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
 }
 both!(the_next_person_signing_in_after_an_offline_sign_out_stays_signed_in);
+
+async fn a_sign_in_form_posted_from_another_site_signs_nobody_in(app: TestApp) {
+    let browser = app.browser();
+    let response = browser
+        .client
+        .post(format!("{}/sign-in", app.base))
+        .header("Origin", "https://evil.example")
+        .form(&[("username", "menwei"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(response.headers().get("set-cookie").is_none());
+    assert!(
+        response.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("forbidden")
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    // The same form from the app's own page is fine.
+    let own = browser
+        .client
+        .post(format!("{}/sign-in", app.base))
+        .header("Origin", app.base.clone())
+        .form(&[("username", "menwei"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.headers()["location"], "/");
+}
+both!(a_sign_in_form_posted_from_another_site_signs_nobody_in);

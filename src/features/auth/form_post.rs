@@ -26,8 +26,13 @@ pub struct SignInForm {
 
 pub async fn sign_in_form(
     State(state): State<AppState>,
+    headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
+    // A form on another site must not sign this browser in to an account of its choosing.
+    if !same_origin(&headers) {
+        return back_to_form(&AppError::Forbidden, "");
+    }
     let Ok(Form(form)) = form else {
         return back_to_form(&AppError::invalid("request", Problem::Invalid), "");
     };
@@ -42,6 +47,21 @@ pub async fn sign_in_form(
         }
         Err(error) => back_to_form(&error, &form.username),
     }
+}
+
+/// Whether the browser says the form came from this very site (or says nothing, as old browsers may).
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(axum::http::header::ORIGIN) else {
+        return true;
+    };
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let origin_host = origin.to_str().ok().and_then(|o| {
+        o.strip_prefix("https://")
+            .or_else(|| o.strip_prefix("http://"))
+    });
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
 }
 
 fn back_to_form(error: &AppError, username: &str) -> Response {
