@@ -375,8 +375,10 @@ test('a safety check just saved cannot be saved again by a second tap, and a rec
   await page.goto('/safety-checks');
   await waitForHydration(page);
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  const point = page.getByTestId('my-points').locator('li').first();
+  await expect(point).toBeVisible({ timeout: 20_000 });
   await context.setOffline(true);
-  await page.getByTestId('my-points').locator('li').first().locator('a').click();
+  await point.locator('a').click();
   const pointUrl = page.url();
   const form = page.getByTestId('check-form');
   await form.getByRole('button', { name: '其余全部合格' }).click();
@@ -413,8 +415,11 @@ test('a cleaning score just saved cannot be saved again by a second tap', async 
   await page.goto('/cleaning-scores');
   await waitForHydration(page);
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  // The zones of this slot are on the phone before the signal goes.
+  const zone = page.getByTestId('zones').locator('li', { hasText: '待检查' }).first();
+  await expect(zone).toBeVisible({ timeout: 20_000 });
   await context.setOffline(true);
-  await page.getByTestId('zones').locator('li', { hasText: '待检查' }).first().locator('a').click();
+  await zone.locator('a').click();
   const form = page.getByTestId('score-form');
   await form.getByRole('button', { name: '保存评分' }).click();
   await expect(form.getByTestId('saved')).toContainText('10 / 10');
