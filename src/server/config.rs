@@ -80,7 +80,7 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-pub(crate) fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         variable,
         problem: problem.into(),
@@ -112,15 +112,7 @@ impl Config {
             }
             None => format!("sqlite://{}?mode=rwc", data_dir.join("houqin.db").display()),
         };
-        let listen = match var("HOUQIN_LISTEN") {
-            Some(addr) => Some(addr.parse().map_err(|_| {
-                problem(
-                    "HOUQIN_LISTEN",
-                    format!("{addr:?} is not an address like 127.0.0.1:3000"),
-                )
-            })?),
-            None => None,
-        };
+        let listen = parse_addr("HOUQIN_LISTEN", var("HOUQIN_LISTEN"), "127.0.0.1:3000")?;
         let tls = match (var("HOUQIN_TLS_CERT"), var("HOUQIN_TLS_KEY")) {
             (Some(cert), Some(key)) => Some(TlsFiles {
                 cert: PathBuf::from(cert),
@@ -147,13 +139,7 @@ impl Config {
                     "redirects plain http to https, so it needs HOUQIN_TLS_CERT and HOUQIN_TLS_KEY",
                 ));
             }
-            Some(addr) => Some(addr.parse().map_err(|_| {
-                problem(
-                    "HOUQIN_HTTP_LISTEN",
-                    format!("{addr:?} is not an address like 0.0.0.0:80"),
-                )
-            })?),
-            None => None,
+            addr => parse_addr("HOUQIN_HTTP_LISTEN", addr, "0.0.0.0:80")?,
         };
         let id_seal_keys = match var("HOUQIN_ID_SEAL_KEYS") {
             Some(list) => list
@@ -275,7 +261,25 @@ fn parse_bool(
     }
 }
 
-pub(crate) fn parse_key(variable: &'static str, value: &str) -> Result<SecretKey, ConfigError> {
+/// A listening address, if the variable is set.
+fn parse_addr(
+    variable: &'static str,
+    value: Option<String>,
+    example: &str,
+) -> Result<Option<SocketAddr>, ConfigError> {
+    value
+        .map(|addr| {
+            addr.parse().map_err(|_| {
+                problem(
+                    variable,
+                    format!("{addr:?} is not an address like {example}"),
+                )
+            })
+        })
+        .transpose()
+}
+
+fn parse_key(variable: &'static str, value: &str) -> Result<SecretKey, ConfigError> {
     let bytes =
         hex::decode(value.trim()).map_err(|_| problem(variable, "must be 64 hex characters"))?;
     let key: [u8; 32] = bytes
@@ -286,33 +290,54 @@ pub(crate) fn parse_key(variable: &'static str, value: &str) -> Result<SecretKey
 
 /// Demo keys are made once and kept in the data folder, so sessions survive a restart.
 fn demo_keys(data_dir: &Path) -> Result<(SecretKey, SecretKey), ConfigError> {
-    let file = data_dir.join("demo-keys");
-    let unreadable = |e: std::io::Error| {
+    let mut keys = kept_keys(&data_dir.join("demo-keys"), 2, "demo keys")?.into_iter();
+    match (keys.next(), keys.next()) {
+        (Some(session), Some(id_hash)) => Ok((session, id_hash)),
+        _ => Err(problem(
+            "HOUQIN_DATA_DIR",
+            "the demo keys file is incomplete",
+        )),
+    }
+}
+
+/// `count` secret keys kept in `file`, one hex line each: read when the file holds them, else made and written.
+/// `what` names them in the error, which points at the data folder.
+pub(crate) fn kept_keys(
+    file: &Path,
+    count: usize,
+    what: &str,
+) -> Result<Vec<SecretKey>, ConfigError> {
+    let unusable = |e: std::io::Error| {
         problem(
             "HOUQIN_DATA_DIR",
-            format!("cannot keep demo keys in {}: {e}", file.display()),
+            format!("cannot keep {what} in {}: {e}", file.display()),
         )
     };
-    if let Ok(text) = std::fs::read_to_string(&file) {
-        let mut lines = text.lines();
-        if let (Some(s), Some(i)) = (lines.next(), lines.next()) {
-            return Ok((
-                parse_key("HOUQIN_DATA_DIR", s)?,
-                parse_key("HOUQIN_DATA_DIR", i)?,
-            ));
+    if let Ok(text) = std::fs::read_to_string(file) {
+        let lines: Vec<&str> = text.lines().take(count).collect();
+        if lines.len() == count {
+            return lines
+                .into_iter()
+                .map(|line| parse_key("HOUQIN_DATA_DIR", line))
+                .collect();
         }
     }
-    let mut session = [0u8; 32];
-    let mut id_hash = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut session);
-    rand::rngs::OsRng.fill_bytes(&mut id_hash);
-    std::fs::create_dir_all(data_dir).map_err(unreadable)?;
-    std::fs::write(
-        &file,
-        format!("{}\n{}\n", hex::encode(session), hex::encode(id_hash)),
-    )
-    .map_err(unreadable)?;
-    Ok((SecretKey(session), SecretKey(id_hash)))
+    let keys: Vec<SecretKey> = (0..count)
+        .map(|_| {
+            let mut key = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut key);
+            SecretKey(key)
+        })
+        .collect();
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(unusable)?;
+    }
+    let text: String = keys
+        .iter()
+        .map(|k| format!("{}\n", hex::encode(k.0)))
+        .collect();
+    std::fs::write(file, text).map_err(unusable)?;
+    Ok(keys)
 }
 
 #[cfg(test)]

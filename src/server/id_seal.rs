@@ -1,9 +1,8 @@
 //! The server's side of sealed ID numbers (`domain::sealed_id`): the secret keys, the public key phones get with
 //! the directory, and opening a box.
 
-use super::config::{ConfigError, SecretKey, parse_key, problem};
+use super::config::{ConfigError, SecretKey, kept_keys};
 use crate::domain::sealed_id::{SealKey, key_id, split};
-use rand::RngCore;
 use std::path::Path;
 
 /// Why a box did not open. The entry is refused with this reason, and stays on the phone under 需要处理.
@@ -19,24 +18,11 @@ pub enum SealError {
 
 /// The keys from `HOUQIN_ID_SEAL_KEYS`, or else the one kept in the data folder (made on first start).
 pub fn resolve(configured: &[SecretKey], data_dir: &Path) -> Result<Vec<SecretKey>, ConfigError> {
-    if !configured.is_empty() {
-        return Ok(configured.to_vec());
+    if configured.is_empty() {
+        kept_keys(&data_dir.join("id-seal-key"), 1, "the ID sealing key")
+    } else {
+        Ok(configured.to_vec())
     }
-    let file = data_dir.join("id-seal-key");
-    let unusable = |e: std::io::Error| {
-        problem(
-            "HOUQIN_DATA_DIR",
-            format!("cannot keep the ID sealing key in {}: {e}", file.display()),
-        )
-    };
-    if let Ok(text) = std::fs::read_to_string(&file) {
-        return Ok(vec![parse_key("HOUQIN_DATA_DIR", &text)?]);
-    }
-    let mut secret = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut secret);
-    std::fs::create_dir_all(data_dir).map_err(unusable)?;
-    std::fs::write(&file, format!("{}\n", hex::encode(secret))).map_err(unusable)?;
-    Ok(vec![SecretKey(secret)])
 }
 
 /// The public key of the newest secret key: what phones seal to.

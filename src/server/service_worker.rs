@@ -12,7 +12,7 @@
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
@@ -29,15 +29,27 @@ static SCRIPT: OnceLock<String> = OnceLock::new();
 static SHELL: OnceLock<String> = OnceLock::new();
 
 /// The offline shell: the app's head, and a script that starts the wasm with `mount` instead of `hydrate`.
-pub async fn shell(State(state): State<AppState>) -> impl IntoResponse {
-    let page = SHELL.get_or_init(|| shell_page(&state.leptos_options));
+pub async fn shell(State(state): State<AppState>) -> Response {
+    generated(&SHELL, "text/html; charset=utf-8", || {
+        shell_page(&state.leptos_options)
+    })
+}
+
+/// A file made once from the build and served with `no-cache`: the browser checks the worker and the shell on
+/// every start, so neither may come from a stale cache.
+fn generated(
+    cell: &'static OnceLock<String>,
+    content_type: &'static str,
+    make: impl FnOnce() -> String,
+) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        page.clone(),
+        cell.get_or_init(make).clone(),
     )
+        .into_response()
 }
 
 fn shell_page(options: &leptos::config::LeptosOptions) -> String {
@@ -77,16 +89,10 @@ fn built_files(options: &leptos::config::LeptosOptions) -> Vec<String> {
     files
 }
 
-pub async fn script(State(state): State<AppState>) -> impl IntoResponse {
-    let script = SCRIPT.get_or_init(|| build(&state.leptos_options));
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            // The browser checks for a new worker on every start; never serve it from a stale cache.
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        script.clone(),
-    )
+pub async fn script(State(state): State<AppState>) -> Response {
+    generated(&SCRIPT, "text/javascript; charset=utf-8", || {
+        build(&state.leptos_options)
+    })
 }
 
 fn build(options: &leptos::config::LeptosOptions) -> String {
@@ -111,5 +117,6 @@ fn build(options: &leptos::config::LeptosOptions) -> String {
     let list = serde_json::to_string(&files).unwrap_or_else(|_| "[]".into());
     TEMPLATE
         .replace("\"__VERSION__\"", &format!("\"{version}\""))
+        .replace("\"__SHELL__\"", &format!("\"{SHELL_PATH}\""))
         .replace("[/*__PRECACHE__*/]", &list)
 }

@@ -336,11 +336,9 @@ pub fn save_held(
         Ok(id)
     })
     .unwrap_or(Err(SaveError::Unavailable));
+    // A held entry needs no timer of its own: numbering skips it and wakes the loop when its window closes.
     if result.is_ok() {
         wake();
-        if let Some(ms) = hold_ms {
-            wake_after(ms);
-        }
     }
     result
 }

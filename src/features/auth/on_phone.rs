@@ -22,11 +22,10 @@ pub async fn whoami_here() -> Result<SessionInfo, AppError> {
     let answer = whoami().await;
     #[cfg(feature = "hydrate")]
     {
+        // A signed-in answer is remembered by the page that shows it (`remember`); a signed-out one ends the copy.
         match &answer {
-            Ok(info) => match &info.user {
-                Some(user) => browser::remember_user(user),
-                None => browser::forget(),
-            },
+            Ok(SessionInfo { user: None, .. }) => browser::forget(),
+            Ok(_) => {}
             Err(AppError::Transport { .. }) => {
                 return Ok(SessionInfo {
                     user: browser::remembered_user(),
