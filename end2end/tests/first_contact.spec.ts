@@ -16,6 +16,7 @@ import {
   screenshot,
   sign,
   signIn,
+  visit,
   waitForHydration,
 } from './helpers';
 
@@ -88,8 +89,7 @@ test('every page of the route table opens cold with no network on a phone that n
   const directory = await call(page, 'directory/load', {});
   const place = directory.places.find((p: any) => p.active && p.parent_id);
   const point = directory.check_points.find((c: any) => c.active);
-  await page.goto(`/repair-tickets/new?place=${place.id}`);
-  await waitForHydration(page);
+  await visit(page, `/repair-tickets/new?place=${place.id}`);
   const form = page.getByTestId('report-form');
   await form.getByRole('button', { name: '水暖' }).click();
   await form.getByLabel('问题描述').fill('一楼洗手池漏水');
@@ -121,6 +121,7 @@ test('every page of the route table opens cold with no network on a phone that n
     const path = address(route);
     const tab = await context.newPage();
     tab.on('pageerror', (error) => errors.push(`${path}: ${error}`));
+    // A plain load, not visit(): a page that fails to start must fail here, not be loaded again.
     await tab.goto(path);
     await waitForHydration(tab);
     const text = await settledText(tab);
@@ -135,27 +136,22 @@ test('every page of the route table opens cold with no network on a phone that n
 
   // The pages people open from a label render their record from the phone's copy.
   const tab = await context.newPage();
-  await tab.goto(`/places/${place.id}`);
-  await waitForHydration(tab);
+  await visit(tab, `/places/${place.id}`);
   await expect(tab.getByRole('heading', { level: 1 })).toHaveText(place.name);
   await expect(tab.getByTestId('report-here')).toBeVisible();
   await screenshot(tab, 'place-cold-offline');
-  await tab.goto(`/check-points/${point.id}?qr=1`);
-  await waitForHydration(tab);
+  await visit(tab, `/check-points/${point.id}?qr=1`);
   await expect(tab.getByRole('heading', { level: 1 })).toHaveText(point.label);
   await tab.getByTestId('start-check').click();
   await expect(tab.getByTestId('check-form')).toBeVisible();
   await expect(tab.locator('main')).toContainText('扫码到场');
   await screenshot(tab, 'check-point-cold-offline');
-  await tab.goto(`/repair-tickets/${ticketId}`);
-  await waitForHydration(tab);
+  await visit(tab, `/repair-tickets/${ticketId}`);
   await expect(tab.locator('main')).toContainText('一楼洗手池漏水');
   // An id this phone does not hold says so, with a way back, instead of loading for ever.
-  await tab.goto('/places/01900000-0000-7000-8000-000000000000');
-  await waitForHydration(tab);
+  await visit(tab, '/places/01900000-0000-7000-8000-000000000000');
   await expect(tab.getByTestId('not-on-phone')).toContainText('这部手机上没有这条记录');
-  await tab.goto('/safety-checks/check?point=01900000-0000-7000-8000-000000000000');
-  await waitForHydration(tab);
+  await visit(tab, '/safety-checks/check?point=01900000-0000-7000-8000-000000000000');
   await expect(tab.getByTestId('not-on-phone')).toBeVisible({ timeout: 15_000 });
   await screenshot(tab, 'not-on-this-phone');
   await tab.getByRole('link', { name: '返回' }).click();
@@ -169,8 +165,7 @@ test('an id the phone does not hold says so online too', async ({ browser }) => 
   const page = await context.newPage();
   await signIn(page, 'zhuren');
   for (const path of ['/repair-tickets/01900000-0000-7000-8000-000000000000', '/check-points/01900000-0000-7000-8000-000000000000']) {
-    await page.goto(path);
-    await waitForHydration(page);
+    await visit(page, path);
     await expect(page.getByTestId('not-on-phone')).toContainText('这部手机上没有这条记录', { timeout: 20_000 });
   }
   await context.close();
@@ -223,8 +218,7 @@ test('a guard hands the phone over with no signal: signed out at once, the entry
   const context = await openPhone();
   const page = await firstPage(context);
   await signIn(page, 'menwei');
-  await page.goto('/gate-visits');
-  await waitForHydration(page);
+  await visit(page, '/gate-visits');
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   await context.setOffline(true);
   await registerVisitor(page, '交班访客', '13900001111');
@@ -252,8 +246,7 @@ test('a guard hands the phone over with no signal: signed out at once, the entry
   expect(whoami.user).toBeNull();
   // The same guard signs in again: the entry kept on the phone goes out, once.
   await signIn(page, 'menwei');
-  await page.goto('/gate-visits');
-  await waitForHydration(page);
+  await visit(page, '/gate-visits');
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   const date = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
   const register = await call(page, 'gate_visits/register', { date });
@@ -268,8 +261,7 @@ test('on a plain-http school address every signed-in page warns that offline ope
   await signIn(page, 'zhuren');
   expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
   for (const path of ['/', '/sync', '/admin']) {
-    await page.goto(path);
-    await waitForHydration(page);
+    await visit(page, path);
     const banner = page.getByTestId('insecure-context');
     await expect(banner).toContainText('这个地址不能离线使用');
     await expect(banner).toContainText(`http://houqin.school:${port}`);
@@ -320,8 +312,7 @@ test('the phone never holds a full ID number: not in storage, not on disk, not i
   let context = await openPhone([], base, profile);
   let page = await firstPage(context);
   await signIn(page, 'menwei');
-  await page.goto('/gate-visits');
-  await waitForHydration(page);
+  await visit(page, '/gate-visits');
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   await context.setOffline(true);
   await registerVisitor(page, '密封访客', '13900002222', number.toLowerCase());
@@ -350,8 +341,7 @@ test('the phone never holds a full ID number: not in storage, not on disk, not i
   // Online again: the server opens the box, and keeps only the mask and the hash.
   context = await openPhone([], base, profile);
   page = await firstPage(context);
-  await page.goto('/gate-visits');
-  await waitForHydration(page);
+  await visit(page, '/gate-visits');
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   await expect(page.getByTestId('visit').filter({ hasText: '密封访客' })).not.toContainText('未同步');
   await context.close();
@@ -372,8 +362,7 @@ test('a safety check just saved cannot be saved again by a second tap, and a rec
   const context = await browser.newContext({ ...phoneSize, baseURL: base });
   const page = await context.newPage();
   await signIn(page, 'anquan2');
-  await page.goto('/safety-checks');
-  await waitForHydration(page);
+  await visit(page, '/safety-checks');
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   const point = page.getByTestId('my-points').locator('li').first();
   await expect(point).toBeVisible({ timeout: 20_000 });
@@ -397,8 +386,7 @@ test('a safety check just saved cannot be saved again by a second tap, and a rec
   await expect(form.locator('[aria-pressed="true"]')).toHaveCount(0);
   expect(await signatureBlank(page)).toBe(true);
   // Opening the same point again minutes later asks first.
-  await page.goto(pointUrl);
-  await waitForHydration(page);
+  await visit(page, pointUrl);
   await expect(page.getByTestId('recheck-warning')).toContainText('分钟前刚检查过');
   await expect(page.getByTestId('check-form')).toBeHidden();
   await page.getByRole('button', { name: '再检查一次' }).click();
@@ -412,8 +400,7 @@ test('a cleaning score just saved cannot be saved again by a second tap', async 
   const context = await browser.newContext({ ...phoneSize, baseURL: base });
   const page = await context.newPage();
   await signIn(page, 'weisheng');
-  await page.goto('/cleaning-scores');
-  await waitForHydration(page);
+  await visit(page, '/cleaning-scores');
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   // The zones of this slot are on the phone before the signal goes.
   const zone = page.getByTestId('zones').locator('li', { hasText: '待检查' }).first();
@@ -437,8 +424,7 @@ test('a sign-out can be taken back for five seconds, and goes out once the windo
   const context = await browser.newContext({ ...phoneSize, baseURL: base });
   const page = await context.newPage();
   await signIn(page, 'menwei2');
-  await page.goto('/gate-visits');
-  await waitForHydration(page);
+  await visit(page, '/gate-visits');
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   await registerVisitor(page, '撤销访客', '13900003333');
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });

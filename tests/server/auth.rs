@@ -233,16 +233,21 @@ async fn a_session_made_on_one_instance_works_on_another_sharing_postgres() {
 }
 
 /// The form as the browser posts it before the wasm has loaded (or without JavaScript): form-encoded, to the
-/// page's own address.
+/// page's own address, from the page at `origin` (the browser sends it) or with no `Origin` at all.
 async fn post_sign_in_form(
     app: &TestApp,
     browser: &crate::harness::Browser,
     password: &str,
+    origin: Option<&str>,
 ) -> reqwest::Response {
-    browser
+    let mut request = browser
         .client
         .post(format!("{}/sign-in", app.base))
-        .header("Accept", "text/html")
+        .header("Accept", "text/html");
+    if let Some(origin) = origin {
+        request = request.header("Origin", origin);
+    }
+    request
         .form(&[("username", "menwei"), ("password", password)])
         .send()
         .await
@@ -251,7 +256,7 @@ async fn post_sign_in_form(
 
 async fn sign_in_form_posted_before_the_wasm_loads_signs_in_and_goes_home(app: TestApp) {
     let browser = app.browser();
-    let response = post_sign_in_form(&app, &browser, PASSWORD).await;
+    let response = post_sign_in_form(&app, &browser, PASSWORD, None).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()["location"], "/");
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
@@ -267,7 +272,7 @@ async fn sign_in_form_with_a_wrong_password_comes_back_with_the_error_and_never_
     app: TestApp,
 ) {
     let browser = app.browser();
-    let response = post_sign_in_form(&app, &browser, "secret-wrong-pw").await;
+    let response = post_sign_in_form(&app, &browser, "secret-wrong-pw", None).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(response.headers().get("set-cookie").is_none());
     let location = response.headers()["location"].to_str().unwrap().to_owned();
@@ -322,14 +327,7 @@ both!(the_next_person_signing_in_after_an_offline_sign_out_stays_signed_in);
 
 async fn a_sign_in_form_posted_from_another_site_signs_nobody_in(app: TestApp) {
     let browser = app.browser();
-    let response = browser
-        .client
-        .post(format!("{}/sign-in", app.base))
-        .header("Origin", "https://evil.example")
-        .form(&[("username", "menwei"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let response = post_sign_in_form(&app, &browser, PASSWORD, Some("https://evil.example")).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(response.headers().get("set-cookie").is_none());
     assert!(
@@ -340,14 +338,7 @@ async fn a_sign_in_form_posted_from_another_site_signs_nobody_in(app: TestApp) {
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
     // The same form from the app's own page is fine.
-    let own = browser
-        .client
-        .post(format!("{}/sign-in", app.base))
-        .header("Origin", app.base.clone())
-        .form(&[("username", "menwei"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let own = post_sign_in_form(&app, &browser, PASSWORD, Some(&app.base)).await;
     assert_eq!(own.headers()["location"], "/");
 }
 both!(a_sign_in_form_posted_from_another_site_signs_nobody_in);
