@@ -396,7 +396,7 @@ test('a safety check just saved cannot be saved again by a second tap, and a rec
   await context.close();
 });
 
-test('a cleaning score just saved cannot be saved again by a second tap', async ({ browser }) => {
+test('a cleaning score just saved cannot be saved again by a second tap, and a rescore minutes later asks first', async ({ browser }) => {
   const context = await browser.newContext({ ...phoneSize, baseURL: base });
   const page = await context.newPage();
   await signIn(page, 'weisheng');
@@ -413,8 +413,16 @@ test('a cleaning score just saved cannot be saved again by a second tap', async 
   await expect(form.getByRole('button', { name: '保存评分' })).toBeHidden();
   await expect(form.getByTestId('next-zone')).toHaveText('下一个区域');
   await expect(page.getByTestId('sync-chip')).toHaveText('待同步 1');
+  const zoneUrl = page.url();
   await form.getByRole('button', { name: '再评一次' }).click();
   await expect(form.getByRole('button', { name: '保存评分' })).toBeVisible();
+  // Opening the same zone again minutes later asks first.
+  await visit(page, zoneUrl);
+  await expect(page.getByTestId('rescore-warning')).toContainText('分钟前刚评过分');
+  await expect(page.getByTestId('score-form')).toBeHidden();
+  await page.getByTestId('rescore-warning').getByRole('button', { name: '再评一次' }).click();
+  await expect(page.getByTestId('score-form').getByRole('button', { name: '保存评分' })).toBeVisible();
+  await expect(page.getByTestId('sync-chip')).toHaveText('待同步 1');
   await context.setOffline(false);
   await context.close();
 });

@@ -8,6 +8,7 @@ mod icons;
 mod insecure_notice;
 mod language_switch;
 mod names;
+mod undo;
 
 pub use app_layout::{AdminOnly, AppLayout, use_directory, use_user};
 pub use clock::{now_anywhere_ms, phone_now_ms, phone_utc_offset, this_month_text, today_text};
@@ -18,3 +19,4 @@ pub use icons::{Icon, IconSvg};
 pub use insecure_notice::InsecureNotice;
 pub use language_switch::LanguageSwitch;
 pub use names::*;
+pub use undo::{HeldSwitchOff, UndoBar};

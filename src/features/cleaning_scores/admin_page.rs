@@ -7,7 +7,7 @@ use super::{
     add_cleaning_zone, load_appeals, load_cleaning_setup, resolve_appeal, save_cleaning_rubric,
     save_cleaning_settings, set_cleaning_zone_active,
 };
-use crate::components::{ErrorNotice, Page, class_name};
+use crate::components::{ErrorNotice, HeldSwitchOff, Page, UndoBar, class_name};
 use crate::domain::cleaning::{
     AppealStatus, League, Rubric, RubricItem, Settings, ZoneKind, score_text,
 };
@@ -246,6 +246,7 @@ fn Zones(
             after(result);
         }
     });
+    let held = HeldSwitchOff::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(place) = Uuid::parse_str(&place.get_untracked()) else {
@@ -260,6 +261,7 @@ fn Zones(
     };
     let classes = setup.classes.clone();
     view! {
+        <UndoBar held />
         <h2>{t!(i18n, cleaning.zones)}</h2>
         <div class="table-scroll">
             <table class="table">
@@ -275,10 +277,7 @@ fn Zones(
                                 <td>
                                     {
                                         let name = zone.name.clone();
-                                        move || match zone.class {
-                                            Some((g, n)) => format!("{} · {name}", class_name(i18n.get_locale(), g, n)),
-                                            None => name.clone(),
-                                        }
+                                        move || shown_name(i18n.get_locale(), &zone.class, &name)
                                     }
                                 </td>
                                 <td>{move || match zone.league {
@@ -287,7 +286,15 @@ fn Zones(
                                 }}</td>
                                 <td>{move || zone_kind_name(i18n.get_locale(), zone_kind)}</td>
                                 <td>
-                                    <button type="button" class="link" on:click=move |_| { toggle.dispatch((id, !active)); }>
+                                    <button type="button" class="link" on:click=move |_| {
+                                        if active {
+                                            held.hold(shown_name(i18n.get_locale_untracked(), &zone.class, &zone.name), move || {
+                                                toggle.dispatch((id, false));
+                                            });
+                                        } else {
+                                            toggle.dispatch((id, true));
+                                        }
+                                    }>
                                         {if active { t!(i18n, common.deactivate).into_any() } else { t!(i18n, common.reactivate).into_any() }}
                                     </button>
                                 </td>
@@ -412,5 +419,13 @@ fn RubricForm(
                 <button type="submit" class="button">{t!(i18n, safety.save_template)}</button>
             </div>
         </form>
+    }
+}
+
+/// A zone as the admin list names it: the class that keeps it, then the place.
+fn shown_name(locale: Locale, class: &Option<(i64, i64)>, place: &str) -> String {
+    match class {
+        Some((g, n)) => format!("{} · {place}", class_name(locale, *g, *n)),
+        None => place.to_owned(),
     }
 }

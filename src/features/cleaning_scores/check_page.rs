@@ -114,6 +114,18 @@ fn ScoreForm(
             })
             .map(|c| (c.check.id, c.check.score))
     });
+    // A zone scored a few minutes ago (on this phone or another, any kind of check) is asked about first: a
+    // second score is rarely meant, and a double tap must never make one silently.
+    let minutes_since_last = {
+        let zones = local_view::zones(local);
+        local_view::checks(local, &zones)
+            .into_iter()
+            .filter(|c| c.check.zone_id == zone_id)
+            .map(|c| (phone_now_ms() - c.check.checked_at) / 60_000)
+            .filter(|m| (0..RESCORE_ASK_MINUTES).contains(m))
+            .min()
+    };
+    let confirmed_rescore = RwSignal::new(minutes_since_last.is_none());
     let correcting = RwSignal::new(false);
     let problems = RwSignal::new(None::<AppError>);
     let storage_error = RwSignal::new(None::<SaveError>);
@@ -215,7 +227,19 @@ fn ScoreForm(
         <p class="score-now" data-testid="score-now" aria-live="polite">
             <strong>{move || score.get()}</strong> " / " {full}
         </p>
-        <form class="form card" on:submit=submit novalidate data-testid="score-form">
+        {minutes_since_last.map(|minutes| view! {
+            <Show when=move || !confirmed_rescore.get()>
+                <div class="notice notice-warn" role="alert" data-testid="rescore-warning">
+                    <p>{move || t_string!(i18n, cleaning.scored_minutes_ago, minutes = minutes).to_string()}</p>
+                    <div class="row-actions">
+                        <button type="button" class="button" on:click=move |_| confirmed_rescore.set(true)>{t!(i18n, cleaning.score_again)}</button>
+                        <A href="/cleaning-scores" attr:class="button button-secondary">{t!(i18n, cleaning.next_zone)}</A>
+                    </div>
+                </div>
+            </Show>
+        })}
+        <form class="form card" on:submit=submit novalidate data-testid="score-form"
+            style:display=move || if confirmed_rescore.get() { "" } else { "none" }>
             // Once saved, the form gives way to the score and where to go next: the grades are back to 好, and a
             // second tap must not save a full score for the same zone.
             {move || saved.get().map(|score| view! {
@@ -278,3 +302,6 @@ fn ScoreForm(
         </form>
     }
 }
+
+/// How recent a score of the same zone must be for the form to ask before scoring it again.
+const RESCORE_ASK_MINUTES: i64 = 10;

@@ -3,7 +3,7 @@
 use super::editing::{RowActions, SaveButtons, activation, last_error};
 use super::{Entry, PersonOptions, PlaceOptions, save_check_point};
 use crate::components::{
-    ErrorNotice, Field, Page, check_point_kind_name, problem_of, use_directory,
+    ErrorNotice, Field, Page, UndoBar, check_point_kind_name, problem_of, use_directory,
 };
 use crate::domain::{CheckPointInput, CheckPointKind};
 use crate::i18n::*;
@@ -36,6 +36,7 @@ pub fn CheckPointsPage() -> impl IntoView {
     let error = last_error(saved, toggle);
     view! {
         <Page title=move || t_string!(i18n, admin.check_points).to_string()>
+            <UndoBar held=toggle.held />
             <form class="form card" on:submit=move |ev| {
                 ev.prevent_default();
                 let input = CheckPointInput {
@@ -81,12 +82,13 @@ pub fn CheckPointsPage() -> impl IntoView {
                             {directory.check_points.into_iter().map(|point| {
                                 let (id, active, point_kind) = (point.id, point.active, point.kind);
                                 let edit = point.clone();
+                                let name = point.label.clone();
                                 view! {
                                     <li class:inactive=!active>
                                         <A href=format!("/check-points/{id}")><strong>{point.label.clone()}</strong></A>
                                         <span class="muted">{move || check_point_kind_name(i18n.get_locale(), point_kind)} " · "
                                             {point.responsible_name.clone()}</span>
-                                        <RowActions id active toggle on_edit=move |()| {
+                                        <RowActions id active name toggle on_edit=move |()| {
                                                 editing.set(Some(edit.id));
                                                 place.set(edit.place_id.to_string());
                                                 kind.set(edit.kind.code().to_owned());

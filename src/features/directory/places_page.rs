@@ -2,7 +2,9 @@
 
 use super::editing::{RowActions, SaveButtons, activation, last_error};
 use super::{Entry, PlaceOptions, save_place};
-use crate::components::{ErrorNotice, Field, Page, place_kind_name, problem_of, use_directory};
+use crate::components::{
+    ErrorNotice, Field, Page, UndoBar, place_kind_name, problem_of, use_directory,
+};
 use crate::domain::{PlaceInput, PlaceKind};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -39,6 +41,7 @@ pub fn PlacesPage() -> impl IntoView {
     let error = last_error(saved, toggle);
     view! {
         <Page title=move || t_string!(i18n, admin.places).to_string()>
+            <UndoBar held=toggle.held />
             <form class="form card" on:submit=move |ev| {
                 ev.prevent_default();
                 let input = PlaceInput {
@@ -77,12 +80,13 @@ pub fn PlacesPage() -> impl IntoView {
                                 let depth = place.path.matches(" · ").count();
                                 let (id, active, kind) = (place.id, place.active, place.kind);
                                 let edit = place.clone();
+                                let name = place.name.clone();
                                 view! {
                                     <li class:inactive=!active style=format!("--depth: {depth}")>
                                         <A href=format!("/places/{id}")><strong>{place.name.clone()}</strong></A>
                                         <span class="muted">{move || place_kind_name(i18n.get_locale(), kind)}
                                             {(!active).then(|| view! { " · " {t!(i18n, common.inactive)} })}</span>
-                                        <RowActions id active toggle on_edit=move |()| start_edit(edit.clone()) label_href=format!("/places/{id}/label") />
+                                        <RowActions id active name toggle on_edit=move |()| start_edit(edit.clone()) label_href=format!("/places/{id}/label") />
                                     </li>
                                 }
                             }).collect_view()}

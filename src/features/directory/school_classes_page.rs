@@ -2,7 +2,7 @@
 
 use super::editing::{RowActions, SaveButtons, activation, last_error};
 use super::{Entry, PersonOptions, PlaceOptions, save_school_class};
-use crate::components::{ErrorNotice, Field, Page, class_name, problem_of, use_directory};
+use crate::components::{ErrorNotice, Field, Page, UndoBar, class_name, problem_of, use_directory};
 use crate::domain::SchoolClassInput;
 use crate::domain::school_class::GRADES;
 use crate::i18n::*;
@@ -33,6 +33,7 @@ pub fn SchoolClassesPage() -> impl IntoView {
     let error = last_error(saved, toggle);
     view! {
         <Page title=move || t_string!(i18n, admin.classes).to_string()>
+            <UndoBar held=toggle.held />
             <form class="form card" on:submit=move |ev| {
                 ev.prevent_default();
                 let input = SchoolClassInput {
@@ -81,7 +82,7 @@ pub fn SchoolClassesPage() -> impl IntoView {
                                     <li class:inactive=!active>
                                         <strong>{move || class_name(i18n.get_locale(), class.grade, class.number)}</strong>
                                         <span class="muted">{class.teacher_name.clone()} " · " {class.zone_path.clone()}</span>
-                                        <RowActions id active toggle on_edit=move |()| {
+                                        <RowActions id active name=class_name(i18n.get_locale_untracked(), class.grade, class.number) toggle on_edit=move |()| {
                                                 editing.set(Some(edit.id));
                                                 grade.set(edit.grade.to_string());
                                                 number.set(edit.number.to_string());

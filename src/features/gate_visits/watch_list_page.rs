@@ -3,7 +3,7 @@
 
 use super::gate_visits_page::id_type_name;
 use super::{add_watch_entry, load_watch_list, set_watch_entry_active};
-use crate::components::{ErrorNotice, Field, Page, problem_of};
+use crate::components::{ErrorNotice, Field, HeldSwitchOff, Page, UndoBar, problem_of};
 use crate::domain::visit::{IdType, WatchEntryInput};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -34,6 +34,16 @@ pub fn WatchListPage() -> impl IntoView {
             result
         }
     });
+    let held = HeldSwitchOff::new();
+    let switch = move |id, active, name: String| {
+        if active {
+            toggle.dispatch((id, true));
+        } else {
+            held.hold(name, move || {
+                toggle.dispatch((id, false));
+            });
+        }
+    };
     let add_error = Signal::derive(move || {
         added
             .get()
@@ -42,6 +52,7 @@ pub fn WatchListPage() -> impl IntoView {
     });
     view! {
         <Page title=move || t_string!(i18n, gate.watch_list).to_string()>
+            <UndoBar held />
             <p class="muted">{t!(i18n, gate.watch_list_help)}</p>
             <form class="form card" on:submit=move |ev| {
                 ev.prevent_default();
@@ -73,11 +84,12 @@ pub fn WatchListPage() -> impl IntoView {
                             <ul class="list" data-testid="watch-list">
                                 {rows.into_iter().map(|row| {
                                     let (id, active) = (row.id, row.active);
+                                    let name = row.note.clone();
                                     view! {
                                         <li class:inactive=!active>
                                             <strong>{row.note}</strong>
                                             <span class="muted">{[row.phone.unwrap_or_default(), row.id_masked.unwrap_or_default()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}</span>
-                                            <button type="button" class="button button-small button-secondary" on:click=move |_| { toggle.dispatch((id, !active)); }>
+                                            <button type="button" class="button button-small button-secondary" on:click=move |_| switch(id, !active, name.clone())>
                                                 {move || if active { t_string!(i18n, common.deactivate) } else { t_string!(i18n, common.reactivate) }}
                                             </button>
                                         </li>
