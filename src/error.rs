@@ -48,6 +48,9 @@ pub enum AppError {
     WrongCredentials,
     #[error("too many failed sign-ins")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Too many requests are being worked on at once (a sign-in flood); try again shortly.
+    #[error("server busy")]
+    Busy { retry_after_secs: u64 },
     #[error("account disabled")]
     AccountDisabled,
     #[error("first administrator already exists")]
@@ -76,9 +79,18 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 422,
             AppError::SetupDone => 409,
-            AppError::TooManyAttempts { .. } => 429,
+            AppError::TooManyAttempts { .. } | AppError::Busy { .. } => 429,
             AppError::Internal => 500,
             AppError::Transport { .. } => 503,
+        }
+    }
+
+    /// How long the client should wait before trying again (`Retry-After`), for the errors that say so.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 

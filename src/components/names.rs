@@ -83,6 +83,9 @@ pub fn error_text(locale: Locale, error: &AppError) -> String {
             let minutes = retry_after_secs.div_ceil(60);
             td_string!(locale, errors.too_many_attempts, minutes = minutes).to_string()
         }
+        AppError::Busy { retry_after_secs } => {
+            td_string!(locale, errors.busy, seconds = retry_after_secs).to_string()
+        }
         AppError::AccountDisabled => td_string!(locale, errors.account_disabled).to_string(),
         AppError::SetupDone => td_string!(locale, errors.setup_done).to_string(),
         AppError::Internal => td_string!(locale, errors.internal).to_string(),

@@ -38,6 +38,9 @@ pub struct UserSummary {
     pub display_name: String,
     pub roles: Vec<Role>,
     pub active: bool,
+    /// How long sign-in stays locked after failed attempts (0: not locked). Filled in for the admin's list only.
+    #[serde(default)]
+    pub locked_for_secs: u64,
 }
 
 /// What the admin (or the first-run setup) types to create a person.

@@ -139,11 +139,16 @@ impl SignInArgs {
             checks.add("host", Problem::Required);
         }
         let id_number = normalize_id_number(&self.id_number);
+        // A receipt re-sent after a server restore carries only the mask. Taken only if it is one (masking it
+        // again changes nothing, and it hides something): a full number in its place is never stored.
         let resent_mask = self
             .id_masked
             .as_deref()
             .filter(|m| {
-                id_number.is_empty() && !m.is_empty() && m.chars().count() <= ID_NUMBER_MAX as usize
+                id_number.is_empty()
+                    && m.contains('*')
+                    && m.chars().count() <= ID_NUMBER_MAX as usize
+                    && mask_id_number(m) == *m
             })
             .map(str::to_owned);
         if self.id_from_visit.is_none() && resent_mask.is_none() {

@@ -36,9 +36,10 @@ pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
     line
 }
 
-/// Quotes a field when it needs it, and defuses spreadsheet formulas (a name starting with `=`).
+/// Quotes a field when it needs it, and defuses spreadsheet formulas: a cell starting with `=`, `+`, `-` or `@`,
+/// or with a TAB or CR before one (spreadsheets skip those and read the formula anyway).
 pub fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -56,6 +57,8 @@ mod tests {
     fn fields_are_quoted_and_formulas_defused() {
         assert_eq!(super::csv_field("王,五"), "\"王,五\"");
         assert_eq!(super::csv_field("=cmd()"), "'=cmd()");
+        assert_eq!(super::csv_field("\t=cmd()"), "'\t=cmd()");
+        assert_eq!(super::csv_field("\r=cmd()"), "\"'\r=cmd()\"");
         assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(super::csv_field("a\"b,c"), "\"a\"\"b,c\"");
     }

@@ -79,6 +79,12 @@ pub async fn seed_if_empty(db: &Db) -> Result<(), AppError> {
     // Hash before the write transaction: Argon2 takes tens of milliseconds per password.
     let hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
     let mut tx = db.begin_write().await?;
+    // Several instances may start at once on one empty PostgreSQL: the version row's lock lets one seed, and
+    // the others see its users once it has committed.
+    crate::server::db::bump_version(&mut tx).await?;
+    if users::count_users(&mut tx).await? > 0 {
+        return Ok(());
+    }
     seed(&mut tx, &hash).await?;
     tx.commit().await?;
     tracing::info!("demo school created; sign in as zhuren / {DEMO_PASSWORD}");

@@ -4,6 +4,7 @@ pub mod config;
 pub mod csv;
 pub mod db;
 pub mod demo;
+pub mod guard;
 pub mod id_seal;
 pub mod photos;
 pub mod service_worker;
@@ -76,10 +77,13 @@ pub async fn run() -> Result<(), StartError> {
             .await
             .map_err(|cause| StartError::Listen { addr, cause })?;
         tracing::info!("Houqin listening on http://{addr}");
-        return axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(StartError::Serve);
+        return axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::Serve);
     };
     let listener =
         std::net::TcpListener::bind(addr).map_err(|cause| StartError::Listen { addr, cause })?;
@@ -176,6 +180,7 @@ pub async fn open(
         config: Arc::new(config),
         hints,
         photos,
+        sign_ins: Default::default(),
     })
 }
 
@@ -249,6 +254,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::features::auth::session::revoke_signed_out,
         ))
+        .layer(axum::middleware::from_fn(guard::guard))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
@@ -283,6 +289,9 @@ pub fn set_status(error: &AppError) {
         response.set_status(
             StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         );
+        if let Some(secs) = error.retry_after_secs() {
+            response.insert_header(axum::http::header::RETRY_AFTER, secs.into());
+        }
     }
 }
 

@@ -16,4 +16,6 @@ pub struct AppState {
     pub hints: Hints,
     /// Photo bytes of every job.
     pub photos: super::photos::DiskPhotos,
+    /// Sign-in attempts being checked, per user name and client address.
+    pub sign_ins: crate::features::auth::throttle::Throttle,
 }

@@ -150,6 +150,7 @@ async fn scores_reach_the_league_and_the_admin_publishes(app: TestApp) {
         .browser
         .client
         .put(format!("{}/api/photos/{}", app.base, photo.id))
+        .header("content-type", "image/jpeg")
         .body(bytes)
         .send()
         .await
@@ -408,6 +409,19 @@ async fn a_teacher_appeals_and_the_league_follows_the_decision(app: TestApp) {
         )
         .await;
     assert_eq!(term["checks"].as_array().unwrap().len(), 2, "{term}");
+    assert!(term.to_string().contains("检查时刚下课"), "{term}");
+    // An inspector follows the class's scores, but a teacher's appeal is not theirs to read (as in the pull).
+    let (status, seen) = app
+        .signed_in("weisheng")
+        .await
+        .call(
+            "cleaning/class_term",
+            json!({ "class_id": row(&board, "一年级1班")["subject"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!(seen["checks"].as_array().unwrap().len(), 2, "{seen}");
+    assert!(!seen.to_string().contains("检查时刚下课"), "{seen}");
     let (_, board) = league(&app, "zhuren").await;
     assert_eq!(
         board["left_out"], 1,

@@ -9,7 +9,7 @@ fn place(parent: Option<&str>, kind: &str, name: &str) -> Value {
 }
 
 async fn the_demo_school_has_classes_zones_check_points_and_one_user_per_role(app: TestApp) {
-    let directory = app.signed_in("menwei").await.directory().await;
+    let directory = app.signed_in("zhuren").await.directory().await;
     let classes = directory["school_classes"].as_array().unwrap();
     assert_eq!(classes.len(), 12);
     assert!(
@@ -58,6 +58,16 @@ async fn the_demo_school_has_classes_zones_check_points_and_one_user_per_role(ap
             "someone is {role}"
         );
     }
+    // The guard picks people by name, and learns nothing more of them.
+    let guard = app.signed_in("menwei").await.directory().await;
+    let seen = guard["people"].as_array().unwrap();
+    assert_eq!(seen.len(), people.len());
+    assert!(
+        seen.iter().all(|p| p["display_name"].is_string()
+            && p["username"] == ""
+            && p["roles"].as_array().unwrap().is_empty()),
+        "{guard}"
+    );
 }
 both!(the_demo_school_has_classes_zones_check_points_and_one_user_per_role);
 

@@ -14,6 +14,8 @@ mod phone;
 mod auth;
 mod cleaning;
 mod directory;
+mod fuzz;
+mod hostile;
 mod pages;
 mod safety;
 mod sync;

@@ -165,6 +165,7 @@ async fn a_failure_opens_a_linked_ticket_with_its_photo(app: TestApp) {
         .browser
         .client
         .put(format!("{}/api/photos/{}", app.base, photo.id))
+        .header("content-type", "image/jpeg")
         .body(bytes)
         .send()
         .await

@@ -8,7 +8,7 @@ use houqin::domain::visit::SIGN_IN;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-fn statuses(answer: &Value) -> Vec<String> {
+pub fn statuses(answer: &Value) -> Vec<String> {
     answer["results"]
         .as_array()
         .unwrap()
@@ -423,6 +423,7 @@ async fn only_gate_roles_push_visits_and_the_server_refuses_old_or_anonymous_pho
         .browser
         .client
         .post(format!("{}/api/sync/pull", app.base))
+        .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await
@@ -647,6 +648,48 @@ async fn an_id_number_sealed_on_the_phone_is_opened_hashed_and_masked_by_the_ser
     );
 }
 both!(an_id_number_sealed_on_the_phone_is_opened_hashed_and_masked_by_the_server);
+
+async fn a_full_number_sent_as_the_mask_is_never_stored(app: TestApp) {
+    let mut phone = Phone::new(&app, "menwei").await;
+    // The re-send path after a restore carries only the mask; a phone (or anyone) putting the full number there
+    // gets its entry refused, while a real mask is taken.
+    let mut forged = phone.sign_in_args("整号");
+    forged.id_masked = Some(std::mem::take(&mut forged.id_number));
+    let mut lower = phone.sign_in_args("小写");
+    lower.id_masked = Some(std::mem::take(&mut lower.id_number).to_lowercase());
+    let mut resent = phone.sign_in_args("补发");
+    resent.id_number = String::new();
+    resent.id_masked = Some("1101**********002X".into());
+    for args in [&forged, &lower, &resent] {
+        phone.queue(SIGN_IN, serde_json::to_value(args).unwrap());
+    }
+    let answer = phone.push(Fault::None).await.unwrap();
+    assert_eq!(statuses(&answer), vec!["rejected", "rejected", "applied"]);
+    let masks: Vec<Option<String>> = sqlx::query_scalar("SELECT id_masked FROM visits")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(masks, vec![Some("1101**********002X".to_owned())]);
+    let today = houqin::domain::clock::date(
+        houqin::server::db::now_ms(),
+        houqin::domain::clock::SCHOOL_UTC_OFFSET_MINUTES,
+    );
+    let csv = phone
+        .browser
+        .client
+        .get(format!(
+            "{}/api/gate-visits/register.csv?date={today}",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!csv.to_lowercase().contains("11010519491231002x"), "{csv}");
+}
+both!(a_full_number_sent_as_the_mask_is_never_stored);
 
 async fn a_sealed_box_that_does_not_open_is_refused_with_a_reason_and_blocks_nothing(app: TestApp) {
     let mut phone = Phone::new(&app, "menwei").await;

@@ -789,3 +789,62 @@ async fn repair_log_and_stats(app: TestApp) {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
 both!(repair_log_and_stats);
+
+/// Rows the database refuses (a comment naming a person who does not exist, a report reusing an event's id)
+/// reject their own entry; the entries after them are applied, and nothing waits behind a gap.
+async fn an_entry_the_database_refuses_is_rejected_and_the_outbox_moves_on(app: TestApp) {
+    let mut teacher = Phone::new(&app, "jiaozhigong").await;
+    let id = report(&mut teacher, Category::Electrical, vec![]);
+    teacher.settle_all().await;
+    let nobody = Uuid::now_v7();
+    let comment = change(&mut teacher, id, Action::Comment, "谁来修？", |a| {
+        a.assignee_id = Some(nobody)
+    });
+    let second = report(&mut teacher, Category::Electrical, vec![]);
+    // A report whose id is an event's.
+    let mut reused =
+        serde_json::from_value::<ReportArgs>(teacher.outbox.values().last().unwrap().args.clone())
+            .unwrap();
+    reused.ticket_id = comment;
+    teacher.queue(REPORT, serde_json::to_value(&reused).unwrap());
+    let after = change(&mut teacher, id, Action::Comment, "还是不亮", |_| {});
+    let answer = teacher
+        .push(Fault::None)
+        .await
+        .expect("the batch is answered");
+    let outcomes = outcomes(&answer);
+    let stored = |event: Uuid| {
+        let pool = app.db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!(
+                "SELECT COUNT(*) FROM ticket_events WHERE id = '{event}'"
+            ))
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        outcomes,
+        [
+            "rejected:not_stored",
+            "applied",
+            "rejected:already_registered",
+            "applied"
+        ],
+        "{answer}"
+    );
+    assert_eq!(stored(comment).await, 0);
+    assert_eq!(stored(after).await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM tickets WHERE id = '{second}'"
+        ))
+        .await,
+        1
+    );
+    // Everything was answered: nothing is left to retry.
+    teacher.settle_all().await;
+    assert!(teacher.outbox.is_empty());
+}
+both!(an_entry_the_database_refuses_is_rejected_and_the_outbox_moves_on);

@@ -142,6 +142,41 @@ pub async fn record_failure(db: &Db, username_key: &str) -> Result<(), sqlx::Err
     tx.commit().await
 }
 
+/// The failures since `since_ms` of every user name that has any: (count, latest), by user name key.
+pub async fn failures_by_name(
+    db: &Db,
+    since_ms: i64,
+) -> Result<std::collections::HashMap<String, (u32, i64)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT username_key, COUNT(*) AS n, MAX(failed_at) AS latest FROM sign_in_failures WHERE failed_at > $1 GROUP BY username_key")
+        .bind(since_ms)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let count: i64 = row.try_get("n")?;
+            Ok((
+                row.try_get("username_key")?,
+                (
+                    u32::try_from(count).unwrap_or(u32::MAX),
+                    row.try_get("latest")?,
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// Forgets the failed sign-ins of one user (a new password lifts the lockout).
+pub async fn clear_failures_of_user(
+    conn: &mut AnyConnection,
+    user_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE username_key = (SELECT username FROM users WHERE id = $1)")
+        .bind(user_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn clear_failures(db: &Db, username_key: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sign_in_failures WHERE username_key = $1")
         .bind(username_key)
@@ -282,6 +317,7 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
                 display_name: row.try_get("display_name")?,
                 roles: user_roles,
                 active: row.try_get::<i64, _>("active")? == 1,
+                locked_for_secs: 0,
             })
         })
         .collect()

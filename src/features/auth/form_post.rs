@@ -7,11 +7,14 @@
 use super::server_fns::handlers;
 use crate::error::{AppError, Problem};
 use crate::server::state::AppState;
+use axum::Extension;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::{ConnectInfo, Form, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use std::net::SocketAddr;
 
 /// The longest user name sent back in the address; anything longer is not a user name anyway.
 const USERNAME_ECHO_MAX: usize = 64;
@@ -26,42 +29,32 @@ pub struct SignInForm {
 
 pub async fn sign_in_form(
     State(state): State<AppState>,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
     // A form on another site must not sign this browser in to an account of its choosing.
-    if !same_origin(&headers) {
+    if !crate::server::guard::same_origin(&headers) {
         return back_to_form(&AppError::Forbidden, "");
     }
     let Ok(Form(form)) = form else {
         return back_to_form(&AppError::invalid("request", Problem::Invalid), "");
     };
-    match handlers::sign_in(&state, &form.username, form.password).await {
-        Ok((_, cookie)) => {
+    let jar = CookieJar::from_headers(&headers);
+    let address = connection.map(|Extension(ConnectInfo(peer))| peer.ip());
+    match handlers::sign_in(&state, &form.username, form.password, &jar, address).await {
+        Ok((_, cookies)) => {
             let mut headers = HeaderMap::new();
             headers.insert(LOCATION, HeaderValue::from_static("/"));
-            if let Ok(cookie) = HeaderValue::from_str(&cookie) {
-                headers.insert(SET_COOKIE, cookie);
+            for cookie in cookies {
+                if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+                    headers.append(SET_COOKIE, cookie);
+                }
             }
             (StatusCode::SEE_OTHER, headers).into_response()
         }
         Err(error) => back_to_form(&error, &form.username),
     }
-}
-
-/// Whether the browser says the form came from this very site (or says nothing, as old browsers may).
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(axum::http::header::ORIGIN) else {
-        return true;
-    };
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok());
-    let origin_host = origin.to_str().ok().and_then(|o| {
-        o.strip_prefix("https://")
-            .or_else(|| o.strip_prefix("http://"))
-    });
-    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
 }
 
 fn back_to_form(error: &AppError, username: &str) -> Response {

@@ -12,6 +12,8 @@ mod server_fns;
 pub mod session;
 mod setup_page;
 mod sign_in_page;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 pub use server_fns::*;
 pub use setup_page::SetupPage;

@@ -44,8 +44,12 @@ pub async fn sign_in(username: String, password: String) -> Result<SessionUser, 
     crate::server::respond(
         async {
             let state = super::session::app_state()?;
-            let (user, cookie) = handlers::sign_in(&state, &username, password).await?;
-            super::session::append_cookie(&cookie);
+            let (jar, address) = super::session::request_client();
+            let (user, cookies) =
+                handlers::sign_in(&state, &username, password, &jar, address).await?;
+            for cookie in &cookies {
+                super::session::append_cookie(cookie);
+            }
             Ok(user)
         }
         .await,
@@ -102,36 +106,66 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
 
 #[cfg(feature = "ssr")]
 pub(super) mod handlers {
-    use super::super::{db, session};
-    use crate::domain::user::{FAILURE_WINDOW_SECS, check_password, lockout_secs, username_key};
+    use super::super::{db, session, throttle};
+    use crate::domain::user::{
+        FAILURE_WINDOW_SECS, PASSWORD_MAX, USERNAME_MAX, check_password, username_key,
+    };
     use crate::domain::{NewUser, Role, SessionUser};
     use crate::error::{AppError, Problem};
     use crate::server::db::now_ms;
     use crate::server::state::AppState;
+    use axum_extra::extract::CookieJar;
+    use std::net::IpAddr;
 
-    /// Checks a user name and password (with the lockout) and starts a session: the user and the session's
-    /// `Set-Cookie` value. Shared by the server function and the plain form post that works before the wasm.
+    /// Checks a user name and password (with the lockout, see `throttle`) and starts a session: the user and
+    /// the `Set-Cookie` values of the session and the device cookie. Shared by the server function and the
+    /// plain form post that works before the wasm.
     pub async fn sign_in(
         state: &AppState,
         username: &str,
         password: String,
-    ) -> Result<(SessionUser, String), AppError> {
+        jar: &CookieJar,
+        address: Option<IpAddr>,
+    ) -> Result<(SessionUser, Vec<String>), AppError> {
+        // Nothing from outside is kept or hashed before it is known to be a possible user name and password.
         let key = username_key(username);
         if key.is_empty() {
             return Err(AppError::invalid("username", Problem::Required));
         }
+        if key.chars().count() > USERNAME_MAX as usize {
+            return Err(AppError::invalid(
+                "username",
+                Problem::TooLong { max: USERNAME_MAX },
+            ));
+        }
+        if key.chars().any(char::is_control) {
+            return Err(AppError::invalid("username", Problem::Invalid));
+        }
         if password.is_empty() {
             return Err(AppError::invalid("password", Problem::Required));
         }
-        let now = now_ms();
-        let (failures, latest) =
-            db::recent_failures(&state.db, &key, now - FAILURE_WINDOW_SECS * 1000).await?;
-        let locked_until =
-            latest + i64::try_from(lockout_secs(failures)).unwrap_or(i64::MAX / 2) * 1000;
-        if locked_until > now {
-            let retry_after_secs = u64::try_from((locked_until - now + 999) / 1000).unwrap_or(1);
-            return Err(AppError::TooManyAttempts { retry_after_secs });
+        if password.chars().count() > PASSWORD_MAX as usize {
+            return Err(AppError::invalid(
+                "password",
+                Problem::TooLong { max: PASSWORD_MAX },
+            ));
         }
+        let now = now_ms();
+        let (failures, latest_ms) =
+            db::recent_failures(&state.db, &key, now - FAILURE_WINDOW_SECS * 1000).await?;
+        let client = throttle::Client {
+            address,
+            known_device: throttle::known_device(jar, &state.config.session_key, &key),
+        };
+        let attempt = state.sign_ins.admit(
+            &key,
+            &client,
+            throttle::Recorded {
+                failures,
+                latest_ms,
+            },
+            now,
+        )?;
         let credentials = db::credentials(&state.db, &key).await?;
         let hash = credentials
             .as_ref()
@@ -139,14 +173,24 @@ pub(super) mod handlers {
         let matches = session::verify_password(password, hash).await?;
         let Some(credentials) = credentials.filter(|_| matches) else {
             db::record_failure(&state.db, &key).await?;
+            attempt.failed(now);
             tracing::info!(username = %key, "failed sign-in");
             return Err(AppError::WrongCredentials);
         };
+        attempt.succeeded();
+        drop(attempt);
         if !credentials.active {
             return Err(AppError::AccountDisabled);
         }
         db::clear_failures(&state.db, &key).await?;
-        start_session(state, credentials.id).await
+        let (user, session_cookie) = start_session(state, credentials.id).await?;
+        let device = throttle::device_cookie(
+            jar,
+            &state.config.session_key,
+            &key,
+            state.config.secure_cookies,
+        );
+        Ok((user, vec![session_cookie, device]))
     }
 
     async fn start_session(
@@ -176,7 +220,9 @@ pub(super) mod handlers {
         let user = user.validate()?;
         let hash = session::hash_password(user.password.clone()).await?;
         let mut tx = state.db.begin_write().await?;
-        // Checked inside the write transaction, so two browsers racing to set up cannot both win.
+        // Checked inside the write transaction after taking the version row's lock (PostgreSQL's BEGIN locks
+        // nothing), so two browsers racing to set up cannot both win.
+        crate::server::db::bump_version(&mut tx).await?;
         if db::count_users(&mut tx).await? > 0 {
             return Err(AppError::SetupDone);
         }
@@ -191,12 +237,38 @@ pub(super) mod handlers {
     pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
         let session::Caller { state, user } = session::require_user().await?;
         check_password(&new).map_err(|problem| AppError::invalid("new", problem))?;
+        if current.chars().count() > PASSWORD_MAX as usize {
+            return Err(AppError::invalid("current", Problem::Invalid));
+        }
+        // Guessing the current password from a session left open is throttled like signing in.
+        let key = format!("change-password:{}", user.id);
+        let now = now_ms();
+        let (failures, latest_ms) =
+            db::recent_failures(&state.db, &key, now - FAILURE_WINDOW_SECS * 1000).await?;
+        let (_, address) = session::request_client();
+        let attempt = state.sign_ins.admit(
+            &key,
+            &throttle::Client {
+                address,
+                known_device: false,
+            },
+            throttle::Recorded {
+                failures,
+                latest_ms,
+            },
+            now,
+        )?;
         let hash = db::password_hash(&state.db, user.id)
             .await?
             .ok_or(AppError::Unauthorized)?;
         if !session::verify_password(current, hash).await? {
+            db::record_failure(&state.db, &key).await?;
+            attempt.failed(now);
             return Err(AppError::invalid("current", Problem::Invalid));
         }
+        attempt.succeeded();
+        drop(attempt);
+        db::clear_failures(&state.db, &key).await?;
         let new_hash = session::hash_password(new).await?;
         let keep = session::session_token()
             .await

@@ -42,6 +42,19 @@ async fn session_user(state: &AppState) -> Result<Option<SessionUser>, AppError>
     Ok(super::db::session_user(&state.db, &token_hash(&state.config.session_key, &token)).await?)
 }
 
+/// The cookies and client address of the request a server function answers (read with no await, so the
+/// context cannot be lost; see `app_state`).
+pub fn request_client() -> (CookieJar, Option<std::net::IpAddr>) {
+    let Some(parts) = use_context::<axum::http::request::Parts>() else {
+        return (CookieJar::new(), None);
+    };
+    let address = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    (CookieJar::from_headers(&parts.headers), address)
+}
+
 pub async fn session_token() -> Option<String> {
     let jar: CookieJar = leptos_axum::extract().await.ok()?;
     jar.get(COOKIE).map(|cookie| cookie.value().to_owned())
@@ -109,8 +122,10 @@ pub fn append_cookie(cookie: &str) {
     }
 }
 
-/// Hashes a password with Argon2id (the crate's recommended parameters) on a blocking thread.
+/// Hashes a password with Argon2id (the crate's recommended parameters) on a blocking thread, when its turn
+/// comes (see `throttle::argon2_turn`).
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    let _turn = super::throttle::argon2_turn().await?;
     tokio::task::spawn_blocking(move || {
         use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
         let salt = SaltString::generate(&mut OsRng);
@@ -129,8 +144,10 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
     })
 }
 
-/// Checks a password against a stored hash on a blocking thread; a malformed hash never matches.
+/// Checks a password against a stored hash on a blocking thread, when its turn comes; a malformed hash never
+/// matches.
 pub async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
+    let _turn = super::throttle::argon2_turn().await?;
     tokio::task::spawn_blocking(move || {
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
         PasswordHash::new(&hash)

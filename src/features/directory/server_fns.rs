@@ -100,13 +100,21 @@ mod handlers {
     use uuid::Uuid;
 
     pub async fn load() -> Result<Directory, AppError> {
-        let state = session::require_user().await?.state;
+        let session::Caller { state, user } = session::require_user().await?;
         let db = state.db;
         let places = places::list_places(&db).await?;
+        let mut people = users::list_users(&db).await?;
+        // Everyone picks people by name; only the admin needs their user names and roles.
+        if !user.has(Role::Admin) {
+            for person in &mut people {
+                person.username.clear();
+                person.roles.clear();
+            }
+        }
         Ok(Directory {
             school_classes: school_classes::list_school_classes(&db, &places).await?,
             check_points: check_points::list_check_points(&db, &places).await?,
-            people: users::list_users(&db).await?,
+            people,
             places,
             id_seal_key: crate::server::id_seal::public_key(&state.config.id_seal_keys),
         })

@@ -35,16 +35,31 @@ pub async fn set_user_active(id: Uuid, active: bool) -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 mod handlers {
-    use crate::domain::user::check_password;
+    use crate::domain::user::{FAILURE_WINDOW_SECS, check_password, lockout_secs};
     use crate::domain::{NewUser, Role, UserSummary};
     use crate::error::{AppError, Problem};
     use crate::features::auth::{db, session};
+    use crate::server::db::now_ms;
     use crate::server::db::{Deactivatable, set_row_active};
     use uuid::Uuid;
 
     pub async fn list() -> Result<Vec<UserSummary>, AppError> {
         let state = session::require_role(&[Role::Admin]).await?.state;
-        Ok(db::list_users(&state.db).await?)
+        let mut users = db::list_users(&state.db).await?;
+        // Shown to the admin: who is locked out of signing in, and for how long.
+        let now = now_ms();
+        let failures = db::failures_by_name(&state.db, now - FAILURE_WINDOW_SECS * 1000).await?;
+        for user in &mut users {
+            if let Some((count, latest)) = failures.get(&user.username) {
+                let until = latest.saturating_add(
+                    i64::try_from(lockout_secs(*count))
+                        .unwrap_or(0)
+                        .saturating_mul(1000),
+                );
+                user.locked_for_secs = u64::try_from((until - now + 999) / 1000).unwrap_or(0);
+            }
+        }
+        Ok(users)
     }
 
     pub async fn create(user: NewUser) -> Result<Uuid, AppError> {
@@ -91,6 +106,7 @@ mod handlers {
             return Err(AppError::NotFound);
         }
         db::delete_sessions_of(&mut tx, id, None).await?;
+        db::clear_failures_of_user(&mut tx, id).await?;
         tx.commit().await?;
         Ok(())
     }

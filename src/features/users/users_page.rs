@@ -1,7 +1,9 @@
 //! The admin's people: create a user with roles, change roles, reset a password, disable or enable.
 
 use super::{create_user, list_users, reset_password, set_user_active, set_user_roles};
-use crate::components::{ErrorNotice, Field, Page, problem_of, role_name, use_directory};
+use crate::components::{
+    ErrorNotice, Field, HeldSwitchOff, Page, UndoBar, problem_of, role_name, use_directory,
+};
 use crate::domain::{NewUser, Role, UserSummary};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -62,8 +64,10 @@ pub fn UsersPage() -> impl IntoView {
             .filter(|e| !matches!(e, AppError::Invalid { .. }))
     });
     let change_error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let held = HeldSwitchOff::new();
     view! {
         <Page title=move || t_string!(i18n, admin.users).to_string()>
+            <UndoBar held />
             <form class="form card" on:submit=move |ev| {
                 ev.prevent_default();
                 create.dispatch(NewUser {
@@ -93,7 +97,7 @@ pub fn UsersPage() -> impl IntoView {
                     match users.await {
                         Ok(list) => view! {
                             <ul class="list">
-                                {list.into_iter().map(|user| view! { <UserRow user change /> }).collect_view()}
+                                {list.into_iter().map(|user| view! { <UserRow user change held /> }).collect_view()}
                             </ul>
                         }.into_any(),
                         Err(error) => view! { <ErrorNotice error=Signal::derive(move || Some(error.clone())) /> }.into_any(),
@@ -134,24 +138,41 @@ fn RolePicker(
 }
 
 #[component]
-fn UserRow(user: UserSummary, change: Action<Change, Result<(), AppError>>) -> impl IntoView {
+fn UserRow(
+    user: UserSummary,
+    change: Action<Change, Result<(), AppError>>,
+    held: HeldSwitchOff,
+) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     let roles = RwSignal::new(user.roles.clone());
     let new_password = RwSignal::new(String::new());
     let (id, active) = (user.id, user.active);
     let role_list = user.roles.clone();
+    let name = user.display_name.clone();
     view! {
         <li class:inactive=!active>
             <strong>{user.display_name.clone()}</strong>
             <span class="muted">{user.username.clone()} " · "
                 {move || role_list.iter().map(|r| role_name(i18n.get_locale(), *r)).collect::<Vec<_>>().join(" · ")}
                 {(!active).then(|| view! { " · " {t!(i18n, users.disabled)} })}
+                {(user.locked_for_secs > 0).then(|| {
+                    let minutes = user.locked_for_secs.div_ceil(60);
+                    view! { " · " <span class="badge badge-warn" data-testid="locked">{move || t_string!(i18n, users.locked, minutes = minutes).to_string()}</span> }
+                })}
             </span>
             <div class="row">
                 <button type="button" class="button button-small" aria-expanded=move || open.get().to_string()
                     on:click=move |_| open.update(|o| *o = !*o)>{t!(i18n, common.edit)}</button>
-                <button type="button" class="button button-small" on:click=move |_| { change.dispatch(Change::Active(id, !active)); }>
+                <button type="button" class="button button-small" on:click=move |_| {
+                    if active {
+                        held.hold(name.clone(), move || {
+                            change.dispatch(Change::Active(id, false));
+                        });
+                    } else {
+                        change.dispatch(Change::Active(id, true));
+                    }
+                }>
                     {move || if active { t_string!(i18n, users.disable) } else { t_string!(i18n, users.enable) }}
                 </button>
             </div>

@@ -28,6 +28,11 @@ pub async fn push(
 ) -> Result<Json<PushResponse>, SyncError> {
     let request: PushRequest = parse(&body)?;
     check_protocol(request.protocol)?;
+    if !plain_text(&request.app_build, APP_BUILD_MAX) {
+        return Err(SyncError::BadRequest {
+            message: format!("app_build must be at most {APP_BUILD_MAX} characters of text"),
+        });
+    }
     let user = signed_in(&state, &jar).await?;
     if request.mutations.len() > PUSH_MAX_ITEMS {
         return Err(SyncError::TooLarge {
@@ -96,7 +101,8 @@ async fn apply_batch(
         config: &state.config,
     };
     let mut results = Vec::with_capacity(request.mutations.len());
-    let mut receipts = Vec::new();
+    // The mutations new to this server, by their place in `results`.
+    let mut fresh: Vec<(usize, &Mutation, String)> = Vec::new();
     let mut gap = None;
     for mutation in &request.mutations {
         let hash = content_hash(mutation);
@@ -147,22 +153,26 @@ async fn apply_batch(
                 break;
             }
         }
-        let outcome = registry::apply(&context, &mut batch, mutation);
-        let stored = serde_json::to_string(&outcome).map_err(|_| SyncError::Unavailable)?;
-        receipts.push(vec![
-            Param::from(mutation.id),
-            client_id.as_str().into(),
-            mutation.seq.into(),
-            user.id.into(),
-            mutation.name.as_str().into(),
-            hash.as_str().into(),
-            stored.into(),
-            mutation.client_time_ms.into(),
-            now.into(),
-            version.into(),
-        ]);
-        seen.insert(mutation.id, (hash, outcome.clone(), mutation.seq));
+        // Text no handler could store (a NUL, which PostgreSQL refuses outright) is refused here, for every
+        // mutation alike, so it can never fail the batch.
+        let outcome = if !plain_text(&mutation.name, NAME_MAX) {
+            Outcome::Rejected {
+                code: "invalid_name".into(),
+                message: format!("mutation names are at most {NAME_MAX} characters of text"),
+                fields: vec![],
+            }
+        } else if holds_nul(&mutation.args) {
+            Outcome::Rejected {
+                code: "invalid_text".into(),
+                message: "text may not contain NUL characters".into(),
+                fields: vec![],
+            }
+        } else {
+            registry::apply(&context, &mut batch, mutation)
+        };
+        seen.insert(mutation.id, (hash.clone(), outcome.clone(), mutation.seq));
         last_seq = mutation.seq;
+        fresh.push((results.len(), mutation, hash));
         results.push(ItemResult {
             id: mutation.id,
             seq: mutation.seq,
@@ -170,8 +180,56 @@ async fn apply_batch(
             outcome,
         });
     }
-    // The effects and their receipts, in the one transaction.
-    batch.flush(&mut tx, &context).await?;
+    // The effects, all together; should the database refuse one entry's rows (a reference to nothing, an id
+    // used twice), each entry is applied again in its own savepoint, and the one refused becomes a rejection:
+    // the outbox moves on. An outage fails the batch (503, nothing applied).
+    sqlx::query("SAVEPOINT batch_effects")
+        .execute(&mut *tx)
+        .await?;
+    if let Err(cause) = batch.flush(&mut tx, &context).await {
+        if !refused_by_data(&cause) {
+            return Err(cause.into());
+        }
+        tracing::warn!(%cause, "sync: a batch's rows were refused; applying its entries one by one");
+        sqlx::query("ROLLBACK TO SAVEPOINT batch_effects")
+            .execute(&mut *tx)
+            .await?;
+        one_by_one(&mut tx, &context, &fresh, &mut results).await?;
+    }
+    let mut receipts = Vec::with_capacity(fresh.len());
+    for (index, mutation, hash) in &fresh {
+        let outcome = &results[*index].outcome;
+        let stored = serde_json::to_string(outcome).map_err(|_| SyncError::Unavailable)?;
+        receipts.push(vec![
+            Param::from(mutation.id),
+            client_id.as_str().into(),
+            mutation.seq.into(),
+            user.id.into(),
+            // A refused name is not kept as sent (it may be huge, or hold a NUL).
+            if plain_text(&mutation.name, NAME_MAX) {
+                mutation.name.as_str()
+            } else {
+                "(invalid)"
+            }
+            .into(),
+            hash.as_str().into(),
+            stored.into(),
+            mutation.client_time_ms.into(),
+            now.into(),
+            version.into(),
+        ]);
+    }
+    // A repeat within the batch answers what its first copy finally got.
+    let finally: HashMap<Uuid, Outcome> = fresh
+        .iter()
+        .map(|(index, m, _)| (m.id, results[*index].outcome.clone()))
+        .collect();
+    for result in results.iter_mut().filter(|r| r.duplicate) {
+        if let Some(outcome) = finally.get(&result.id) {
+            result.outcome = outcome.clone();
+        }
+    }
+    // The receipts, in the same transaction as the effects.
     insert_rows(
         &mut tx,
         "sync_mutations",
@@ -210,6 +268,63 @@ async fn apply_batch(
     })
 }
 
+/// Applies the batch's new entries again, each read, decided and written in a savepoint of its own (so each
+/// sees the ones before it); an entry whose rows the database refuses is rolled back to its savepoint and
+/// answered with a rejection.
+async fn one_by_one(
+    tx: &mut AnyConnection,
+    context: &registry::Context<'_>,
+    fresh: &[(usize, &Mutation, String)],
+    results: &mut [ItemResult],
+) -> Result<(), SyncError> {
+    for (index, mutation, _) in fresh {
+        if matches!(results[*index].outcome, Outcome::Rejected { .. }) {
+            continue;
+        }
+        let mut single = registry::Batch::prefetch(tx, &[*mutation], context.user).await?;
+        let outcome = registry::apply(context, &mut single, mutation);
+        sqlx::query("SAVEPOINT entry").execute(&mut *tx).await?;
+        let outcome = match single.flush(tx, context).await {
+            Ok(()) => outcome,
+            Err(cause) if refused_by_data(&cause) => {
+                tracing::warn!(%cause, mutation = %mutation.id, "sync: an entry's rows were refused");
+                sqlx::query("ROLLBACK TO SAVEPOINT entry")
+                    .execute(&mut *tx)
+                    .await?;
+                Outcome::Rejected {
+                    code: "not_stored".into(),
+                    message: "the server could not store this entry (it points at something that does not exist, or reuses an id)".into(),
+                    fields: vec![],
+                }
+            }
+            Err(cause) => return Err(cause.into()),
+        };
+        sqlx::query("RELEASE SAVEPOINT entry")
+            .execute(&mut *tx)
+            .await?;
+        results[*index].outcome = outcome;
+    }
+    Ok(())
+}
+
+/// Whether the database refused the rows themselves (a constraint, a value it cannot hold), as opposed to being
+/// unreachable or busy: only the first is one entry's fault.
+fn refused_by_data(cause: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(error) = cause else {
+        return false;
+    };
+    if !matches!(error.kind(), sqlx::error::ErrorKind::Other) {
+        return true;
+    }
+    // PostgreSQL's data exceptions (class 22: a NUL, a value out of range); SQLite's constraint (19), too big
+    // (18) and type mismatch (20), with their extended codes.
+    let code = error.code().unwrap_or_default();
+    code.starts_with("22")
+        || code
+            .parse::<u32>()
+            .is_ok_and(|c| matches!(c & 0xff, 18..=20))
+}
+
 /// The receipts already held for the batch's mutations: id → (content hash, first answer, seq).
 async fn receipts_of(
     conn: &mut AnyConnection,
@@ -235,6 +350,25 @@ async fn receipts_of(
         seen.insert(id, (hash, outcome, seq));
     }
     Ok(seen)
+}
+
+/// The longest `app_build` and mutation name taken (real ones are a few dozen characters).
+const APP_BUILD_MAX: usize = 64;
+const NAME_MAX: usize = 64;
+
+/// Short text with no control characters.
+fn plain_text(value: &str, max: usize) -> bool {
+    value.chars().count() <= max && !value.chars().any(char::is_control)
+}
+
+/// Whether any string in `value` (keys included) holds a NUL.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
 }
 
 fn rejected(mutation: &Mutation, code: &str, message: &str) -> ItemResult {

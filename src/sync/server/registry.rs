@@ -61,22 +61,42 @@ impl Batch {
     }
 }
 
+/// A mutation's handler: decides it against the batch's reads and queues its rows.
+pub type Handler = fn(&Context<'_>, &mut Batch, &Mutation) -> Outcome;
+
+/// Every mutation this server applies, by name. The push, and the tests that send every mutation something
+/// hostile, read this one list.
+pub static MUTATIONS: &[(&str, Handler)] = &[
+    (visit::SIGN_IN, |c, b, m| {
+        gate_visits::sign_in(c, &mut b.gate_visits, &m.args)
+    }),
+    (visit::SIGN_OUT, |c, b, m| {
+        gate_visits::sign_out(c, &mut b.gate_visits, &m.args)
+    }),
+    (visit::WATCH_DECIDE, |c, b, m| {
+        gate_visits::watch_decision(c, &mut b.gate_visits, &m.args)
+    }),
+    (ticket::REPORT, |c, b, m| {
+        tickets::report(c, &mut b.tickets, m)
+    }),
+    (ticket::EVENT, |c, b, m| {
+        tickets::event(c, &mut b.tickets, m)
+    }),
+    (crate::domain::safety::CHECK, |c, b, m| {
+        safety::check(c, &mut b.safety, &mut b.tickets, m)
+    }),
+    (crate::domain::cleaning::CHECK, |c, b, m| {
+        cleaning::check(c, &mut b.cleaning, &mut b.tickets, m)
+    }),
+    (crate::domain::cleaning::APPEAL, |c, b, m| {
+        cleaning::appeal(c, &mut b.cleaning, m)
+    }),
+];
+
 pub fn apply(context: &Context<'_>, batch: &mut Batch, mutation: &Mutation) -> Outcome {
-    let gate = &mut batch.gate_visits;
-    match mutation.name.as_str() {
-        visit::SIGN_IN => gate_visits::sign_in(context, gate, &mutation.args),
-        visit::SIGN_OUT => gate_visits::sign_out(context, gate, &mutation.args),
-        visit::WATCH_DECIDE => gate_visits::watch_decision(context, gate, &mutation.args),
-        ticket::REPORT => tickets::report(context, &mut batch.tickets, mutation),
-        ticket::EVENT => tickets::event(context, &mut batch.tickets, mutation),
-        crate::domain::safety::CHECK => {
-            safety::check(context, &mut batch.safety, &mut batch.tickets, mutation)
-        }
-        crate::domain::cleaning::CHECK => {
-            cleaning::check(context, &mut batch.cleaning, &mut batch.tickets, mutation)
-        }
-        crate::domain::cleaning::APPEAL => cleaning::appeal(context, &mut batch.cleaning, mutation),
-        _ => Outcome::Rejected {
+    match MUTATIONS.iter().find(|(name, _)| *name == mutation.name) {
+        Some((_, handler)) => handler(context, batch, mutation),
+        None => Outcome::Rejected {
             code: "unknown_mutation".into(),
             message: format!("this server does not know {}", mutation.name),
             fields: vec![],
