@@ -468,3 +468,33 @@ test('a sign-out can be taken back for five seconds, and goes out once the windo
   await expect.poll(timeOut, { timeout: 10_000 }).not.toBeNull();
   await context.close();
 });
+
+test('a place switched off by mistake is taken back within five seconds; left alone, it is switched off', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const context = await browser.newContext({ ...phoneSize, baseURL: base });
+  const page = await context.newPage();
+  await signIn(page, 'zhuren');
+  await visit(page, '/admin/places');
+  const row = page.locator('ul.tree > li').last();
+  const name = (await row.locator('strong').textContent())!.trim();
+  const bar = page.getByTestId('undo-switch-off');
+
+  await row.getByRole('button', { name: '停用' }).click();
+  await expect(bar).toContainText(`将停用：${name}`);
+  await screenshot(page, 'admin-undo-switch-off');
+  await bar.getByRole('button', { name: '撤销' }).click();
+  await expect(bar).toHaveCount(0);
+  await page.waitForTimeout(6_000);
+  await visit(page, '/admin/places');
+  const again = page.locator('ul.tree > li', { hasText: name }).last();
+  await expect(again).not.toHaveClass(/inactive/);
+
+  // Left alone, it goes once the window has passed; 恢复 brings it back at once.
+  await again.getByRole('button', { name: '停用' }).click();
+  await expect(bar).toBeVisible();
+  await expect(bar).toHaveCount(0, { timeout: 8_000 });
+  await expect(page.locator('ul.tree > li', { hasText: name }).last()).toHaveClass(/inactive/, { timeout: 10_000 });
+  await page.locator('ul.tree > li', { hasText: name }).last().getByRole('button', { name: '恢复' }).click();
+  await expect(page.locator('ul.tree > li', { hasText: name }).last()).not.toHaveClass(/inactive/, { timeout: 10_000 });
+  await context.close();
+});
