@@ -13,7 +13,7 @@ pub const HOLD: Duration = Duration::from_secs(5);
 pub struct HeldSwitchOff {
     /// The name the bar shows, with the turn that tells one hold from the next.
     shown: RwSignal<Option<(u32, String)>>,
-    send: StoredValue<Option<Box<dyn FnOnce()>>, LocalStorage>,
+    send: StoredValue<Option<Box<dyn FnOnce() + Send + Sync>>>,
     turns: StoredValue<u32>,
 }
 
@@ -22,7 +22,7 @@ impl HeldSwitchOff {
     pub fn new() -> Self {
         let held = Self {
             shown: RwSignal::new(None),
-            send: StoredValue::new_local(None),
+            send: StoredValue::new(None),
             turns: StoredValue::new(0),
         };
         on_cleanup(move || held.send_now());
@@ -30,7 +30,7 @@ impl HeldSwitchOff {
     }
 
     /// Holds `send` back for [`HOLD`], naming `name` in the bar. A switch-off held before it goes out at once.
-    pub fn hold(self, name: String, send: impl FnOnce() + 'static) {
+    pub fn hold(self, name: String, send: impl FnOnce() + Send + Sync + 'static) {
         self.send_now();
         let turn = self.turns.get_value().wrapping_add(1);
         self.turns.set_value(turn);

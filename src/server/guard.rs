@@ -7,7 +7,7 @@
 
 use crate::error::{AppError, Problem};
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -17,7 +17,7 @@ style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'
 object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 pub async fn guard(request: Request, next: Next) -> Response {
-    if let Err((status, error)) = check(request.method(), request.uri().path(), request.headers()) {
+    if let Err((status, error)) = check(request.method(), request.uri(), request.headers()) {
         let mut answer = (status, axum::Json(error)).into_response();
         secure_headers(answer.headers_mut());
         return answer;
@@ -64,13 +64,14 @@ fn in_the_contract(answer: Response) -> Response {
 }
 
 /// Why a request is refused before it reaches its handler, if it is.
-fn check(method: &Method, path: &str, headers: &HeaderMap) -> Result<(), (StatusCode, AppError)> {
+fn check(method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<(), (StatusCode, AppError)> {
+    let path = uri.path();
     // The sign-in form post checks its own origin, and answers with the form rather than JSON.
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) || !path.starts_with("/api/")
     {
         return Ok(());
     }
-    if !same_origin(headers) {
+    if !same_origin(headers, uri) {
         return Err((StatusCode::FORBIDDEN, AppError::Forbidden));
     }
     let content_type = headers
@@ -95,12 +96,16 @@ fn check(method: &Method, path: &str, headers: &HeaderMap) -> Result<(), (Status
 }
 
 /// Whether the browser says the request comes from this very host (or says nothing, as old browsers and
-/// non-browser clients may).
-pub fn same_origin(headers: &HeaderMap) -> bool {
+/// non-browser clients may). The host is the `Host` header, or over HTTP/2 (which has none) the request's
+/// authority.
+pub fn same_origin(headers: &HeaderMap, uri: &Uri) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()));
     let origin_host = origin.to_str().ok().and_then(|o| {
         o.strip_prefix("https://")
             .or_else(|| o.strip_prefix("http://"))
@@ -147,27 +152,51 @@ mod tests {
             (header::ORIGIN, "https://houqin.school"),
             (header::CONTENT_TYPE, "application/json; charset=utf-8"),
         ]);
-        assert!(check(&Method::POST, "/api/users/create", &json).is_ok());
+        assert!(check(&Method::POST, &Uri::from_static("/api/users/create"), &json).is_ok());
         let plain = headers(&[
             (header::HOST, "houqin.school"),
             (header::CONTENT_TYPE, "text/plain"),
         ]);
-        let refused = check(&Method::POST, "/api/users/create", &plain).unwrap_err();
+        let refused = check(
+            &Method::POST,
+            &Uri::from_static("/api/users/create"),
+            &plain,
+        )
+        .unwrap_err();
         assert_eq!(refused.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         let sibling = headers(&[
             (header::HOST, "houqin.school"),
             (header::ORIGIN, "https://evil.houqin.school"),
             (header::CONTENT_TYPE, "application/json"),
         ]);
-        let refused = check(&Method::POST, "/api/users/create", &sibling).unwrap_err();
+        let refused = check(
+            &Method::POST,
+            &Uri::from_static("/api/users/create"),
+            &sibling,
+        )
+        .unwrap_err();
         assert_eq!(refused.0, StatusCode::FORBIDDEN);
+        // Over HTTP/2 the host is the request's authority.
+        let h2 = headers(&[
+            (header::ORIGIN, "https://houqin.school"),
+            (header::CONTENT_TYPE, "application/json"),
+        ]);
+        let uri = Uri::from_static("https://houqin.school/api/users/create");
+        assert!(check(&Method::POST, &uri, &h2).is_ok());
         // Photos are images; reading is never refused here.
         let jpeg = headers(&[(header::CONTENT_TYPE, "image/jpeg")]);
-        assert!(check(&Method::PUT, "/api/photos/x", &jpeg).is_ok());
-        assert!(check(&Method::PUT, "/api/photos/x", &json).is_err());
-        assert!(check(&Method::GET, "/api/photos/x", &HeaderMap::new()).is_ok());
+        assert!(check(&Method::PUT, &Uri::from_static("/api/photos/x"), &jpeg).is_ok());
+        assert!(check(&Method::PUT, &Uri::from_static("/api/photos/x"), &json).is_err());
+        assert!(
+            check(
+                &Method::GET,
+                &Uri::from_static("/api/photos/x"),
+                &HeaderMap::new()
+            )
+            .is_ok()
+        );
         // The sign-in form post is a form, and its handler checks the origin itself.
         let form = headers(&[(header::CONTENT_TYPE, "application/x-www-form-urlencoded")]);
-        assert!(check(&Method::POST, "/sign-in", &form).is_ok());
+        assert!(check(&Method::POST, &Uri::from_static("/sign-in"), &form).is_ok());
     }
 }

@@ -92,6 +92,38 @@ async fn a_phone_that_signed_in_before_signs_in_through_a_lockout(app: TestApp) 
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, users) = admin.call("users/list", json!({})).await;
     assert_eq!(locked(&users), 0, "{users}");
+    // Guessing from a known phone is throttled all the same, on a lockout of its own.
+    for _ in 0..FREE_FAILURES {
+        own_phone
+            .call(
+                "auth/sign_in",
+                json!({ "username": "anquan", "password": "guessing" }),
+            )
+            .await;
+    }
+    let (status, _) = own_phone
+        .call(
+            "auth/sign_in",
+            json!({ "username": "anquan", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // A password reset by the admin lifts it at once.
+    let anquan = crate::harness::id_where(&users, "username", "anquan");
+    let (status, body) = admin
+        .call(
+            "users/reset_password",
+            json!({ "id": anquan, "password": "a-new-password" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = own_phone
+        .call(
+            "auth/sign_in",
+            json!({ "username": "anquan", "password": "a-new-password" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     // A forged device cookie does not get through a lock.
     let forger = client(&app.base, 3);
     forger.jar.add_cookie_str(

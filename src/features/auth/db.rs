@@ -165,16 +165,24 @@ pub async fn failures_by_name(
         .collect()
 }
 
-/// Forgets the failed sign-ins of one user (a new password lifts the lockout).
+/// Forgets the failed sign-ins of one user, from known phones and others (a new password lifts the lockout);
+/// answers the user name.
 pub async fn clear_failures_of_user(
     conn: &mut AnyConnection,
     user_id: Uuid,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE username_key = (SELECT username FROM users WHERE id = $1)")
+) -> Result<Option<String>, sqlx::Error> {
+    let username: Option<String> = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
         .bind(user_id.to_string())
-        .execute(conn)
+        .fetch_optional(&mut *conn)
         .await?;
-    Ok(())
+    if let Some(username) = &username {
+        sqlx::query("DELETE FROM sign_in_failures WHERE username_key = $1 OR username_key = $2")
+            .bind(username)
+            .bind(crate::features::auth::throttle::known_key(username))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(username)
 }
 
 pub async fn clear_failures(db: &Db, username_key: &str) -> Result<(), sqlx::Error> {

@@ -30,18 +30,22 @@ pub struct SignInForm {
 pub async fn sign_in_form(
     State(state): State<AppState>,
     connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
     // A form on another site must not sign this browser in to an account of its choosing.
-    if !crate::server::guard::same_origin(&headers) {
+    if !crate::server::guard::same_origin(&headers, &uri) {
         return back_to_form(&AppError::Forbidden, "");
     }
     let Ok(Form(form)) = form else {
         return back_to_form(&AppError::invalid("request", Problem::Invalid), "");
     };
     let jar = CookieJar::from_headers(&headers);
-    let address = connection.map(|Extension(ConnectInfo(peer))| peer.ip());
+    let address = crate::features::auth::throttle::client_address(
+        connection.map(|Extension(ConnectInfo(peer))| peer.ip()),
+        &headers,
+    );
     match handlers::sign_in(&state, &form.username, form.password, &jar, address).await {
         Ok((_, cookies)) => {
             let mut headers = HeaderMap::new();

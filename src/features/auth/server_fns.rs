@@ -151,28 +151,36 @@ pub(super) mod handlers {
             ));
         }
         let now = now_ms();
-        let (failures, latest_ms) =
-            db::recent_failures(&state.db, &key, now - FAILURE_WINDOW_SECS * 1000).await?;
-        let client = throttle::Client {
-            address,
-            known_device: throttle::known_device(jar, &state.config.session_key, &key),
+        let credentials = db::credentials(&state.db, &key).await?;
+        // A phone that signed in to this name (with this password) before is counted apart from strangers.
+        let known_device = credentials.as_ref().is_some_and(|c| {
+            throttle::known_device(jar, &state.config.session_key, &key, &c.password_hash)
+        });
+        let counted_as = if known_device {
+            throttle::known_key(&key)
+        } else {
+            key.clone()
         };
+        let (failures, latest_ms) =
+            db::recent_failures(&state.db, &counted_as, now - FAILURE_WINDOW_SECS * 1000).await?;
         let attempt = state.sign_ins.admit(
-            &key,
-            &client,
+            &counted_as,
+            &throttle::Client {
+                address,
+                known_device,
+            },
             throttle::Recorded {
                 failures,
                 latest_ms,
             },
             now,
         )?;
-        let credentials = db::credentials(&state.db, &key).await?;
         let hash = credentials
             .as_ref()
             .map_or_else(session::decoy_hash, |c| c.password_hash.clone());
         let matches = session::verify_password(password, hash).await?;
         let Some(credentials) = credentials.filter(|_| matches) else {
-            db::record_failure(&state.db, &key).await?;
+            db::record_failure(&state.db, &counted_as).await?;
             attempt.failed(now);
             tracing::info!(username = %key, "failed sign-in");
             return Err(AppError::WrongCredentials);
@@ -183,11 +191,14 @@ pub(super) mod handlers {
             return Err(AppError::AccountDisabled);
         }
         db::clear_failures(&state.db, &key).await?;
+        db::clear_failures(&state.db, &throttle::known_key(&key)).await?;
+        state.sign_ins.forget(&key);
         let (user, session_cookie) = start_session(state, credentials.id).await?;
         let device = throttle::device_cookie(
             jar,
             &state.config.session_key,
             &key,
+            &credentials.password_hash,
             state.config.secure_cookies,
         );
         Ok((user, vec![session_cookie, device]))

@@ -48,10 +48,11 @@ pub fn request_client() -> (CookieJar, Option<std::net::IpAddr>) {
     let Some(parts) = use_context::<axum::http::request::Parts>() else {
         return (CookieJar::new(), None);
     };
-    let address = parts
+    let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|info| info.0.ip());
+    let address = super::throttle::client_address(peer, &parts.headers);
     (CookieJar::from_headers(&parts.headers), address)
 }
 
@@ -125,8 +126,10 @@ pub fn append_cookie(cookie: &str) {
 /// Hashes a password with Argon2id (the crate's recommended parameters) on a blocking thread, when its turn
 /// comes (see `throttle::argon2_turn`).
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    let _turn = super::throttle::argon2_turn().await?;
+    // The turn goes with the job: a request dropped mid-hash does not free it while the hash still runs.
+    let turn = super::throttle::argon2_turn().await?;
     tokio::task::spawn_blocking(move || {
+        let _turn = turn;
         use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
         let salt = SaltString::generate(&mut OsRng);
         argon2::Argon2::default()
@@ -147,8 +150,9 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 /// Checks a password against a stored hash on a blocking thread, when its turn comes; a malformed hash never
 /// matches.
 pub async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
-    let _turn = super::throttle::argon2_turn().await?;
+    let turn = super::throttle::argon2_turn().await?;
     tokio::task::spawn_blocking(move || {
+        let _turn = turn;
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
         PasswordHash::new(&hash)
             .map(|parsed| {

@@ -4,9 +4,13 @@
 //!   written after, so thirty wrong passwords sent at once would all be checked. Every attempt being checked
 //!   is counted here, under one lock, per user name and per client address: the sixth one in flight is
 //!   refused as if the five before it had already failed.
-//! - **A known phone is not locked out.** A successful sign-in leaves a device cookie (a keyed tag of the user
-//!   name, which only this server can make). A phone carrying it signs in through a lockout, so whoever knows the
-//!   director's user name cannot keep the director out.
+//! - **A known phone is not locked out by strangers.** A successful sign-in leaves a device cookie: a keyed tag
+//!   of the user name and the current password hash, which only this server can make and which a new password
+//!   voids. A phone carrying it is counted under a lockout of its own (`known_key`), so whoever knows the
+//!   director's user name cannot keep the director out, and guessing from a known phone is still throttled.
+//!   Nor do the per-address limits apply to it (a school behind one address).
+//! - **Behind a proxy on this host** (the peer is loopback), the client is the last address of
+//!   `X-Forwarded-For`, or `X-Real-IP`.
 //! - **Argon2 runs a few at a time.** Each check takes about 19 MB; [`ARGON2_AT_ONCE`] run together and the rest
 //!   wait up to [`ARGON2_WAIT`], then get 429 with `Retry-After`. Memory stays bounded whatever the flood.
 //!
@@ -121,7 +125,7 @@ impl Throttle {
         let name = counts.by_name.entry(key.to_owned()).or_default();
         name.failures.retain(|at| *at > since);
         let in_flight = name.in_flight;
-        if !client.known_device {
+        {
             // The failures known here or in the database, whichever is more (the database has other
             // instances'; this process has those not read yet); attempts still being checked may all fail:
             // they count as failures that happen now.
@@ -142,7 +146,7 @@ impl Throttle {
                 return Err(too_many(locked_until - now_ms));
             }
         }
-        if let Some(address) = client.address {
+        if let Some(address) = client.address.filter(|_| !client.known_device) {
             let entry = counts.by_address.entry(address).or_default();
             entry.failures.retain(|at| *at > since);
             if entry.in_flight >= IN_FLIGHT_PER_ADDRESS {
@@ -150,7 +154,7 @@ impl Throttle {
                     retry_after_secs: 1,
                 });
             }
-            if !client.known_device && entry.failures.len() >= FAILURES_PER_ADDRESS {
+            if entry.failures.len() >= FAILURES_PER_ADDRESS {
                 let oldest = entry.failures.first().copied().unwrap_or(now_ms);
                 return Err(too_many(oldest + FAILURE_WINDOW_SECS * 1000 - now_ms));
             }
@@ -160,9 +164,39 @@ impl Throttle {
         Ok(Attempt {
             throttle: self.clone(),
             key: key.to_owned(),
-            address: client.address,
+            address: client.address.filter(|_| !client.known_device),
         })
     }
+
+    /// Forgets the failures seen for a user name, from known phones and others (a password reset lifts the lock).
+    pub fn forget(&self, username_key: &str) {
+        let mut counts = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        for key in [username_key.to_owned(), known_key(username_key)] {
+            if let Some(name) = counts.by_name.get_mut(&key) {
+                name.failures.clear();
+            }
+        }
+    }
+}
+
+/// The key a user name's attempts from known phones are counted under (a user name holds no control
+/// characters, so it is no one's user name).
+pub fn known_key(username_key: &str) -> String {
+    format!("{username_key}\u{1}known")
+}
+
+/// The client's address: the connection's, or behind a proxy on this host, the one the proxy names.
+pub fn client_address(peer: Option<IpAddr>, headers: &axum::http::HeaderMap) -> Option<IpAddr> {
+    let peer = peer?;
+    if !peer.is_loopback() {
+        return Some(peer);
+    }
+    let named = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    named("x-forwarded-for")
+        .and_then(|list| list.rsplit(',').next())
+        .or_else(|| named("x-real-ip"))
+        .and_then(|a| a.trim().parse().ok())
+        .or(Some(peer))
 }
 
 fn too_many(wait_ms: i64) -> AppError {
@@ -234,25 +268,40 @@ impl Drop for Attempt {
     }
 }
 
-/// The tag a device cookie holds for one user name: only this server (holding `key`) can make it.
-fn device_tag(key: &SecretKey, username_key: &str) -> String {
+/// The tag a device cookie holds for one user name with its current password: only this server (holding
+/// `key`) can make it, and a new password voids it.
+fn device_tag(key: &SecretKey, username_key: &str, password_hash: &str) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.0)
         .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-    mac.update(b"device-v1:");
+    mac.update(b"device-v2:");
     mac.update(username_key.as_bytes());
+    mac.update(b"\0");
+    mac.update(password_hash.as_bytes());
     hex::encode(&mac.finalize().into_bytes()[..16])
 }
 
-/// Whether the request's device cookie says this phone has signed in to `username_key` before.
-pub fn known_device(jar: &CookieJar, key: &SecretKey, username_key: &str) -> bool {
-    let tag = device_tag(key, username_key);
+/// Whether the request's device cookie says this phone has signed in to `username_key` with its current
+/// password before.
+pub fn known_device(
+    jar: &CookieJar,
+    key: &SecretKey,
+    username_key: &str,
+    password_hash: &str,
+) -> bool {
+    let tag = device_tag(key, username_key, password_hash);
     jar.get(DEVICE_COOKIE)
         .is_some_and(|c| c.value().split('.').any(|t| t == tag))
 }
 
 /// The device cookie after a successful sign-in to `username_key`: its tag first, the few before it kept.
-pub fn device_cookie(jar: &CookieJar, key: &SecretKey, username_key: &str, secure: bool) -> String {
-    let tag = device_tag(key, username_key);
+pub fn device_cookie(
+    jar: &CookieJar,
+    key: &SecretKey,
+    username_key: &str,
+    password_hash: &str,
+    secure: bool,
+) -> String {
+    let tag = device_tag(key, username_key, password_hash);
     let mut tags = vec![tag.clone()];
     if let Some(cookie) = jar.get(DEVICE_COOKIE) {
         tags.extend(
@@ -340,22 +389,67 @@ mod tests {
     }
 
     #[test]
-    fn a_known_device_signs_in_through_a_lockout() {
+    fn a_known_device_has_a_lockout_of_its_own_and_no_address_limit() {
         let throttle = Throttle::default();
+        let address = Some(IpAddr::from([127, 0, 0, 1]));
         let locked = Recorded {
             failures: 9,
             latest_ms: NOW - 1000,
         };
         assert!(
             throttle
-                .admit("zhuren", &stranger(None), locked, NOW)
+                .admit("zhuren", &stranger(address), locked, NOW)
                 .is_err()
         );
         let known = Client {
-            address: None,
+            address,
             known_device: true,
         };
-        assert!(throttle.admit("zhuren", &known, locked, NOW).is_ok());
+        let held: Vec<Attempt> = (0..=IN_FLIGHT_PER_ADDRESS)
+            .map(|n| {
+                throttle
+                    .admit(&known_key(&format!("user{n}")), &known, FRESH, NOW)
+                    .unwrap()
+            })
+            .collect();
+        drop(held);
+        // Its own failures still lock it; forgetting them lifts it.
+        let attempt = throttle
+            .admit(&known_key("zhuren"), &known, FRESH, NOW)
+            .unwrap();
+        for _ in 0..5 {
+            attempt.failed(NOW);
+        }
+        drop(attempt);
+        assert!(
+            throttle
+                .admit(&known_key("zhuren"), &known, FRESH, NOW)
+                .is_err()
+        );
+        throttle.forget("zhuren");
+        assert!(
+            throttle
+                .admit(&known_key("zhuren"), &known, FRESH, NOW)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn behind_a_proxy_on_this_host_the_client_is_the_one_it_names() {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("x-forwarded-for", "10.0.0.9, 192.168.1.20".parse().unwrap());
+        let loopback = Some(IpAddr::from([127, 0, 0, 1]));
+        assert_eq!(
+            client_address(loopback, &headers),
+            Some(IpAddr::from([192, 168, 1, 20]))
+        );
+        // A client elsewhere cannot name another address.
+        let outside = Some(IpAddr::from([203, 0, 113, 5]));
+        assert_eq!(client_address(outside, &headers), outside);
+        assert_eq!(
+            client_address(loopback, &axum::http::HeaderMap::new()),
+            loopback
+        );
     }
 
     #[test]
@@ -395,7 +489,7 @@ mod tests {
     #[test]
     fn a_device_cookie_keeps_the_latest_names_and_refuses_forged_tags() {
         let key = SecretKey([3; 32]);
-        let cookie = device_cookie(&CookieJar::new(), &key, "menwei", false);
+        let cookie = device_cookie(&CookieJar::new(), &key, "menwei", "hash1", false);
         let value = cookie
             .split(';')
             .next()
@@ -406,12 +500,19 @@ mod tests {
             DEVICE_COOKIE,
             value,
         ));
-        assert!(known_device(&jar, &key, "menwei"));
-        assert!(!known_device(&jar, &key, "zhuren"));
-        assert!(!known_device(&jar, &SecretKey([4; 32]), "menwei"));
-        let second = device_cookie(&jar, &key, "zhuren", true);
-        assert!(second.contains(&device_tag(&key, "menwei")));
-        assert!(second.starts_with(&format!("{DEVICE_COOKIE}={}", device_tag(&key, "zhuren"))));
+        assert!(known_device(&jar, &key, "menwei", "hash1"));
+        assert!(
+            !known_device(&jar, &key, "menwei", "hash2"),
+            "a new password voids it"
+        );
+        assert!(!known_device(&jar, &key, "zhuren", "hash1"));
+        assert!(!known_device(&jar, &SecretKey([4; 32]), "menwei", "hash1"));
+        let second = device_cookie(&jar, &key, "zhuren", "hash3", true);
+        assert!(second.contains(&device_tag(&key, "menwei", "hash1")));
+        assert!(second.starts_with(&format!(
+            "{DEVICE_COOKIE}={}",
+            device_tag(&key, "zhuren", "hash3")
+        )));
         assert!(second.ends_with("; Secure"));
     }
 }

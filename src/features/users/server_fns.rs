@@ -106,7 +106,9 @@ mod handlers {
             return Err(AppError::NotFound);
         }
         db::delete_sessions_of(&mut tx, id, None).await?;
-        db::clear_failures_of_user(&mut tx, id).await?;
+        if let Some(username) = db::clear_failures_of_user(&mut tx, id).await? {
+            state.sign_ins.forget(&username);
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -316,13 +316,18 @@ fn refused_by_data(cause: &sqlx::Error) -> bool {
     if !matches!(error.kind(), sqlx::error::ErrorKind::Other) {
         return true;
     }
-    // PostgreSQL's data exceptions (class 22: a NUL, a value out of range); SQLite's constraint (19), too big
+    // PostgreSQL's SQLSTATEs are five characters: data exceptions (22: a NUL, a value out of range), integrity
+    // (23) and program limits (54: a value too big to index). SQLite's are numbers: constraint (19), too big
     // (18) and type mismatch (20), with their extended codes.
     let code = error.code().unwrap_or_default();
-    code.starts_with("22")
-        || code
-            .parse::<u32>()
+    if code.len() == 5 {
+        ["22", "23", "54"]
+            .iter()
+            .any(|class| code.starts_with(class))
+    } else {
+        code.parse::<u32>()
             .is_ok_and(|c| matches!(c & 0xff, 18..=20))
+    }
 }
 
 /// The receipts already held for the batch's mutations: id → (content hash, first answer, seq).
