@@ -170,6 +170,14 @@ pub fn lockout_secs(recent_failures: u32) -> u64 {
     (30u64 << doublings).min(15 * 60)
 }
 
+/// Until when (ms) sign-in stays locked, given the failures in the window and the latest of them.
+pub fn locked_until_ms(recent_failures: u32, latest_ms: i64) -> i64 {
+    let lock_ms = i64::try_from(lockout_secs(recent_failures))
+        .unwrap_or(i64::MAX / 2_000)
+        .saturating_mul(1000);
+    latest_ms.saturating_add(lock_ms)
+}
+
 #[cfg(test)]
 mod lockout_tests {
     use super::*;

@@ -150,7 +150,6 @@ pub(super) mod handlers {
                 Problem::TooLong { max: PASSWORD_MAX },
             ));
         }
-        let now = now_ms();
         let credentials = db::credentials(&state.db, &key).await?;
         // A phone that signed in to this name (with this password) before is counted apart from strangers.
         let known_device = credentials.as_ref().is_some_and(|c| {
@@ -161,32 +160,18 @@ pub(super) mod handlers {
         } else {
             key.clone()
         };
-        let (failures, latest_ms) =
-            db::recent_failures(&state.db, &counted_as, now - FAILURE_WINDOW_SECS * 1000).await?;
-        let attempt = state.sign_ins.admit(
-            &counted_as,
-            &throttle::Client {
-                address,
-                known_device,
-            },
-            throttle::Recorded {
-                failures,
-                latest_ms,
-            },
-            now,
-        )?;
         let hash = credentials
             .as_ref()
             .map_or_else(session::decoy_hash, |c| c.password_hash.clone());
-        let matches = session::verify_password(password, hash).await?;
+        let client = throttle::Client {
+            address,
+            known_device,
+        };
+        let matches = throttled_check(state, &counted_as, &client, password, hash).await?;
         let Some(credentials) = credentials.filter(|_| matches) else {
-            db::record_failure(&state.db, &counted_as).await?;
-            attempt.failed(now);
             tracing::info!(username = %key, "failed sign-in");
             return Err(AppError::WrongCredentials);
         };
-        attempt.succeeded();
-        drop(attempt);
         if !credentials.active {
             return Err(AppError::AccountDisabled);
         }
@@ -202,6 +187,37 @@ pub(super) mod handlers {
             state.config.secure_cookies,
         );
         Ok((user, vec![session_cookie, device]))
+    }
+
+    /// Checks `password` against `hash` under the throttle, counted as `counted_as`: refused while locked, a
+    /// failure recorded (in the database and in the throttle), the throttle's count forgotten on success.
+    async fn throttled_check(
+        state: &AppState,
+        counted_as: &str,
+        client: &throttle::Client,
+        password: String,
+        hash: String,
+    ) -> Result<bool, AppError> {
+        let now = now_ms();
+        let (failures, latest_ms) =
+            db::recent_failures(&state.db, counted_as, now - FAILURE_WINDOW_SECS * 1000).await?;
+        let attempt = state.sign_ins.admit(
+            counted_as,
+            client,
+            throttle::Recorded {
+                failures,
+                latest_ms,
+            },
+            now,
+        )?;
+        let matches = session::verify_password(password, hash).await?;
+        if matches {
+            attempt.succeeded();
+        } else {
+            db::record_failure(&state.db, counted_as).await?;
+            attempt.failed(now);
+        }
+        Ok(matches)
     }
 
     async fn start_session(
@@ -253,32 +269,17 @@ pub(super) mod handlers {
         }
         // Guessing the current password from a session left open is throttled like signing in.
         let key = format!("change-password:{}", user.id);
-        let now = now_ms();
-        let (failures, latest_ms) =
-            db::recent_failures(&state.db, &key, now - FAILURE_WINDOW_SECS * 1000).await?;
         let (_, address) = session::request_client();
-        let attempt = state.sign_ins.admit(
-            &key,
-            &throttle::Client {
-                address,
-                known_device: false,
-            },
-            throttle::Recorded {
-                failures,
-                latest_ms,
-            },
-            now,
-        )?;
+        let client = throttle::Client {
+            address,
+            known_device: false,
+        };
         let hash = db::password_hash(&state.db, user.id)
             .await?
             .ok_or(AppError::Unauthorized)?;
-        if !session::verify_password(current, hash).await? {
-            db::record_failure(&state.db, &key).await?;
-            attempt.failed(now);
+        if !throttled_check(&state, &key, &client, current, hash).await? {
             return Err(AppError::invalid("current", Problem::Invalid));
         }
-        attempt.succeeded();
-        drop(attempt);
         db::clear_failures(&state.db, &key).await?;
         let new_hash = session::hash_password(new).await?;
         let keep = session::session_token()

@@ -17,7 +17,7 @@
 //! The counts in flight live in this process; several instances behind one PostgreSQL each keep their own, and
 //! the failures in the database are shared.
 
-use crate::domain::user::{FAILURE_WINDOW_SECS, lockout_secs};
+use crate::domain::user::{FAILURE_WINDOW_SECS, locked_until_ms};
 use crate::error::AppError;
 use crate::server::config::SecretKey;
 use axum_extra::extract::CookieJar;
@@ -138,10 +138,7 @@ impl Throttle {
                     .latest_ms
                     .max(name.failures.last().copied().unwrap_or(0))
             };
-            let lock_ms = i64::try_from(lockout_secs(failures))
-                .unwrap_or(i64::MAX / 2_000)
-                .saturating_mul(1000);
-            let locked_until = latest.saturating_add(lock_ms);
+            let locked_until = locked_until_ms(failures, latest);
             if locked_until > now_ms {
                 return Err(too_many(locked_until - now_ms));
             }

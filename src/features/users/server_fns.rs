@@ -35,7 +35,7 @@ pub async fn set_user_active(id: Uuid, active: bool) -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 mod handlers {
-    use crate::domain::user::{FAILURE_WINDOW_SECS, check_password, lockout_secs};
+    use crate::domain::user::{FAILURE_WINDOW_SECS, check_password, locked_until_ms};
     use crate::domain::{NewUser, Role, UserSummary};
     use crate::error::{AppError, Problem};
     use crate::features::auth::{db, session};
@@ -51,11 +51,7 @@ mod handlers {
         let failures = db::failures_by_name(&state.db, now - FAILURE_WINDOW_SECS * 1000).await?;
         for user in &mut users {
             if let Some((count, latest)) = failures.get(&user.username) {
-                let until = latest.saturating_add(
-                    i64::try_from(lockout_secs(*count))
-                        .unwrap_or(0)
-                        .saturating_mul(1000),
-                );
+                let until = locked_until_ms(*count, *latest);
                 user.locked_for_secs = u64::try_from((until - now + 999) / 1000).unwrap_or(0);
             }
         }
