@@ -241,6 +241,11 @@ async fn load(seconds: u64) {
             let mut seq = 0;
             let mut cursor = 0;
             let mut epoch = String::new();
+            // The scope the server answered, sent back as a phone does: a stale one starts the snapshot over on
+            // every pull (this load once measured that instead of the sync).
+            let mut scope = String::new();
+            let mut ops = 0u64;
+            let mut resets = 0u64;
             let mut step = 0u64;
             while Instant::now() < deadline {
                 seq += 1;
@@ -255,7 +260,8 @@ async fn load(seconds: u64) {
                 let pushed = client
                     .post(format!("{base}/api/sync/push"))
                     .json(&json!({ "protocol": PROTOCOL, "app_build": "bench", "schema_version": SCHEMA_VERSION,
-                        "client_id": client_id, "epoch": epoch, "sent_at_ms": now_ms(), "mutations": [mutation] }))
+                        "client_id": client_id, "epoch": epoch, "sent_at_ms": now_ms(), "numbered_through": seq,
+                        "mutations": [mutation] }))
                     .send()
                     .await;
                 match pushed {
@@ -271,7 +277,8 @@ async fn load(seconds: u64) {
                 let page = client
                     .post(format!("{base}/api/sync/pull"))
                     .json(&json!({ "protocol": PROTOCOL, "app_build": "bench", "schema_version": SCHEMA_VERSION,
-                        "client_id": client_id, "epoch": epoch, "cursor": cursor, "scope": "s1.gate" }))
+                        "client_id": client_id, "epoch": epoch, "cursor": cursor, "scope": scope,
+                        "numbered_through": seq }))
                     .send()
                     .await;
                 match page {
@@ -280,6 +287,11 @@ async fn load(seconds: u64) {
                         latencies.push(started.elapsed());
                         cursor = body["cursor"].as_i64().unwrap_or(cursor);
                         epoch = body["epoch"].as_str().unwrap_or_default().to_owned();
+                        if body["reset"] == true && !scope.is_empty() {
+                            resets += 1;
+                        }
+                        scope = body["scope"].as_str().unwrap_or_default().to_owned();
+                        ops += body["ops"].as_array().map_or(0, |o| o.len() as u64);
                     }
                     _ => errors += 1,
                 }
@@ -287,7 +299,7 @@ async fn load(seconds: u64) {
                 let pause = 500 + (n as u64 * 7919 + step * 104_729) % 1000;
                 tokio::time::sleep(Duration::from_millis(pause)).await;
             }
-            (latencies, errors)
+            (latencies, errors, ops, resets, step)
         }));
     }
     let mut latencies = Vec::new();
@@ -302,10 +314,14 @@ async fn load(seconds: u64) {
         }
         peak
     });
+    let (mut ops, mut resets, mut pulls) = (0, 0, 0);
     for task in tasks {
-        let (l, e) = task.await.expect("phone task");
+        let (l, e, o, r, p) = task.await.expect("phone task");
         latencies.extend(l);
         errors += e;
+        ops += o;
+        resets += r;
+        pulls += p;
     }
     peak_rss = peak_rss.max(watcher.await.unwrap_or(0.0));
     latencies.sort();
@@ -319,6 +335,10 @@ async fn load(seconds: u64) {
         latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
         rss_before,
         peak_rss,
+    );
+    println!(
+        "  {:.1} changes per pull on average; {resets} snapshots started over after the first pull (must be 0)",
+        ops as f64 / pulls.max(1) as f64
     );
     drop(server);
 }

@@ -14,6 +14,8 @@ pub mod domain;
 pub mod error;
 /// One folder per job or area: pages, server functions and (server only) SQL together.
 pub mod features;
+/// The list of jobs, given to the engine at start.
+pub mod jobs;
 /// Process wiring: configuration, database, state, router, demo data. Never compiled to wasm.
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -27,6 +29,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    sync::job::install(jobs::ALL);
     leptos::mount::hydrate_body(app::App);
     started();
 }
@@ -38,6 +41,7 @@ pub fn hydrate() {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn mount() {
     console_error_panic_hook::set_once();
+    sync::job::install(jobs::ALL);
     leptos::mount::mount_to_body(app::App);
     started();
 }

@@ -165,6 +165,65 @@ test('a full storage says so and loses nothing typed', async () => {
   await context.close();
 });
 
+test('an entry the server refuses outright goes to needs-attention, and the entries around it still arrive', async () => {
+  test.setTimeout(120_000);
+  const context = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
+  const page = context.pages()[0] ?? (await context.newPage());
+  await signIn(page, 'menwei');
+  await gatePageReadyOffline(page);
+  await context.setOffline(true);
+  await registerVisitor(page, '拒收之前', '13600000021');
+  // An entry bigger than the server takes in one request (1 MB), as a corrupted or tampered phone might hold:
+  // a copy of the saved one with a long note, first in the outbox's order.
+  await page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.includes('.out.'))!;
+    const pending = JSON.parse(localStorage.getItem(key)!);
+    const id = '00000000-0000-7000-8000-000000000001';
+    pending.mutation.id = id;
+    pending.mutation.seq = 0;
+    pending.mutation.args = { ...pending.mutation.args, visit_id: id, visitor_name: '太大的记录', note: 'x'.repeat(1_200_000) };
+    localStorage.setItem(key.replace(/\.out\..*$/, `.out.${id}`), JSON.stringify(pending));
+  });
+  await registerVisitor(page, '拒收之后', '13600000022');
+  await context.setOffline(false);
+  await page.getByTestId('sync-chip').click();
+  await page.getByRole('button', { name: '立即同步' }).click();
+  await expect(page.getByTestId('pending-count')).toHaveText('0', { timeout: 30_000 });
+  const attention = page.getByTestId('attention');
+  await expect(attention).toContainText('太大的记录');
+  await expect(attention).toContainText('服务器拒收了这条记录');
+  await screenshot(page, 'sync-request-refused');
+  const names = await serverVisitorNames(page);
+  expect(names).toContain('拒收之前');
+  expect(names).toContain('拒收之后');
+  expect(names).not.toContain('太大的记录');
+  await context.close();
+});
+
+test("an inspector's phone keeps the cleaning pages, as every job's, for opening with no signal", async () => {
+  const context = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
+  const page = context.pages()[0] ?? (await context.newPage());
+  await signIn(page, 'weisheng');
+  await page.goto('/');
+  await waitForHydration(page);
+  await page.waitForFunction(async () => !!(await navigator.serviceWorker.ready).active);
+  await page.reload();
+  await waitForHydration(page);
+  const kept = () =>
+    page.evaluate(async () => {
+      const cache = await caches.open('houqin-pages');
+      return (await cache.keys()).map((request) => new URL(request.url).pathname);
+    });
+  await expect.poll(kept, { timeout: 20_000 }).toContain('/cleaning-scores');
+  expect(await kept()).toContain('/');
+  await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
+  await context.setOffline(true);
+  await page.goto('/cleaning-scores');
+  await waitForHydration(page);
+  await expect(page.getByTestId('zones').locator('li').first()).toBeVisible({ timeout: 15_000 });
+  await context.close();
+});
+
 test('signing out with unsent entries warns and offers to wait or download them', async () => {
   const context = await openPhone(mkdtempSync(join(tmpdir(), 'houqin-phone-')));
   const page = context.pages()[0] ?? (await context.newPage());

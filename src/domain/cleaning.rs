@@ -638,6 +638,9 @@ pub struct ScoreRow {
     pub score: i64,
     pub full_score: i64,
     pub checked_at: i64,
+    /// When the server received it: a check that arrived after its period was published waits for the next
+    /// publication.
+    pub received_at: i64,
     pub supersedes: Option<Uuid>,
 }
 
@@ -652,6 +655,7 @@ impl From<&CheckRow> for ScoreRow {
             score: c.score,
             full_score: c.full_score,
             checked_at: c.checked_at,
+            received_at: c.received_at,
             supersedes: c.supersedes,
         }
     }

@@ -17,6 +17,10 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// At most this many mutations in one push, and at most this many bytes in its body.
 pub const PUSH_MAX_ITEMS: usize = 200;
 pub const PUSH_MAX_BYTES: usize = 1024 * 1024;
+
+/// How much earlier than the server's record of a phone's last request an entry's own time is still believed:
+/// the request's time in flight (at most the phone's 30 s timeout) and an undo hold (5 s), with room to spare.
+pub const CAUGHT_UP_MARGIN_MS: i64 = 60_000;
 /// Rows per pull page (a page may run over to keep one commit's rows together).
 pub const PULL_PAGE: usize = 500;
 /// A phone clock further than this from the server's is shown as skewed.
@@ -50,6 +54,11 @@ pub struct PushRequest {
     /// Set after the server reported a gap the phone cannot fill: the server records the gap and goes on.
     #[serde(default)]
     pub accept_gap_from: Option<i64>,
+    /// The highest sequence number the phone had handed out when it sent this request (its outbox numbers every
+    /// entry not held back for undo just before sending). Whatever it numbers later was written after this
+    /// request: the server's bound on how far back a phone's clock is believed.
+    #[serde(default)]
+    pub numbered_through: Option<i64>,
     pub mutations: Vec<Mutation>,
 }
 
@@ -111,6 +120,11 @@ pub struct PullRequest {
     pub cursor: i64,
     /// The scope key of the last page applied; another one means the user's roles changed.
     pub scope: String,
+    /// The highest sequence number the phone had handed out when it sent this request (its outbox numbers every
+    /// entry not held back for undo just before sending). Whatever it numbers later was written after this
+    /// request: the server's bound on how far back a phone's clock is believed.
+    #[serde(default)]
+    pub numbered_through: Option<i64>,
 }
 
 /// One change to the phone's snapshot.

@@ -552,16 +552,10 @@ fn keep_pages_for_offline() {
         return;
     };
     let paths = js_sys::Array::new();
-    for path in [
-        "/",
-        "/gate-visits",
-        "/gate-visits/roll-call",
-        "/repair-tickets",
-        "/repair-tickets/new",
-        "/safety-checks",
-        "/safety-checks/check",
-        "/sync",
-    ] {
+    for path in super::job::installed()
+        .iter()
+        .flat_map(|job| job.offline_pages)
+    {
         paths.push(&JsValue::from_str(path));
     }
     let message = js_sys::Object::new();
@@ -719,7 +713,6 @@ async fn sync_round() -> Result<(), Stop> {
         meta.scope.clear();
     }
     let result = async {
-        number_pending(&store, &mut meta)?;
         // The outbox first: a snapshot that cannot be refreshed (a full storage, a failing pull) must never
         // hold back what the guard recorded.
         let pushed = push_all(&store, &mut meta).await;
@@ -745,8 +738,7 @@ async fn sync_round() -> Result<(), Stop> {
     }
     let _ = store.set("meta", &meta);
     trim_receipts(&store);
-    prune_old_visits(&store);
-    prune_closed_tickets(&store, meta.clock_skew_ms);
+    prune_expired(&store, meta.clock_skew_ms);
     reload_from_storage();
     result
 }
@@ -919,6 +911,9 @@ async fn post<Q: Serialize, A: DeserializeOwned>(path: &str, body: &Q) -> Result
             Ok(SyncError::EpochChanged { .. }) => Err(Failure::EpochChanged),
             _ => Err(Failure::Transient),
         },
+        // The request itself was refused (malformed, too large, not JSON): sending it again gives the same
+        // answer, so the caller must not retry it as it is.
+        status @ (400 | 413 | 415 | 422) => Err(Failure::Refused(status)),
         _ => Err(Failure::Transient),
     }
 }
@@ -928,11 +923,14 @@ enum Failure {
     SignedOut,
     UpdateRequired,
     EpochChanged,
+    /// A 4xx that a retry cannot change, with its status.
+    Refused(u16),
 }
 
 fn stop_for(failure: Failure) -> Stop {
     match failure {
-        Failure::Transient | Failure::EpochChanged => Stop::Transient,
+        // A refused pull is a fault of this build or the server's, not of anything the user saved: back off.
+        Failure::Transient | Failure::EpochChanged | Failure::Refused(_) => Stop::Transient,
         Failure::SignedOut => {
             set_link(Link::SignedOut);
             Stop::Wait
@@ -946,6 +944,7 @@ fn stop_for(failure: Failure) -> Stop {
 
 async fn pull_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
     loop {
+        number_pending(store, meta)?;
         let request = PullRequest {
             protocol: PROTOCOL,
             app_build: app_build(),
@@ -954,6 +953,7 @@ async fn pull_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
             epoch: meta.epoch.clone(),
             cursor: meta.cursor,
             scope: meta.scope.clone(),
+            numbered_through: Some(meta.next_seq - 1),
         };
         let page: PullResponse = post("/api/sync/pull", &request).await.map_err(stop_for)?;
         if page.reset {
@@ -965,15 +965,7 @@ async fn pull_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
             let written = match op {
                 Op::Put { table, id, row } => store.set(&format!("row.{table}.{id}"), row),
                 Op::Delete { table, id } | Op::Leave { table, id } => {
-                    store.remove(&format!("row.{table}.{id}"));
-                    match table.as_str() {
-                        "visits" => remove_children(store, "visit_sign_outs", "visit_id", *id),
-                        "tickets" => {
-                            remove_children(store, "ticket_events", "ticket_id", *id);
-                            remove_children(store, "photos", "owner_id", *id);
-                        }
-                        _ => {}
-                    }
+                    remove_row(store, table, *id);
                     Ok(())
                 }
             };
@@ -1007,7 +999,12 @@ async fn pull_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
 
 async fn push_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
     let mut gaps_refilled = std::collections::HashSet::new();
+    // Once the server refuses a whole batch, entries go one at a time to find the one it refuses.
+    let mut one_at_a_time = false;
     loop {
+        // Numbered just before each request, so what it says it numbered is true when it arrives (the server's
+        // bound on how far back this phone's clock is believed).
+        number_pending(store, meta)?;
         let mut batch: Vec<Mutation> = store
             .keys("out.")
             .iter()
@@ -1030,7 +1027,7 @@ async fn push_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
                 bytes <= crate::domain::sync::PUSH_MAX_BYTES * 9 / 10
             })
             .count();
-        batch.truncate(fits.max(1));
+        batch.truncate(if one_at_a_time { 1 } else { fits.max(1) });
         let request = PushRequest {
             protocol: PROTOCOL,
             app_build: app_build(),
@@ -1039,6 +1036,7 @@ async fn push_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
             epoch: meta.epoch.clone(),
             sent_at_ms: now_ms(),
             accept_gap_from: meta.accept_gap_from.take(),
+            numbered_through: Some(meta.next_seq - 1),
             mutations: batch.clone(),
         };
         let answer: PushResponse = match post("/api/sync/push", &request).await {
@@ -1051,6 +1049,23 @@ async fn push_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
                 meta.cursor = 0;
                 let _ = store.set("meta", &*meta);
                 pull_all(store, meta).await?;
+                continue;
+            }
+            Err(Failure::Refused(_)) if batch.len() > 1 => {
+                one_at_a_time = true;
+                continue;
+            }
+            Err(Failure::Refused(status)) => {
+                // This one entry is refused whatever happens: it goes to "needs attention" with the reason,
+                // and the outbox moves on instead of retrying it for ever.
+                let refused = Outcome::Rejected {
+                    code: "request_refused".into(),
+                    message: format!("HTTP {status}"),
+                    fields: vec![],
+                };
+                if !settle(store, &batch[0], &refused, false, now_ms()) {
+                    return Err(Stop::Transient);
+                }
                 continue;
             }
             Err(failure) => return Err(stop_for(failure)),
@@ -1081,16 +1096,27 @@ async fn push_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
     }
 }
 
-/// Drops the rows of `table` whose `field` is `parent` (a visit's sign-outs, a ticket's events and photos) when
-/// the parent left the snapshot.
-fn remove_children(store: &Store, table: &str, field: &str, parent: Uuid) {
-    let parent = parent.to_string();
-    for key in store.keys(&format!("row.{table}.")) {
-        let belongs = store
-            .get::<serde_json::Value>(&key)
-            .is_some_and(|row| row.get(field).and_then(|v| v.as_str()) == Some(parent.as_str()));
-        if belongs {
-            store.remove(&key);
+/// Drops a row and, as its table declares, the rows that belong to it (a visit's sign-outs, a ticket's events
+/// and photos).
+fn remove_row(store: &Store, table: &str, id: Uuid) {
+    store.remove(&format!("row.{table}.{id}"));
+    let Some(spec) = super::job::table_of(super::job::installed(), table) else {
+        return;
+    };
+    let parent = id.to_string();
+    for (child, field) in spec.children {
+        for key in store.keys(&format!("row.{child}.")) {
+            let belongs = store.get::<serde_json::Value>(&key).is_some_and(|row| {
+                row.get(*field).and_then(|v| v.as_str()) == Some(parent.as_str())
+            });
+            if belongs
+                && let Some(child_id) = key
+                    .rsplit('.')
+                    .next()
+                    .and_then(|id| Uuid::parse_str(id).ok())
+            {
+                remove_row(store, child, child_id);
+            }
         }
     }
 }
@@ -1190,39 +1216,28 @@ fn requeue_receipts_between(store: &Store, from: i64, to: i64) -> bool {
     found
 }
 
-/// Days of visits the phone keeps, as the server sends them (`sync::server::pull::VISIT_WINDOW_DAYS`).
-const VISIT_WINDOW_DAYS: i64 = 30;
-
-/// Drops visits (and their sign-outs) that came in more than the window ago: the server stops sending them
-/// but sends no deletion for them, and a phone must not fill its storage with last year's visitors.
-fn prune_old_visits(store: &Store) {
-    let too_old = now_ms() - VISIT_WINDOW_DAYS * DAY_MS;
-    for key in store.keys("row.visits.") {
-        let Some(visit) = store.get::<crate::domain::visit::Visit>(&key) else {
+/// Drops the rows past their table's window (visits after a month, closed tickets after a month, checks after
+/// their job's weeks), with the rows that belong to them: the server stops sending them but sends no deletion,
+/// and a phone must not fill its storage with last year's records. Measured on the server's clock (the phone's
+/// corrected by its measured skew), as the tables' times are the server's.
+fn prune_expired(store: &Store, clock_skew_ms: i64) {
+    let now = now_ms() - clock_skew_ms;
+    for table in super::job::installed().iter().flat_map(|job| job.tables) {
+        if table.keep == super::job::Keep::Always {
             continue;
-        };
-        if visit.corrected_time_in() < too_old {
-            store.remove(&key);
-            remove_children(store, "visit_sign_outs", "visit_id", visit.id);
         }
-    }
-}
-
-/// Days a closed ticket stays on the phone (`sync::server::pull::TICKET_WINDOW_DAYS`).
-const TICKET_WINDOW_DAYS: i64 = 30;
-
-/// Drops tickets closed more than the window ago, with their events and photos. Measured on the server's clock
-/// (the phone's corrected by its measured skew), as the closing time is the server's.
-fn prune_closed_tickets(store: &Store, clock_skew_ms: i64) {
-    let too_old = now_ms() - clock_skew_ms - TICKET_WINDOW_DAYS * DAY_MS;
-    for key in store.keys("row.tickets.") {
-        let Some(ticket) = store.get::<crate::domain::ticket::Ticket>(&key) else {
-            continue;
-        };
-        if ticket.closed_at.is_some_and(|closed| closed < too_old) {
-            store.remove(&key);
-            remove_children(store, "ticket_events", "ticket_id", ticket.id);
-            remove_children(store, "photos", "owner_id", ticket.id);
+        for key in store.keys(&format!("row.{}.", table.name)) {
+            let expired = store
+                .get::<serde_json::Value>(&key)
+                .is_some_and(|row| table.keep.expired(&row, now));
+            if expired
+                && let Some(id) = key
+                    .rsplit('.')
+                    .next()
+                    .and_then(|id| Uuid::parse_str(id).ok())
+            {
+                remove_row(store, table.name, id);
+            }
         }
     }
 }

@@ -7,6 +7,7 @@
 
 #[cfg(feature = "hydrate")]
 pub mod browser;
+pub mod job;
 pub mod local;
 #[cfg(feature = "hydrate")]
 pub mod photos;

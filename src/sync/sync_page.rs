@@ -160,6 +160,8 @@ fn reason_text(locale: Locale, code: &str) -> Option<String> {
             "invalid" => td_string!(locale, sync.reason_invalid),
             "ticket_moved" => td_string!(locale, repair.reason_moved),
             "photo_refused" => td_string!(locale, repair.reason_photo_refused),
+            "request_refused" => td_string!(locale, sync.reason_request_refused),
+            "not_stored" => td_string!(locale, sync.reason_not_stored),
             "transition_forbidden" => td_string!(locale, repair.reason_transition),
             "forbidden" => td_string!(locale, sync.reason_forbidden),
             "watch_list" => td_string!(locale, gate.watch_match),

@@ -523,3 +523,139 @@ async fn a_class_zone_follows_the_class(app: TestApp) {
     assert!(keys.contains(&"corners".to_owned()), "the indoor rubric");
 }
 both!(a_class_zone_follows_the_class);
+
+/// A phone's clock decides an entry's time only as far back as the phone was out of touch: a phone that synced
+/// a moment ago cannot date a check into last week's published board, nor an appeal back into its window. One
+/// that really was offline since then can, and a published board still does not change until the admin
+/// publishes it again (the late check is shown as waiting).
+async fn a_phone_clock_set_back_neither_changes_a_published_board_nor_reopens_an_appeal(
+    app: TestApp,
+) {
+    use houqin::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date};
+    let day = 24 * 3_600_000;
+    let now = houqin::server::db::now_ms();
+    let last_week = date(now - 7 * day, SCHOOL_UTC_OFFSET_MINUTES);
+    let admin = app.signed_in("zhuren").await;
+    let board = |period: String| {
+        let admin = &admin;
+        async move {
+            let (status, board) = admin
+                .call(
+                    "cleaning/league",
+                    json!({ "league": "class", "period": period }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{board}");
+            board
+        }
+    };
+    let publish = || async {
+        let (status, answer) = admin
+            .call(
+                "cleaning/publish",
+                json!({ "league": "class", "period": last_week }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    };
+    publish().await;
+    let mut inspector = Phone::new(&app, "jianduyuan").await;
+    let mut dated_back = score(zone_of(&inspector, 1, 1), &[]);
+    dated_back.checked_at_ms = now - 7 * day;
+    inspector.queue(CHECK, serde_json::to_value(&dated_back).unwrap());
+    assert_eq!(
+        outcomes(&inspector.push(Fault::None).await.unwrap()),
+        ["applied"]
+    );
+    // The phone synced a moment before: it cannot have written this last week. It counts as of now.
+    let checked_at: i64 = sqlx::query_scalar(&format!(
+        "SELECT checked_at FROM cleaning_checks WHERE id = '{}'",
+        dated_back.check_id
+    ))
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(checked_at >= now - 2 * 60_000, "{checked_at} vs {now}");
+    let before = board(last_week.clone()).await;
+    assert!(
+        row(&before, "一年级1班")["standing"]["score"].is_null(),
+        "{before}"
+    );
+    assert_eq!(before["arrived_after_publication"], 0);
+
+    // A phone offline since before last week: its check counts there, but the published board stays as it was.
+    let offline = Phone::new(&app, "jianduyuan").await;
+    let mut offline = offline;
+    sqlx::query(&format!(
+        "UPDATE sync_client_marks SET seen_at = {} WHERE client_id = '{}'",
+        now - 8 * day,
+        offline.client_id
+    ))
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let mut late = score(zone_of(&offline, 1, 2), &[]);
+    late.checked_at_ms = now - 7 * day;
+    offline.queue(CHECK, serde_json::to_value(&late).unwrap());
+    assert_eq!(
+        outcomes(&offline.push(Fault::None).await.unwrap()),
+        ["applied"]
+    );
+    let published = board(last_week.clone()).await;
+    assert!(
+        row(&published, "一年级2班")["standing"]["score"].is_null(),
+        "{published}"
+    );
+    assert_eq!(published["arrived_after_publication"], 1, "{published}");
+    publish().await;
+    let again = board(last_week.clone()).await;
+    assert_eq!(
+        row(&again, "一年级2班")["standing"]["score"],
+        1000,
+        "{again}"
+    );
+    assert_eq!(again["arrived_after_publication"], 0);
+
+    // The appeal window: the check arrived two days ago, its 24 hours closed yesterday.
+    sqlx::query(&format!(
+        "UPDATE cleaning_checks SET checked_at = {0}, received_at = {0} WHERE id = '{1}'",
+        now - 2 * day,
+        dated_back.check_id
+    ))
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let appeal = |reason: &str| AppealArgs {
+        appeal_id: Uuid::now_v7(),
+        check_id: dated_back.check_id,
+        reason: reason.into(),
+        filed_at_ms: now - 2 * day + 3_600_000,
+    };
+    let mut teacher = Phone::new(&app, "banzhuren11").await;
+    teacher.queue(
+        APPEAL,
+        serde_json::to_value(appeal("手机时间调回去了")).unwrap(),
+    );
+    assert_eq!(
+        outcomes(&teacher.push(Fault::None).await.unwrap()),
+        ["rejected:appeal_closed"]
+    );
+    // Written on a phone that really was offline since then, the same appeal is in time.
+    sqlx::query(&format!(
+        "UPDATE sync_client_marks SET seen_at = {} WHERE client_id = '{}'",
+        now - 2 * day,
+        teacher.client_id
+    ))
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    teacher.queue(
+        APPEAL,
+        serde_json::to_value(appeal("离线时写的申诉")).unwrap(),
+    );
+    assert_eq!(
+        outcomes(&teacher.push(Fault::None).await.unwrap()),
+        ["applied"]
+    );
+}
+both!(a_phone_clock_set_back_neither_changes_a_published_board_nor_reopens_an_appeal);

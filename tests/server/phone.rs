@@ -209,6 +209,7 @@ impl Phone {
             "protocol": PROTOCOL, "app_build": "test", "schema_version": SCHEMA_VERSION,
             "client_id": self.client_id, "epoch": self.epoch, "sent_at_ms": self.clock(),
             "accept_gap_from": self.accept_gap_from.take(), "mutations": batch,
+            "numbered_through": self.next_seq - 1,
         })
     }
 
@@ -295,6 +296,7 @@ impl Phone {
             let body = json!({
                 "protocol": PROTOCOL, "app_build": "test", "schema_version": SCHEMA_VERSION,
                 "client_id": self.client_id, "epoch": self.epoch, "cursor": self.cursor, "scope": self.scope,
+                "numbered_through": self.next_seq - 1,
             });
             let (status, page) = self
                 .post("pull", &body, fault)

@@ -722,3 +722,74 @@ async fn a_sealed_box_that_does_not_open_is_refused_with_a_reason_and_blocks_not
     assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, 1);
 }
 both!(a_sealed_box_that_does_not_open_is_refused_with_a_reason_and_blocks_nothing);
+
+/// Every table with a `version` column is read by a pull as "changed since" and needs an index on it, whatever
+/// job added it; only the counter itself and the receipts (never pulled) are written too often to carry one.
+async fn every_versioned_table_has_an_index_on_its_version(app: TestApp) {
+    let postgres = app.database_url.starts_with("postgres");
+    let (tables, indexed) = if postgres {
+        (
+            "SELECT table_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND column_name = 'version'",
+            "SELECT DISTINCT t.relname::text FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid \
+             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             WHERE a.attname = 'version' AND n.nspname = current_schema()",
+        )
+    } else {
+        (
+            "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c \
+             WHERE m.type = 'table' AND c.name = 'version'",
+            "SELECT DISTINCT i.tbl_name FROM sqlite_master i, pragma_index_info(i.name) c \
+             WHERE i.type = 'index' AND c.seqno = 0 AND c.name = 'version'",
+        )
+    };
+    let all: Vec<String> = sqlx::query_scalar(tables)
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    let with_index: Vec<String> = sqlx::query_scalar(indexed)
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(all.len() > 15, "{all:?}");
+    let missing: Vec<&String> = all
+        .iter()
+        .filter(|t| {
+            !with_index.contains(t) && !["sync_state", "sync_mutations"].contains(&t.as_str())
+        })
+        .collect();
+    assert!(missing.is_empty(), "no index on version: {missing:?}");
+}
+both!(every_versioned_table_has_an_index_on_its_version);
+
+/// Every table a pull sends is declared by a job (its children and how long a phone keeps its rows), so the
+/// phone's pruning and the pull's windows cannot miss a new one.
+async fn every_table_a_pull_sends_is_declared_by_a_job(app: TestApp) {
+    let mut admin = Phone::new(&app, "zhuren").await;
+    let visit = admin.register("表格检查");
+    admin.settle_all().await;
+    admin.sign_out(visit);
+    admin.settle_all().await;
+    let sent: std::collections::BTreeSet<&str> = admin
+        .snapshot
+        .keys()
+        .map(|(table, _)| table.as_str())
+        .collect();
+    for table in [
+        "people",
+        "places",
+        "visits",
+        "visit_sign_outs",
+        "check_points",
+        "cleaning_zones",
+    ] {
+        assert!(sent.contains(table), "{table} not in {sent:?}");
+    }
+    let undeclared: Vec<&&str> = sent
+        .iter()
+        .filter(|table| houqin::sync::job::table_of(houqin::jobs::ALL, table).is_none())
+        .collect();
+    assert!(undeclared.is_empty(), "no job declares {undeclared:?}");
+}
+both!(every_table_a_pull_sends_is_declared_by_a_job);

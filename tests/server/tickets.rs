@@ -790,23 +790,45 @@ async fn repair_log_and_stats(app: TestApp) {
 }
 both!(repair_log_and_stats);
 
-/// Rows the database refuses (a comment naming a person who does not exist, a report reusing an event's id)
-/// reject their own entry; the entries after them are applied, and nothing waits behind a gap.
+/// References are checked by the handler (a comment naming a person who does not exist, a report reusing an
+/// event's id from an earlier push), and rows the database refuses for a reason no handler foresaw (here a
+/// constraint added by the test) reject their own entry: the entries after them are applied, and nothing waits
+/// behind a gap.
 async fn an_entry_the_database_refuses_is_rejected_and_the_outbox_moves_on(app: TestApp) {
     let mut teacher = Phone::new(&app, "jiaozhigong").await;
     let id = report(&mut teacher, Category::Electrical, vec![]);
+    teacher.settle_all().await;
+    let earlier = change(&mut teacher, id, Action::Comment, "先记一笔", |_| {});
     teacher.settle_all().await;
     let nobody = Uuid::now_v7();
     let comment = change(&mut teacher, id, Action::Comment, "谁来修？", |a| {
         a.assignee_id = Some(nobody)
     });
     let second = report(&mut teacher, Category::Electrical, vec![]);
-    // A report whose id is an event's.
+    // A report whose id is an event's, sent in an earlier push.
     let mut reused =
         serde_json::from_value::<ReportArgs>(teacher.outbox.values().last().unwrap().args.clone())
             .unwrap();
-    reused.ticket_id = comment;
+    reused.ticket_id = earlier;
     teacher.queue(REPORT, serde_json::to_value(&reused).unwrap());
+    // A constraint the handlers know nothing about, as a future schema or a database's own limit might add.
+    let refuse = if app.database_url.starts_with("postgres") {
+        vec![
+            "CREATE FUNCTION refuse_note() RETURNS trigger AS $$ BEGIN \
+             RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END; $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_note BEFORE INSERT ON ticket_events FOR EACH ROW \
+             WHEN (NEW.note = '拒收') EXECUTE FUNCTION refuse_note()",
+        ]
+    } else {
+        vec![
+            "CREATE TRIGGER refuse_note BEFORE INSERT ON ticket_events WHEN NEW.note = '拒收' \
+             BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        ]
+    };
+    for statement in refuse {
+        sqlx::query(statement).execute(&app.db.pool).await.unwrap();
+    }
+    let refused = change(&mut teacher, id, Action::Comment, "拒收", |_| {});
     let after = change(&mut teacher, id, Action::Comment, "还是不亮", |_| {});
     let answer = teacher
         .push(Fault::None)
@@ -827,14 +849,17 @@ async fn an_entry_the_database_refuses_is_rejected_and_the_outbox_moves_on(app: 
     assert_eq!(
         outcomes,
         [
-            "rejected:not_stored",
+            "rejected:invalid",
             "applied",
             "rejected:already_registered",
+            "rejected:not_stored",
             "applied"
         ],
         "{answer}"
     );
+    assert!(answer.to_string().contains("assignee_id"), "{answer}");
     assert_eq!(stored(comment).await, 0);
+    assert_eq!(stored(refused).await, 0);
     assert_eq!(stored(after).await, 1);
     assert_eq!(
         app.count(&format!(

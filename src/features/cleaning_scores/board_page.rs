@@ -105,6 +105,14 @@ pub fn LeagueBoardPage() -> impl IntoView {
                                         " · " {t!(i18n, cleaning.counted)} " " {board.counted}
                                         {(board.left_out > 0).then(|| format!(" · {} {}", t_string!(i18n, cleaning.left_out), board.left_out))}
                                     </p>
+                                    {(board.arrived_after_publication > 0).then(|| {
+                                        let count = board.arrived_after_publication;
+                                        view! {
+                                            <p class="notice notice-warn" data-testid="arrived-after">
+                                                {move || t_string!(i18n, cleaning.arrived_after_publication, count = count).to_string()}
+                                            </p>
+                                        }
+                                    })}
                                     <table class="table league-table">
                                         <thead><tr>
                                             <th>{t!(i18n, cleaning.rank)}</th>

@@ -452,10 +452,11 @@ pub async fn scores_between(
         i64,
         i64,
         i64,
+        i64,
         Option<String>,
     );
     sqlx::query_as::<_, Row>(
-        "SELECT id, zone_id, league, class_id, kind, score, full_score, checked_at, supersedes \
+        "SELECT id, zone_id, league, class_id, kind, score, full_score, checked_at, received_at, supersedes \
          FROM cleaning_checks WHERE checked_at >= $1 AND checked_at < $2 ORDER BY checked_at, id",
     )
     .bind(from)
@@ -464,7 +465,7 @@ pub async fn scores_between(
     .await?
     .into_iter()
     .map(
-        |(id, zone, league, class, kind, score, full_score, checked_at, supersedes)| {
+        |(id, zone, league, class, kind, score, full_score, checked_at, received_at, supersedes)| {
             Ok(ScoreRow {
                 id: uuid(&id)?,
                 zone_id: uuid(&zone)?,
@@ -474,6 +475,7 @@ pub async fn scores_between(
                 score,
                 full_score,
                 checked_at,
+                received_at,
                 supersedes: opt_uuid(supersedes)?,
             })
         },

@@ -24,3 +24,47 @@ pub use check_page::CleaningCheckPage;
 pub use cleaning_scores_page::CleaningScoresPage;
 pub use server_fns::*;
 pub use zones_here::ZonesAtPlace;
+
+use crate::sync::job::{Keep, Table};
+
+/// Cleaning scores as the sync engine sees them.
+pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
+    key: "cleaning_scores",
+    tables: &[
+        Table {
+            name: "cleaning_zones",
+            children: &[],
+            keep: Keep::Always,
+        },
+        Table {
+            name: "cleaning_rubrics",
+            children: &[],
+            keep: Keep::Always,
+        },
+        Table {
+            name: "cleaning_settings",
+            children: &[],
+            keep: Keep::Always,
+        },
+        Table {
+            name: "cleaning_checks",
+            children: &[("cleaning_appeals", "check_id")],
+            // A class teacher's month of their class's checks with the appeals (an inspector's phone is sent
+            // only the last two weeks, `INSPECTOR_WINDOW_DAYS`).
+            keep: Keep::DaysAfter {
+                field: "checked_at",
+                days: 35,
+            },
+        },
+        Table {
+            name: "cleaning_appeals",
+            children: &[],
+            keep: Keep::Always,
+        },
+    ],
+    // A zone's form opens from the offline shell (its address carries the zone), the list is kept whole.
+    offline_pages: &["/cleaning-scores"],
+};
+
+/// Days of checks an inspector's phone is sent (this week and last, for corrections).
+pub const INSPECTOR_WINDOW_DAYS: i64 = 14;

@@ -215,7 +215,7 @@ pub fn check(
     if !tickets.photos_free(&photos) {
         return field("photos", Problem::Taken);
     }
-    let checked_at = check.checked_at_ms.saturating_sub(context.clock_skew_ms);
+    let checked_at = context.phone_time(mutation, check.checked_at_ms);
     for rating in &check.ratings {
         let position = rubric.items.iter().position(|i| i.key == rating.key);
         let item = position.map(|p| &rubric.items[p]);
@@ -307,12 +307,8 @@ pub fn appeal(context: &Context<'_>, batch: &mut CleaningBatch, mutation: &Mutat
     if !mine {
         return forbidden();
     }
-    // Written offline, an appeal counts from when it was written (the phone's clock, corrected by its skew), but
-    // never from later than it arrived.
-    let filed_at = appeal
-        .filed_at_ms
-        .saturating_sub(context.clock_skew_ms)
-        .min(context.now);
+    // Written offline, an appeal counts from when it was written, as far back as the phone's clock is believed.
+    let filed_at = context.phone_time(mutation, appeal.filed_at_ms);
     let deadline = appeal_deadline(
         check.checked_at,
         check.received_at,

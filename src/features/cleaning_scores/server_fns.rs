@@ -37,6 +37,10 @@ pub struct LeagueBoard {
     /// Checks counted, and checks left out (superseded or withdrawn on appeal).
     pub counted: usize,
     pub left_out: usize,
+    /// Checks of this period (and league) that reached the server after it was published: a phone that was
+    /// offline, or one dated back. Kept, flagged, and counted only once the admin publishes again.
+    #[serde(default)]
+    pub arrived_after_publication: usize,
 }
 
 #[server(endpoint = "cleaning/league", input = Json)]
@@ -230,7 +234,13 @@ pub(crate) mod handlers {
         let settings = db::settings(&mut conn).await?;
         let zones = db::zones(&mut conn).await?;
         let subjects = subjects(&mut conn, league, &zones).await?;
-        let checks = db::scores_between(&mut conn, period.from_ms, period.to_ms).await?;
+        let mut checks = db::scores_between(&mut conn, period.from_ms, period.to_ms).await?;
+        // A published board stays as published: what arrived later is shown as waiting, not counted.
+        let before = checks.len();
+        if let Some((published_at, _)) = &published {
+            checks.retain(|c| c.league != league || c.received_at <= *published_at);
+        }
+        let arrived_after_publication = before - checks.len();
         let withdrawn = db::withdrawn_checks(&mut conn).await?;
         let ids: Vec<Uuid> = subjects.iter().map(|s| s.0).collect();
         let (table, counted, left_out) = table(league, &ids, &checks, &withdrawn, &settings);
@@ -259,6 +269,7 @@ pub(crate) mod handlers {
             spot_weight_pct: settings.spot_weight_pct,
             counted,
             left_out,
+            arrived_after_publication,
         })
     }
 

@@ -22,3 +22,32 @@ pub use register_page::VisitRegisterPage;
 pub use roll_call_page::RollCallPage;
 pub use server_fns::*;
 pub use watch_list_page::WatchListPage;
+
+use crate::sync::job::{Keep, Table};
+
+/// The gate log as the sync engine sees it.
+pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
+    key: "gate_visits",
+    tables: &[
+        Table {
+            name: "visits",
+            children: &[("visit_sign_outs", "visit_id")],
+            // For the on-campus list and returning visitors.
+            keep: Keep::DaysAfter {
+                field: "time_in_ms",
+                days: 30,
+            },
+        },
+        Table {
+            name: "visit_sign_outs",
+            children: &[],
+            keep: Keep::Always,
+        },
+        Table {
+            name: "watch_entries",
+            children: &[],
+            keep: Keep::Always,
+        },
+    ],
+    offline_pages: &["/gate-visits", "/gate-visits/roll-call"],
+};

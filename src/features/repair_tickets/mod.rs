@@ -26,3 +26,27 @@ pub use report_page::ReportTicketPage;
 pub use server_fns::*;
 pub use stats_page::RepairStatsPage;
 pub use ticket_page::TicketPage;
+
+use crate::sync::job::{Keep, Table};
+
+/// Repair tickets as the sync engine sees them.
+pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
+    key: "repair_tickets",
+    tables: &[
+        Table {
+            name: "tickets",
+            children: &[("ticket_events", "ticket_id"), ("photos", "owner_id")],
+            // A closed ticket stays a month (the reporter's confirmation, a look back).
+            keep: Keep::DaysAfter {
+                field: "closed_at",
+                days: 30,
+            },
+        },
+        Table {
+            name: "ticket_events",
+            children: &[],
+            keep: Keep::Always,
+        },
+    ],
+    offline_pages: &["/repair-tickets", "/repair-tickets/new"],
+};

@@ -74,6 +74,8 @@ impl TicketBatch {
                 REPORT => {
                     reports = true;
                     tickets.extend(uuid_arg(a, "ticket_id"));
+                    // A report's id is also its first event's: one another event holds is taken.
+                    taken.extend(uuid_arg(a, "ticket_id"));
                     places.extend(uuid_arg(a, "place_id"));
                 }
                 EVENT => {
@@ -396,7 +398,7 @@ pub fn report(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutatio
             urgency: report.urgency,
             description: report.description,
             photos: report.photos,
-            reported_at: report.reported_at_ms.saturating_sub(context.clock_skew_ms),
+            reported_at: context.phone_time(mutation, report.reported_at_ms),
             client_time_ms: mutation.client_time_ms,
             source_check_id: None,
         },
@@ -519,11 +521,18 @@ pub fn event(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutation
     if !related {
         return forbidden();
     }
-    if change.action == Action::Assign {
-        let worker = change.assignee_id.unwrap_or_default();
-        if batch.workers.get(&worker) != Some(&true) {
+    // The person an entry names must exist: an assignment names an active maintenance worker, any other change
+    // only someone who was one (a phone that saw them before they left).
+    match (change.action, change.assignee_id) {
+        (Action::Assign, worker)
+            if batch.workers.get(&worker.unwrap_or_default()) != Some(&true) =>
+        {
             return field("assignee_id", Problem::Unknown);
         }
+        (_, Some(worker)) if !batch.workers.contains_key(&worker) => {
+            return field("assignee_id", Problem::Unknown);
+        }
+        _ => {}
     }
     // Comments go on whatever state the ticket is in now; a change is judged from the state its phone saw.
     let base = if change.action == Action::Comment {

@@ -17,3 +17,37 @@ pub use admin_pages::{PointHistoryPage, TemplatesPage};
 pub use board_page::{SafetyBoardPage, SafetyLedgerPage};
 pub use safety_checks_page::{CheckFormPage, SafetyChecksPage};
 pub use server_fns::*;
+
+use crate::sync::job::{Keep, Table};
+
+/// The safety rounds as the sync engine sees them.
+pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
+    key: "safety_checks",
+    tables: &[
+        Table {
+            name: "check_points",
+            children: &[],
+            keep: Keep::Always,
+        },
+        Table {
+            name: "safety_templates",
+            children: &[],
+            keep: Keep::Always,
+        },
+        Table {
+            name: "safety_holidays",
+            children: &[],
+            keep: Keep::Always,
+        },
+        Table {
+            name: "safety_checks",
+            children: &[],
+            // This period's state and the points' recent history: eight weeks.
+            keep: Keep::DaysAfter {
+                field: "checked_at",
+                days: 56,
+            },
+        },
+    ],
+    offline_pages: &["/safety-checks", "/safety-checks/check"],
+};

@@ -154,7 +154,7 @@ pub fn check(
     if !tickets.photos_free(&photos) {
         return field("photos", Problem::Taken);
     }
-    let checked_at = check.checked_at_ms.saturating_sub(context.clock_skew_ms);
+    let checked_at = context.phone_time(mutation, check.checked_at_ms);
     for answer in &check.answers {
         let item = template.items.iter().find(|i| i.key == answer.key);
         let label = item.map(|i| i.label.clone()).unwrap_or_default();

@@ -2,6 +2,7 @@
 //! offline phone may run an old build for days.
 
 mod hints;
+mod marks;
 mod pull;
 mod push;
 pub mod registry;

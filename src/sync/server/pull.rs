@@ -24,10 +24,10 @@ use axum::extract::State;
 use axum_extra::extract::CookieJar;
 use sqlx::{AnyConnection, Row};
 
-/// Days of visits a guard's phone keeps (for the on-campus list and returning visitors).
-pub const VISIT_WINDOW_DAYS: i64 = 30;
-/// Days a phone keeps a repair ticket after it was closed (confirmed or cancelled).
-pub const TICKET_WINDOW_DAYS: i64 = 30;
+/// The days a table's rows are sent (the same window the phone keeps them), as its job declares.
+fn window_ms(job: &crate::sync::job::Job, table: &str) -> i64 {
+    crate::sync::job::window_days(job, table) * DAY_MS
+}
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 pub async fn pull(
@@ -40,8 +40,29 @@ pub async fn pull(
     let user = signed_in(&state, &jar).await?;
     let mut tx = state.db.begin_snapshot().await?;
     let page = read_page(&mut tx, &user, &request).await?;
+    let client_id = request.client_id.to_string();
+    let mark = match request.numbered_through {
+        Some(numbered)
+            if super::marks::stale(&mut tx, &client_id, numbered, page.server_time_ms).await? =>
+        {
+            Some(numbered)
+        }
+        _ => None,
+    };
     // Read-only: ending it either way is the same.
     tx.rollback().await?;
+    if let Some(numbered) = mark {
+        let mut tx = state.db.begin_write().await?;
+        super::marks::record(
+            &mut tx,
+            &client_id,
+            &user.id.to_string(),
+            numbered,
+            page.server_time_ms,
+        )
+        .await?;
+        tx.commit().await?;
+    }
     Ok(Json(page))
 }
 
@@ -89,18 +110,10 @@ async fn cleaning_scope(
     }
 }
 
-/// Days of cleaning checks an inspector's phone keeps (this week and last, for corrections), and a class
-/// teacher's (a month of their class's checks with the appeals).
-pub const CLEANING_WINDOW_DAYS: i64 = 14;
-pub const CLASS_CHECK_WINDOW_DAYS: i64 = 35;
-
 /// Safety inspectors and the admin hold the check points, their checklists and recent checks.
 fn safety_scope(user: &SessionUser) -> bool {
     user.has(Role::SafetyInspector) || user.has(Role::Admin)
 }
-
-/// Weeks of safety checks a phone keeps (this period's state and the points' recent history).
-pub const CHECK_WINDOW_DAYS: i64 = 56;
 
 async fn read_page(
     conn: &mut AnyConnection,
@@ -185,7 +198,7 @@ async fn read_page(
     }
     let mut ops: Vec<(i64, Op)> = Vec::new();
     if gate {
-        let since = now - VISIT_WINDOW_DAYS * DAY_MS;
+        let since = now - window_ms(&crate::features::gate_visits::JOB, "visits");
         for change in visits::visits_changed(conn, after, up_to, since).await? {
             ops.push((
                 change.version,
@@ -270,7 +283,7 @@ async fn read_page(
             let row = serde_json::json!({ "id": id, "day": day });
             ops.push((version, put_or_leave("safety_holidays", id, active, &row)?));
         }
-        let since = now - CHECK_WINDOW_DAYS * DAY_MS;
+        let since = now - window_ms(&crate::features::safety_checks::JOB, "safety_checks");
         for (version, check) in safety_db::checks_changed(conn, after, up_to, since).await? {
             ops.push((version, put("safety_checks", check.id, &check)?));
         }
@@ -292,11 +305,17 @@ async fn read_page(
                 put("cleaning_settings", uuid::Uuid::nil(), &settings)?,
             ));
         }
-        let (classes, days) = match &cleaning {
-            CleaningScope::Classes(classes) => (Some(classes.as_slice()), CLASS_CHECK_WINDOW_DAYS),
-            _ => (None, CLEANING_WINDOW_DAYS),
+        let (classes, window) = match &cleaning {
+            CleaningScope::Classes(classes) => (
+                Some(classes.as_slice()),
+                window_ms(&crate::features::cleaning_scores::JOB, "cleaning_checks"),
+            ),
+            _ => (
+                None,
+                crate::features::cleaning_scores::INSPECTOR_WINDOW_DAYS * DAY_MS,
+            ),
         };
-        let since = now - days * DAY_MS;
+        let since = now - window;
         for (version, check) in
             cleaning_db::checks_changed(conn, after, up_to, since, classes).await?
         {
@@ -312,7 +331,7 @@ async fn read_page(
         }
     }
     let closed_since = if after == 0 {
-        now - TICKET_WINDOW_DAYS * DAY_MS
+        now - window_ms(&crate::features::repair_tickets::JOB, "tickets")
     } else {
         i64::MIN
     };

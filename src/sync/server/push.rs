@@ -90,6 +90,11 @@ async fn apply_batch(
             0
         }
     };
+    // Read before this request's own mark: it bounds what the phone numbers after it, not this batch.
+    let marks = super::marks::Marks::of(&mut tx, &client_id).await?;
+    if let Some(numbered) = request.numbered_through {
+        super::marks::record(&mut tx, &client_id, &user.id.to_string(), numbered, now).await?;
+    }
     let mut seen = receipts_of(&mut tx, &request.mutations).await?;
     let mutations: Vec<&Mutation> = request.mutations.iter().collect();
     let mut batch = registry::Batch::prefetch(&mut tx, &mutations, user).await?;
@@ -98,6 +103,7 @@ async fn apply_batch(
         version,
         now,
         clock_skew_ms: request.sent_at_ms.saturating_sub(now),
+        marks: &marks,
         config: &state.config,
     };
     let mut results = Vec::with_capacity(request.mutations.len());
@@ -258,6 +264,9 @@ async fn apply_batch(
     .bind(&client_id)
     .execute(&mut *tx)
     .await?;
+    if request.numbered_through.is_some() || !marks.is_empty() {
+        super::marks::prune(&mut tx, &client_id, last_seq).await?;
+    }
     tx.commit().await?;
     Ok(PushResponse {
         epoch,

@@ -23,7 +23,22 @@ pub struct Context<'a> {
     pub now: i64,
     /// The phone's clock minus the server's when the batch arrived.
     pub clock_skew_ms: i64,
+    /// How far back the phone's clock is believed, per entry.
+    pub marks: &'a super::marks::Marks,
     pub config: &'a Config,
+}
+
+impl Context<'_> {
+    /// An entry's own time on the server's clock, for the rules it decides (an appeal's window, the week a check
+    /// counts in): the phone's clock corrected by its skew, believed back to the phone's last request before the
+    /// entry and never later than its arrival.
+    pub fn phone_time(&self, mutation: &Mutation, claimed_ms: i64) -> i64 {
+        let corrected = claimed_ms.saturating_sub(self.clock_skew_ms).min(self.now);
+        match self.marks.not_before(mutation) {
+            Some(floor) => corrected.max(floor.min(self.now)),
+            None => corrected,
+        }
+    }
 }
 
 /// What one push batch reads and writes, per job.
