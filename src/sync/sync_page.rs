@@ -116,8 +116,9 @@ pub fn SyncPage() -> impl IntoView {
                                 let locale = i18n.get_locale();
                                 match &item.outcome {
                                     Outcome::Rejected { code, message, fields } => {
+                                        let reason = reason_text(locale, code).unwrap_or_else(|| message.clone());
                                         let fields: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.field, problem_text(locale, f.problem))).collect();
-                                        format!("{} — {}", reason_text(locale, code).unwrap_or_else(|| message.clone()), fields.join("; "))
+                                        if fields.is_empty() { reason } else { format!("{reason} — {}", fields.join("; ")) }
                                     }
                                     Outcome::ConflictRecorded { code, message } => format!("{} — {message}", reason_text(locale, code).unwrap_or_default()),
                                     Outcome::Applied => String::new(),
