@@ -3,8 +3,9 @@
 //! 6 MB. Prints the wall time, the throughput, and the server's resident memory before and at its peak, so one
 //! can see whether memory grows with the size of the files (it should not: uploads are streamed to disk).
 
+use houqin::domain::photo::PhotoRef;
 use houqin::domain::sync::{Mutation, PROTOCOL, SCHEMA_VERSION};
-use houqin::domain::ticket::{Category, PhotoRef, REPORT, ReportArgs, Urgency};
+use houqin::domain::ticket::{Category, REPORT, ReportArgs, Urgency};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};

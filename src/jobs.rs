@@ -55,7 +55,12 @@ mod tests {
                 let text = std::fs::read_to_string(file).unwrap();
                 text.contains("crate::features") || text.contains("features::")
             })
-            .map(|file| file.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .map(|file| {
+                file.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .filter(|file| !NOT_YET.contains(&file.as_str()))
             .collect();
         assert!(naming.is_empty(), "these name a job: {naming:?}");

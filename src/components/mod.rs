@@ -8,6 +8,7 @@ mod icons;
 mod insecure_notice;
 mod language_switch;
 mod names;
+mod photos;
 mod undo;
 
 pub use app_layout::{AdminOnly, AppLayout, use_directory, use_user};
@@ -19,4 +20,5 @@ pub use icons::{Icon, IconSvg};
 pub use insecure_notice::InsecureNotice;
 pub use language_switch::LanguageSwitch;
 pub use names::*;
+pub use photos::{PhotoPicker, PhotoThumb};
 pub use undo::{HeldSwitchOff, UndoBar};

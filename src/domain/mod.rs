@@ -6,6 +6,7 @@
 pub mod check_point;
 pub mod cleaning;
 pub mod clock;
+pub mod photo;
 pub mod place;
 pub mod role;
 pub mod safety;

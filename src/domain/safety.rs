@@ -7,7 +7,8 @@
 use super::check_point::CheckPointKind;
 use super::clock::{DAY_MS, day_range};
 use super::coded_enum;
-use super::ticket::{Category, PhotoRef};
+use super::photo::PhotoRef;
+use super::ticket::Category;
 use crate::error::{AppError, Checks, Problem};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -155,7 +156,7 @@ impl CheckArgs {
                     {
                         checks.add(&field, Problem::Required);
                     }
-                    if answer.photos.len() > super::ticket::PHOTOS_MAX
+                    if answer.photos.len() > super::photo::PHOTOS_MAX
                         || answer.photos.iter().any(|p| !p.valid())
                     {
                         checks.add(&field, Problem::Invalid);

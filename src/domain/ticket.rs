@@ -15,6 +15,7 @@
 //! applies: it was made from that state, and nobody's change is lost by it.
 
 use super::coded_enum;
+use super::photo::{PhotoRef, PhotoRow};
 use crate::error::{AppError, Checks, Problem};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -25,10 +26,6 @@ pub const EVENT: &str = "ticket.event@1";
 
 pub const DESCRIPTION_MAX: u32 = 500;
 pub const NOTE_MAX: u32 = 500;
-/// Photos on one report or one event.
-pub const PHOTOS_MAX: usize = 6;
-/// The largest photo the server takes. Phones send a few hundred KB; this leaves room for an unshrunk one.
-pub const PHOTO_MAX_BYTES: i64 = 8 * 1024 * 1024;
 
 coded_enum! {
     pub enum Category {
@@ -85,26 +82,6 @@ impl Status {
     }
 }
 
-/// A photo a record declares: the bytes follow separately, checked against the hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PhotoRef {
-    pub id: Uuid,
-    /// Lower-case hex SHA-256 of the bytes.
-    pub sha256: String,
-    pub size: i64,
-}
-
-impl PhotoRef {
-    pub fn valid(&self) -> bool {
-        self.sha256.len() == 64
-            && self
-                .sha256
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-            && (1..=PHOTO_MAX_BYTES).contains(&self.size)
-    }
-}
-
 /// `ticket.report@1`: someone reports a fault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportArgs {
@@ -145,25 +122,12 @@ pub struct Base {
     pub assignee_id: Option<Uuid>,
 }
 
-fn check_photos(checks: &mut Checks, photos: &[PhotoRef]) {
-    if photos.len() > PHOTOS_MAX {
-        checks.add(
-            "photos",
-            Problem::TooLong {
-                max: PHOTOS_MAX as u32,
-            },
-        );
-    } else if photos.iter().any(|p| !p.valid()) {
-        checks.add("photos", Problem::Invalid);
-    }
-}
-
 impl ReportArgs {
     /// Trims and checks every field, reporting all problems at once.
     pub fn validate(self) -> Result<ReportArgs, AppError> {
         let mut checks = Checks::new();
         let description = checks.text("description", &self.description, DESCRIPTION_MAX);
-        check_photos(&mut checks, &self.photos);
+        super::photo::check(&mut checks, &self.photos);
         checks.finish()?;
         Ok(ReportArgs {
             description,
@@ -186,7 +150,7 @@ impl EventArgs {
                 .optional_text("note", &self.note, NOTE_MAX)
                 .unwrap_or_default()
         };
-        check_photos(&mut checks, &self.photos);
+        super::photo::check(&mut checks, &self.photos);
         match self.action {
             Action::Report => checks.add("action", Problem::Invalid),
             Action::Assign if self.assignee_id.is_none() => {
@@ -421,17 +385,6 @@ pub struct TicketEvent {
     pub assignee_id: Option<Uuid>,
     pub client_time: i64,
     pub received_at: i64,
-}
-
-/// A photo of a record as phones see it; `stored` once its bytes arrived.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PhotoRow {
-    pub id: Uuid,
-    pub owner_kind: String,
-    pub owner_id: Uuid,
-    pub part_id: Option<Uuid>,
-    pub stored: bool,
-    pub declared_at: i64,
 }
 
 /// One entry of the timeline on a phone: from the server, or still waiting to be sent.

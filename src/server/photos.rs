@@ -7,7 +7,7 @@
 //! to see its record.
 
 use crate::domain::Role;
-use crate::domain::ticket::PHOTO_MAX_BYTES;
+use crate::domain::photo::PHOTO_MAX_BYTES;
 use crate::server::db::{bump_version, now_ms};
 use crate::server::state::AppState;
 use axum::Json;

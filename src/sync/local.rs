@@ -66,7 +66,7 @@ pub struct SyncStatus {
 /// A photo shrunk and hashed on the phone, ready to be kept until uploaded (see `super::photos`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedPhoto {
-    pub reference: crate::domain::ticket::PhotoRef,
+    pub reference: crate::domain::photo::PhotoRef,
     pub bytes: Vec<u8>,
     /// An object URL of the shrunk picture, for the form's preview.
     pub preview_url: String,

@@ -8,7 +8,7 @@
 //! first one's photos.
 
 use super::local::SaveError;
-use crate::domain::ticket::PhotoRef;
+use crate::domain::photo::PhotoRef;
 use idb::builder::ObjectStoreBuilder;
 use idb::{Database, KeyRange, TransactionMode};
 use sha2::{Digest, Sha256};

@@ -5,7 +5,7 @@
 use crate::harness::{TestApp, both, problem};
 use crate::phone::{Fault, Phone, outcomes};
 use houqin::domain::cleaning::{APPEAL, AppealArgs, CHECK, CheckArgs, CheckKind, Grade, Rating};
-use houqin::domain::ticket::PhotoRef;
+use houqin::domain::photo::PhotoRef;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

@@ -4,8 +4,8 @@
 
 use crate::harness::{TestApp, both};
 use crate::phone::{Fault, Phone, outcomes};
+use houqin::domain::photo::PhotoRef;
 use houqin::domain::safety::{Answer, CHECK, CheckArgs, ItemResult, SIGNATURE_PREFIX};
-use houqin::domain::ticket::PhotoRef;
 use reqwest::StatusCode;
 use serde_json::json;
 use sha2::{Digest, Sha256};

@@ -4,8 +4,9 @@
 
 use crate::harness::{TestApp, both};
 use crate::phone::{Fault, Phone, outcomes};
+use houqin::domain::photo::PhotoRef;
 use houqin::domain::ticket::{
-    Action, Base, Category, EVENT, EventArgs, PhotoRef, REPORT, ReportArgs, Status, Urgency,
+    Action, Base, Category, EVENT, EventArgs, REPORT, ReportArgs, Status, Urgency,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -589,7 +590,7 @@ async fn photos_are_stored_once_and_checked(app: TestApp) {
     );
     // A photo declared larger than the server takes is refused with its record.
     let huge = PhotoRef {
-        size: houqin::domain::ticket::PHOTO_MAX_BYTES + 1,
+        size: houqin::domain::photo::PHOTO_MAX_BYTES + 1,
         ..photo_ref(&good)
     };
     report(&mut teacher, Category::Building, vec![huge]);

@@ -3,12 +3,12 @@
 //! photo, the score shows as it changes, one big button saves on the phone.
 
 use super::local_view::{self, grade_name, kind_name, zone_title};
+use crate::components::PhotoPicker;
 use crate::components::{NotOnThisPhone, Page, StorageErrorNotice, phone_now_ms};
 use crate::domain::cleaning::{
     CHECK, CheckArgs, CheckKind, Grade, Rating, Rubric, ZoneRow, running_score,
 };
 use crate::error::AppError;
-use crate::features::repair_tickets::PhotoPicker;
 use crate::i18n::*;
 use crate::sync::local::{LocalData, PreparedPhoto, SaveError, use_local_data};
 use leptos::prelude::*;

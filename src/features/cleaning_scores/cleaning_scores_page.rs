@@ -5,13 +5,13 @@
 use super::local_view::{
     self, LocalCheck, appeal_status_name, day_of, grade_name, kind_name, score_badge, zone_title,
 };
+use crate::components::PhotoThumb;
 use crate::components::{Page, StorageErrorNotice, phone_now_ms, use_user};
 use crate::domain::Role;
 use crate::domain::cleaning::{
     APPEAL, AppealArgs, CheckKind, REASON_MAX, ZoneRow, appeal_deadline, current_slot, draw_spot,
 };
 use crate::domain::clock::{date, time};
-use crate::features::repair_tickets::PhotoThumb;
 use crate::i18n::*;
 use crate::sync::local::{SaveError, use_local_data};
 use leptos::prelude::*;

@@ -13,8 +13,8 @@ use crate::domain::cleaning::{
 };
 use crate::domain::sync::{Mutation, Outcome};
 use crate::error::{AppError, Problem};
-use crate::features::repair_tickets::mutations::TicketBatch;
 use crate::server::db::{Param, existing_ids, insert_rows};
+use crate::sync::server::photo_batch::PhotoBatch;
 use crate::sync::server::registry::{Context, args, field, forbidden, invalid, rejected};
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
@@ -167,7 +167,7 @@ impl CleaningBatch {
 pub fn check(
     context: &Context<'_>,
     batch: &mut CleaningBatch,
-    tickets: &mut TicketBatch,
+    photos: &mut PhotoBatch,
     mutation: &Mutation,
 ) -> Outcome {
     if !context.user.has(Role::CleaningInspector) && !context.user.has(Role::Admin) {
@@ -211,8 +211,8 @@ pub fn check(
         }
         supersedes = Some(head);
     }
-    let photos = check.photos();
-    if !tickets.photos_free(&photos) {
+    let declared = check.photos();
+    if !photos.free(&declared) {
         return field("photos", Problem::Taken);
     }
     let checked_at = context.phone_time(mutation, check.checked_at_ms);
@@ -231,7 +231,13 @@ pub fn check(
             serde_json::Value::from(ids).to_string().into(),
         ]);
     }
-    tickets.declare_photos_of(context, "cleaning", check.check_id, check.check_id, &photos);
+    photos.declare(
+        context,
+        "cleaning",
+        check.check_id,
+        check.check_id,
+        &declared,
+    );
     // A zone's class is recorded with the check: moving the zone to another class later keeps the score where
     // it was earned.
     let class = (zone.league == League::Class)

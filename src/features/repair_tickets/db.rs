@@ -1,6 +1,7 @@
 //! SQL for repair tickets: tickets, their timeline, who sees them, assignment rules, and photos.
 
-use crate::domain::ticket::{Action, Category, PhotoRow, Status, Ticket, TicketEvent, Urgency};
+use crate::domain::photo::PhotoRow;
+use crate::domain::ticket::{Action, Category, Status, Ticket, TicketEvent, Urgency};
 use crate::server::db::{json_list, json_texts, opt_uuid, uuid};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};

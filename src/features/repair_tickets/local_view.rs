@@ -1,9 +1,10 @@
 //! Repair tickets as this phone holds them (snapshot ⊕ pending), the names they refer to, and the small pieces
 //! every ticket page shows: status, category and urgency names, and photos.
 
+use crate::domain::photo::PhotoRow;
 use crate::domain::ticket::{
-    Action, Actor, Category, EVENT, EventArgs, LocalTicket, PhotoRow, REPORT, ReportArgs, Status,
-    Targets, Ticket, TicketEvent, Urgency, local_tickets,
+    Action, Actor, Category, EVENT, EventArgs, LocalTicket, REPORT, ReportArgs, Status, Targets,
+    Ticket, TicketEvent, Urgency, local_tickets,
 };
 use crate::i18n::*;
 use crate::sync::local::LocalData;
@@ -159,34 +160,4 @@ pub fn action_name(locale: Locale, action: Action) -> String {
         Action::Comment => td_string!(locale, repair.act_comment),
     }
     .to_string()
-}
-
-/// One photo: from this phone while it waits to be uploaded, else from the server once it arrived there.
-#[component]
-pub fn PhotoThumb(local: LocalData, id: Uuid, stored: bool) -> impl IntoView {
-    let i18n = use_i18n();
-    let user = local.user_id();
-    let source = LocalResource::new(move || async move {
-        #[cfg(feature = "hydrate")]
-        {
-            if let Some(url) = crate::sync::photos::local_url(user, id).await {
-                return Some(url);
-            }
-        }
-        let _ = user;
-        stored.then(|| format!("/api/photos/{id}"))
-    });
-    view! {
-        {move || match source.get().flatten() {
-            Some(src) => view! {
-                <a href=src.clone() target="_blank" class="photo">
-                    <img src=src.clone() alt="" loading="lazy" />
-                    {(!stored).then(|| view! { <span class="photo-state">{t!(i18n, repair.photo_uploading)}</span> })}
-                </a>
-            }.into_any(),
-            None => view! {
-                <span class="photo photo-missing" data-testid="photo-uploading">{t!(i18n, repair.photo_uploading)}</span>
-            }.into_any(),
-        }}
-    }
 }

@@ -11,16 +11,14 @@ mod local_view;
 mod log_page;
 #[cfg(feature = "ssr")]
 pub mod mutations;
-mod photo_input;
 mod repair_tickets_page;
 mod report_page;
 mod server_fns;
 mod stats_page;
 mod ticket_page;
 
-pub use local_view::{PhotoThumb, category_name, status_name};
+pub use local_view::{category_name, status_name};
 pub use log_page::RepairLogPage;
-pub use photo_input::PhotoPicker;
 pub use repair_tickets_page::RepairTicketsPage;
 pub use report_page::ReportTicketPage;
 pub use server_fns::*;

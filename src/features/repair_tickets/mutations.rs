@@ -7,13 +7,15 @@
 
 use super::db;
 use crate::domain::Job;
+use crate::domain::photo::PhotoRef;
 use crate::domain::sync::{Mutation, Outcome};
 use crate::domain::ticket::{
-    Action, Actor, Base, EVENT, EventArgs, PhotoRef, REPORT, ReportArgs, Status, Ticket, transition,
+    Action, Actor, Base, EVENT, EventArgs, REPORT, ReportArgs, Status, Ticket, transition,
 };
 use crate::error::{AppError, FieldError, Problem};
 use crate::features::gate_visits::db::active_flags;
 use crate::server::db::{Param, existing_ids, insert_rows};
+use crate::sync::server::photo_batch::PhotoBatch;
 use crate::sync::server::registry::{Context, args, forbidden};
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
@@ -32,12 +34,11 @@ pub struct TicketBatch {
     /// Users holding the maintenance role: whether active.
     workers: HashMap<Uuid, bool>,
     rules: HashMap<crate::domain::ticket::Category, Uuid>,
-    /// Event and photo ids already taken.
+    /// Event ids already taken (a report's is its ticket's).
     taken: HashSet<Uuid>,
     /// (ticket, user) for everyone ever assigned to a ticket of this batch.
     past_assignees: HashSet<(Uuid, Uuid)>,
     events: Vec<Vec<Param>>,
-    photos: Vec<Vec<Param>>,
     access: Vec<Vec<Param>>,
     /// Order of events within this batch's version.
     ord: i64,
@@ -49,14 +50,6 @@ fn uuid_arg(args: &serde_json::Value, key: &str) -> Option<Uuid> {
         .and_then(|s| Uuid::parse_str(s).ok())
 }
 
-fn photo_ids(args: &serde_json::Value) -> impl Iterator<Item = Uuid> + '_ {
-    args.get("photos")
-        .and_then(|p| p.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|p| uuid_arg(p, "id"))
-}
-
 impl TicketBatch {
     pub async fn prefetch(
         conn: &mut AnyConnection,
@@ -66,7 +59,6 @@ impl TicketBatch {
         let mut places = HashSet::new();
         let mut people = HashSet::new();
         let mut taken = HashSet::new();
-        let mut photos = HashSet::new();
         let mut reports = false;
         for mutation in mutations {
             let a = &mutation.args;
@@ -84,35 +76,11 @@ impl TicketBatch {
                     people.extend(uuid_arg(a, "assignee_id"));
                 }
                 // A failed safety check opens tickets, assigned by the same rules.
-                crate::domain::safety::CHECK => {
-                    reports = true;
-                    for answer in a
-                        .get("answers")
-                        .and_then(|x| x.as_array())
-                        .into_iter()
-                        .flatten()
-                    {
-                        photos.extend(photo_ids(answer));
-                    }
-                    continue;
-                }
-                // A cleaning check's photos are declared here too, so no two records share one.
-                crate::domain::cleaning::CHECK => {
-                    for rating in a
-                        .get("ratings")
-                        .and_then(|x| x.as_array())
-                        .into_iter()
-                        .flatten()
-                    {
-                        photos.extend(photo_ids(rating));
-                    }
-                    continue;
-                }
-                _ => continue,
+                crate::domain::safety::CHECK => reports = true,
+                _ => {}
             }
-            photos.extend(photo_ids(a));
         }
-        if tickets.is_empty() && !reports && photos.is_empty() {
+        if tickets.is_empty() && !reports {
             return Ok(TicketBatch::default());
         }
         let rules = if reports {
@@ -121,8 +89,7 @@ impl TicketBatch {
             HashMap::new()
         };
         people.extend(rules.values().copied());
-        let mut taken = existing_ids(conn, "ticket_events", &taken).await?;
-        taken.extend(existing_ids(conn, "photos", &photos).await?);
+        let taken = existing_ids(conn, "ticket_events", &taken).await?;
         Ok(TicketBatch {
             past_assignees: db::past_assignees(conn, &tickets).await?,
             tickets: db::tickets_by_id(conn, &tickets).await?,
@@ -196,23 +163,6 @@ impl TicketBatch {
         .await?;
         insert_rows(
             conn,
-            "photos",
-            &[
-                "id",
-                "owner_kind",
-                "owner_id",
-                "part_id",
-                "sha256",
-                "size",
-                "declared_by",
-                "declared_at",
-                "version",
-            ],
-            &self.photos,
-        )
-        .await?;
-        insert_rows(
-            conn,
             "ticket_access",
             &["ticket_id", "user_id", "visible", "version"],
             &self.access,
@@ -257,42 +207,6 @@ impl TicketBatch {
         ]);
     }
 
-    fn declare_photos(
-        &mut self,
-        context: &Context<'_>,
-        ticket: Uuid,
-        part: Uuid,
-        photos: &[PhotoRef],
-    ) {
-        self.declare_photos_of(context, "ticket", ticket, part, photos);
-    }
-
-    /// Declares the photos of any record (`owner_kind` names the job: `ticket`, `cleaning`), to be uploaded after
-    /// the record; check [`TicketBatch::photos_free`] first.
-    pub fn declare_photos_of(
-        &mut self,
-        context: &Context<'_>,
-        owner_kind: &str,
-        owner: Uuid,
-        part: Uuid,
-        photos: &[PhotoRef],
-    ) {
-        for photo in photos {
-            self.taken.insert(photo.id);
-            self.photos.push(vec![
-                photo.id.into(),
-                owner_kind.into(),
-                owner.into(),
-                part.into(),
-                photo.sha256.as_str().into(),
-                photo.size.into(),
-                context.user.id.into(),
-                context.now.into(),
-                context.version.into(),
-            ]);
-        }
-    }
-
     /// Records who starts and stops seeing a ticket when its assignee changes.
     fn reassigned(
         &mut self,
@@ -320,12 +234,6 @@ impl TicketBatch {
                 context.version.into(),
             ]);
         }
-    }
-
-    /// Whether the batch may still use these photo ids (none taken by another record).
-    pub fn photos_free(&self, photos: &[PhotoRef]) -> bool {
-        let unique: HashSet<Uuid> = photos.iter().map(|p| p.id).collect();
-        unique.len() == photos.len() && !photos.iter().any(|p| self.taken.contains(&p.id))
     }
 }
 
@@ -362,7 +270,12 @@ fn actor(context: &Context<'_>) -> Actor {
     }
 }
 
-pub fn report(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutation) -> Outcome {
+pub fn report(
+    context: &Context<'_>,
+    batch: &mut TicketBatch,
+    photos: &mut PhotoBatch,
+    mutation: &Mutation,
+) -> Outcome {
     if !Job::RepairTickets.allowed_for(&context.user.roles) {
         return forbidden();
     }
@@ -385,12 +298,13 @@ pub fn report(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutatio
     if !batch.places.contains_key(&report.place_id) {
         return field("place_id", Problem::Unknown);
     }
-    if !batch.photos_free(&report.photos) {
+    if !photos.free(&report.photos) {
         return field("photos", Problem::Taken);
     }
     open_ticket(
         context,
         batch,
+        photos,
         NewTicket {
             ticket_id: report.ticket_id,
             place_id: report.place_id,
@@ -422,7 +336,12 @@ pub struct NewTicket {
 
 /// Opens a checked ticket for the signed-in user: its report event, its photos, and the assignment rule for its
 /// category if there is one.
-pub fn open_ticket(context: &Context<'_>, batch: &mut TicketBatch, new: NewTicket) {
+pub fn open_ticket(
+    context: &Context<'_>,
+    batch: &mut TicketBatch,
+    photos: &mut PhotoBatch,
+    new: NewTicket,
+) {
     let mut ticket = Ticket {
         id: new.ticket_id,
         place_id: new.place_id,
@@ -457,7 +376,7 @@ pub fn open_ticket(context: &Context<'_>, batch: &mut TicketBatch, new: NewTicke
         None,
         new.client_time_ms,
     );
-    batch.declare_photos(context, ticket.id, ticket.id, &new.photos);
+    photos.declare(context, "ticket", ticket.id, ticket.id, &new.photos);
     let rule = batch
         .rules
         .get(&ticket.category)
@@ -489,7 +408,12 @@ pub fn open_ticket(context: &Context<'_>, batch: &mut TicketBatch, new: NewTicke
     batch.tickets.insert(ticket.id, ticket);
 }
 
-pub fn event(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutation) -> Outcome {
+pub fn event(
+    context: &Context<'_>,
+    batch: &mut TicketBatch,
+    photos: &mut PhotoBatch,
+    mutation: &Mutation,
+) -> Outcome {
     let parsed: EventArgs = match args(&mutation.args) {
         Ok(parsed) => parsed,
         Err(outcome) => return outcome,
@@ -508,7 +432,7 @@ pub fn event(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutation
             vec![],
         );
     }
-    if !batch.photos_free(&change.photos) {
+    if !photos.free(&change.photos) {
         return field("photos", Problem::Taken);
     }
     let me = actor(context);
@@ -581,7 +505,13 @@ pub fn event(context: &Context<'_>, batch: &mut TicketBatch, mutation: &Mutation
         mutation.client_time_ms,
     );
     // Photos are kept whatever happens to the change: nothing anyone took is lost.
-    batch.declare_photos(context, change.ticket_id, change.event_id, &change.photos);
+    photos.declare(
+        context,
+        "ticket",
+        change.ticket_id,
+        change.event_id,
+        &change.photos,
+    );
     if !applies {
         return Outcome::ConflictRecorded {
             code: "ticket_moved".into(),

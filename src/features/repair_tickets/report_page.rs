@@ -2,7 +2,7 @@
 //! phone and sent when there is a network. A place's QR label links here with the place filled in.
 
 use super::local_view::{category_name, place_paths, urgency_name};
-use super::photo_input::PhotoPicker;
+use crate::components::PhotoPicker;
 use crate::components::{Field, Page, StorageErrorNotice, phone_now_ms};
 use crate::domain::ticket::{Category, REPORT, ReportArgs, Urgency};
 use crate::error::{AppError, Problem};

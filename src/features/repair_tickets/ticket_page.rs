@@ -3,10 +3,10 @@
 //! another phone's stays in the timeline, marked not applied.
 
 use super::local_view::{
-    PhotoThumb, action_name, category_name, people, place_paths, status_name, urgency_name,
-    use_local_tickets,
+    action_name, category_name, people, place_paths, status_name, urgency_name, use_local_tickets,
 };
-use super::photo_input::PhotoPicker;
+use crate::components::PhotoPicker;
+use crate::components::PhotoThumb;
 use crate::components::{
     Field, NotOnThisPhone, Page, StorageErrorNotice, phone_now_ms, phone_utc_offset, use_user,
 };

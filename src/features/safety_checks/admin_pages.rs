@@ -2,7 +2,7 @@
 //! failures opened and whether they were fixed. `/admin/safety/templates`: the checklists, edited as new
 //! versions (a check keeps the version it was made with).
 
-use super::safety_checks_page::result_name;
+use super::local_view::result_name;
 use super::{load_point_history, load_safety_templates, save_safety_template};
 use crate::components::{ErrorNotice, Page, check_point_kind_name};
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};

@@ -2,7 +2,7 @@
 //! building and kind), holidays and schedules; `/safety-checks/ledger?month=`: the printable
 //! 消防安全检查记录表 with who checked, when, and the signature, and its CSV.
 
-use super::safety_checks_page::{result_name, state_class, state_name};
+use super::local_view::{result_name, state_class, state_name};
 use super::{load_safety_board, load_safety_ledger, set_point_rule, set_safety_holiday};
 use crate::components::{
     ErrorNotice, Page, check_point_kind_name, this_month_text, today_text, use_query_or,

@@ -4,14 +4,17 @@
 
 mod admin_pages;
 mod board_page;
+mod check_form;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod export;
+mod local_view;
 #[cfg(feature = "ssr")]
 pub mod mutations;
 mod safety_checks_page;
 mod server_fns;
+mod signature_pad;
 
 pub use admin_pages::{PointHistoryPage, TemplatesPage};
 pub use board_page::{SafetyBoardPage, SafetyLedgerPage};

@@ -13,6 +13,7 @@ use crate::domain::ticket::Urgency;
 use crate::error::{AppError, Problem};
 use crate::features::repair_tickets::mutations::{NewTicket, TicketBatch, open_ticket};
 use crate::server::db::{Param, insert_rows};
+use crate::sync::server::photo_batch::PhotoBatch;
 use crate::sync::server::registry::{Context, args, field, forbidden, invalid};
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
@@ -110,6 +111,7 @@ pub fn check(
     context: &Context<'_>,
     batch: &mut SafetyBatch,
     tickets: &mut TicketBatch,
+    photos: &mut PhotoBatch,
     mutation: &Mutation,
 ) -> Outcome {
     if !context.user.has(Role::SafetyInspector) && !context.user.has(Role::Admin) {
@@ -146,12 +148,12 @@ pub fn check(
     {
         return field("supersedes", Problem::Unknown);
     }
-    let photos: Vec<_> = check
+    let declared: Vec<_> = check
         .answers
         .iter()
         .flat_map(|a| a.photos.iter().cloned())
         .collect();
-    if !tickets.photos_free(&photos) {
+    if !photos.free(&declared) {
         return field("photos", Problem::Taken);
     }
     let checked_at = context.phone_time(mutation, check.checked_at_ms);
@@ -174,6 +176,7 @@ pub fn check(
             open_ticket(
                 context,
                 tickets,
+                photos,
                 NewTicket {
                     ticket_id,
                     place_id: point.place_id,

@@ -3,6 +3,7 @@
 
 mod hints;
 mod marks;
+pub mod photo_batch;
 mod pull;
 mod push;
 pub mod registry;

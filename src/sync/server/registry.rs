@@ -43,6 +43,7 @@ impl Context<'_> {
 
 /// What one push batch reads and writes, per job.
 pub struct Batch {
+    photos: super::photo_batch::PhotoBatch,
     gate_visits: gate_visits::GateBatch,
     tickets: tickets::TicketBatch,
     safety: safety::SafetyBatch,
@@ -56,6 +57,7 @@ impl Batch {
         user: &SessionUser,
     ) -> Result<Batch, sqlx::Error> {
         Ok(Batch {
+            photos: super::photo_batch::PhotoBatch::prefetch(conn, mutations).await?,
             gate_visits: gate_visits::GateBatch::prefetch(conn, mutations).await?,
             tickets: tickets::TicketBatch::prefetch(conn, mutations).await?,
             safety: safety::SafetyBatch::prefetch(conn, mutations).await?,
@@ -72,7 +74,9 @@ impl Batch {
         // Tickets before the safety answers that point at them.
         self.tickets.flush(conn, context).await?;
         self.safety.flush(conn).await?;
-        self.cleaning.flush(conn).await
+        self.cleaning.flush(conn).await?;
+        // Last: a photo row names its record.
+        self.photos.flush(conn).await
     }
 }
 
@@ -92,16 +96,16 @@ pub static MUTATIONS: &[(&str, Handler)] = &[
         gate_visits::watch_decision(c, &mut b.gate_visits, &m.args)
     }),
     (ticket::REPORT, |c, b, m| {
-        tickets::report(c, &mut b.tickets, m)
+        tickets::report(c, &mut b.tickets, &mut b.photos, m)
     }),
     (ticket::EVENT, |c, b, m| {
-        tickets::event(c, &mut b.tickets, m)
+        tickets::event(c, &mut b.tickets, &mut b.photos, m)
     }),
     (crate::domain::safety::CHECK, |c, b, m| {
-        safety::check(c, &mut b.safety, &mut b.tickets, m)
+        safety::check(c, &mut b.safety, &mut b.tickets, &mut b.photos, m)
     }),
     (crate::domain::cleaning::CHECK, |c, b, m| {
-        cleaning::check(c, &mut b.cleaning, &mut b.tickets, m)
+        cleaning::check(c, &mut b.cleaning, &mut b.photos, m)
     }),
     (crate::domain::cleaning::APPEAL, |c, b, m| {
         cleaning::appeal(c, &mut b.cleaning, m)

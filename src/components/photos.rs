@@ -1,10 +1,12 @@
-//! Take or choose photos for a form: each is shrunk and hashed on the phone at once and previewed; the form
-//! keeps them (in IndexedDB) when it saves.
+//! Photos in any job's forms and pages: take or choose them (each shrunk and hashed on the phone at once and
+//! previewed; the form keeps them in IndexedDB when it saves), and show one, from the phone until it is
+//! uploaded, then from the server.
 
-use crate::domain::ticket::PHOTOS_MAX;
+use crate::domain::photo::PHOTOS_MAX;
 use crate::i18n::*;
-use crate::sync::local::PreparedPhoto;
+use crate::sync::local::{LocalData, PreparedPhoto};
 use leptos::prelude::*;
+use uuid::Uuid;
 
 #[component]
 pub fn PhotoPicker(
@@ -85,5 +87,35 @@ pub fn PhotoPicker(
                 <p class="field-problem" role="alert">{t!(i18n, problems.required)}</p>
             </Show>
         </fieldset>
+    }
+}
+
+/// One photo: from this phone while it waits to be uploaded, else from the server once it arrived there.
+#[component]
+pub fn PhotoThumb(local: LocalData, id: Uuid, stored: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let user = local.user_id();
+    let source = LocalResource::new(move || async move {
+        #[cfg(feature = "hydrate")]
+        {
+            if let Some(url) = crate::sync::photos::local_url(user, id).await {
+                return Some(url);
+            }
+        }
+        let _ = user;
+        stored.then(|| format!("/api/photos/{id}"))
+    });
+    view! {
+        {move || match source.get().flatten() {
+            Some(src) => view! {
+                <a href=src.clone() target="_blank" class="photo">
+                    <img src=src.clone() alt="" loading="lazy" />
+                    {(!stored).then(|| view! { <span class="photo-state">{t!(i18n, repair.photo_uploading)}</span> })}
+                </a>
+            }.into_any(),
+            None => view! {
+                <span class="photo photo-missing" data-testid="photo-uploading">{t!(i18n, repair.photo_uploading)}</span>
+            }.into_any(),
+        }}
     }
 }
