@@ -23,6 +23,24 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum_extra::extract::CookieJar;
 use sqlx::{AnyConnection, Row};
+use std::collections::HashSet;
+
+/// The tables each group of a pull's queries reads by version.
+const TICKET_TABLES: &[&str] = &["tickets", "ticket_events", "photos", "ticket_access"];
+const SAFETY_TABLES: &[&str] = &[
+    "check_points",
+    "safety_templates",
+    "safety_holidays",
+    "safety_checks",
+];
+const CLEANING_TABLES: &[&str] = &[
+    "cleaning_zones",
+    "cleaning_rubrics",
+    "cleaning_settings",
+    "cleaning_checks",
+    "cleaning_appeals",
+];
+const GATE_TABLES: &[&str] = &["visits", "visit_sign_outs", "watch_entries"];
 
 /// The days a table's rows are sent (the same window the phone keeps them), as its job declares.
 fn window_ms(job: &crate::sync::job::Job, table: &str) -> i64 {
@@ -141,48 +159,41 @@ async fn read_page(
     let admin = user.has(Role::Admin);
     // Find where this page ends: the PULL_PAGE-th change, if there are more, never inside one version. Counting
     // rows this user will not get only makes a page smaller.
-    let mut sources = vec![
-        "SELECT version FROM users WHERE version > $1",
-        "SELECT version FROM places WHERE version > $1",
-        "SELECT version FROM tickets WHERE version > $1",
-        "SELECT version FROM ticket_events WHERE version > $1",
-        "SELECT version FROM photos WHERE version > $1",
-        "SELECT version FROM ticket_access WHERE version > $1",
-    ];
     let safety = safety_scope(user);
+    let mut sources: Vec<&str> = vec!["users", "places"];
+    sources.extend(TICKET_TABLES);
     if safety {
-        sources.extend([
-            "SELECT version FROM check_points WHERE version > $1",
-            "SELECT version FROM safety_templates WHERE version > $1",
-            "SELECT version FROM safety_holidays WHERE version > $1",
-            "SELECT version FROM safety_checks WHERE version > $1",
-        ]);
+        sources.extend(SAFETY_TABLES);
     }
     if !matches!(cleaning, CleaningScope::None) {
-        sources.extend([
-            "SELECT version FROM cleaning_zones WHERE version > $1",
-            "SELECT version FROM cleaning_rubrics WHERE version > $1",
-            "SELECT version FROM cleaning_settings WHERE version > $1",
-            "SELECT version FROM cleaning_checks WHERE version > $1",
-            "SELECT version FROM cleaning_appeals WHERE version > $1",
-        ]);
+        sources.extend(CLEANING_TABLES);
     }
     if gate {
-        sources.extend([
-            "SELECT version FROM visits WHERE version > $1",
-            "SELECT version FROM visit_sign_outs WHERE version > $1",
-            "SELECT version FROM watch_entries WHERE version > $1",
-        ]);
+        sources.extend(GATE_TABLES);
     }
-    let versions: Vec<i64> = sqlx::query_scalar(&format!(
-        "SELECT version FROM ({}) AS changes WHERE version <= $2 ORDER BY version LIMIT $3",
-        sources.join(" UNION ALL ")
+    let union: Vec<String> = sources
+        .iter()
+        .map(|table| format!("SELECT version, '{table}' AS t FROM {table} WHERE version > $1"))
+        .collect();
+    let changes: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT version, t FROM ({}) AS changes WHERE version <= $2 ORDER BY version LIMIT $3",
+        union.join(" UNION ALL ")
     ))
     .bind(after)
     .bind(top)
     .bind(PULL_PAGE as i64 + 1)
     .fetch_all(&mut *conn)
     .await?;
+    let versions: Vec<i64> = changes.iter().map(|(version, _)| *version).collect();
+    // A page not cut short holds every change up to the top: a group of tables with none has nothing to send,
+    // and its queries are skipped (a guard's pull after a few visits reads the visits only).
+    let changed: Option<HashSet<&str>> = (changes.len() <= PULL_PAGE)
+        .then(|| changes.iter().map(|(_, table)| table.as_str()).collect());
+    let touched = |tables: &[&str]| {
+        changed
+            .as_ref()
+            .is_none_or(|changed| tables.iter().any(|t| changed.contains(t)))
+    };
     let mut up_to = top;
     let mut has_more = false;
     if versions.len() > PULL_PAGE {
@@ -197,7 +208,7 @@ async fn read_page(
         has_more = up_to < top;
     }
     let mut ops: Vec<(i64, Op)> = Vec::new();
-    if gate {
+    if gate && touched(GATE_TABLES) {
         let since = now - window_ms(&crate::features::gate_visits::JOB, "visits");
         for change in visits::visits_changed(conn, after, up_to, since).await? {
             ops.push((
@@ -221,15 +232,19 @@ async fn read_page(
             ));
         }
     }
-    let people = sqlx::query(
+    let people = if !touched(&["users"]) {
+        Vec::new()
+    } else {
+        sqlx::query(
         "SELECT id, display_name, active, version, \
          EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = 'maintenance') AS maintenance \
          FROM users WHERE version > $1 AND version <= $2",
-    )
-    .bind(after)
-    .bind(up_to)
-    .fetch_all(&mut *conn)
-    .await?;
+        )
+        .bind(after)
+        .bind(up_to)
+        .fetch_all(&mut *conn)
+        .await?
+    };
     for row in people {
         let id = uuid(row.try_get("id")?)?;
         let maintenance = match row.try_get::<bool, _>("maintenance") {
@@ -246,13 +261,17 @@ async fn read_page(
             put_or_leave("people", id, row.try_get::<i64, _>("active")? == 1, &person)?,
         ));
     }
-    let places = sqlx::query(
-        "SELECT id, parent_id, kind, name, active, version FROM places WHERE version > $1 AND version <= $2",
-    )
-    .bind(after)
-    .bind(up_to)
-    .fetch_all(&mut *conn)
-    .await?;
+    let places = if !touched(&["places"]) {
+        Vec::new()
+    } else {
+        sqlx::query(
+            "SELECT id, parent_id, kind, name, active, version FROM places WHERE version > $1 AND version <= $2",
+        )
+        .bind(after)
+        .bind(up_to)
+        .fetch_all(&mut *conn)
+        .await?
+    };
     for row in places {
         let id = uuid(row.try_get("id")?)?;
         let place = serde_json::json!({
@@ -268,7 +287,7 @@ async fn read_page(
     }
     // Only a snapshot started over leaves out long-closed tickets: a change to a ticket the phone holds always
     // reaches it, however long it was offline.
-    if safety {
+    if safety && touched(SAFETY_TABLES) {
         for (version, point) in safety_db::points_changed(conn, after, up_to).await? {
             let active = point.active;
             ops.push((
@@ -288,7 +307,7 @@ async fn read_page(
             ops.push((version, put("safety_checks", check.id, &check)?));
         }
     }
-    if !matches!(cleaning, CleaningScope::None) {
+    if !matches!(cleaning, CleaningScope::None) && touched(CLEANING_TABLES) {
         for (version, zone) in cleaning_db::zones_changed(conn, after, up_to).await? {
             ops.push((
                 version,
@@ -330,29 +349,32 @@ async fn read_page(
             }
         }
     }
-    let closed_since = if after == 0 {
-        now - window_ms(&crate::features::repair_tickets::JOB, "tickets")
-    } else {
-        i64::MIN
-    };
-    let tickets = tickets::changes_for(conn, user.id, admin, after, up_to, closed_since).await?;
-    for (version, ticket) in tickets.tickets {
-        ops.push((version, put("tickets", ticket.id, &ticket)?));
-    }
-    for event in tickets.events {
-        ops.push((event.version, put("ticket_events", event.id, &event)?));
-    }
-    for (version, photo) in tickets.photos {
-        ops.push((version, put("photos", photo.id, &photo)?));
-    }
-    for (version, id) in tickets.left {
-        ops.push((
-            version,
-            Op::Leave {
-                table: "tickets".into(),
-                id,
-            },
-        ));
+    if touched(TICKET_TABLES) {
+        let closed_since = if after == 0 {
+            now - window_ms(&crate::features::repair_tickets::JOB, "tickets")
+        } else {
+            i64::MIN
+        };
+        let tickets =
+            tickets::changes_for(conn, user.id, admin, after, up_to, closed_since).await?;
+        for (version, ticket) in tickets.tickets {
+            ops.push((version, put("tickets", ticket.id, &ticket)?));
+        }
+        for event in tickets.events {
+            ops.push((event.version, put("ticket_events", event.id, &event)?));
+        }
+        for (version, photo) in tickets.photos {
+            ops.push((version, put("photos", photo.id, &photo)?));
+        }
+        for (version, id) in tickets.left {
+            ops.push((
+                version,
+                Op::Leave {
+                    table: "tickets".into(),
+                    id,
+                },
+            ));
+        }
     }
     ops.sort_by_key(|(version, _)| *version);
     Ok(PullResponse {
