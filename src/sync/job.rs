@@ -24,6 +24,17 @@ pub struct Table {
     pub keep: Keep,
 }
 
+impl Table {
+    /// A table with no children whose rows stay as long as the server sends them.
+    pub const fn always(name: &'static str) -> Table {
+        Table {
+            name,
+            children: &[],
+            keep: Keep::Always,
+        }
+    }
+}
+
 /// How long a row stays on a phone (and within what window the server sends it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Keep {
@@ -47,10 +58,10 @@ impl Keep {
     pub fn expired(self, row: &serde_json::Value, now: i64) -> bool {
         match self {
             Keep::Always => false,
-            Keep::DaysAfter { field, days } => row
+            Keep::DaysAfter { field, .. } => row
                 .get(field)
                 .and_then(serde_json::Value::as_i64)
-                .is_some_and(|at| at < now - days * DAY_MS),
+                .is_some_and(|at| self.window_ms().is_some_and(|window| at < now - window)),
         }
     }
 }
@@ -58,11 +69,7 @@ impl Keep {
 /// The engine's own: the photos records carry (uploaded once, shown by every job), and the pages every user has.
 pub const ENGINE: Job = Job {
     key: "sync",
-    tables: &[Table {
-        name: "photos",
-        children: &[],
-        keep: Keep::Always,
-    }],
+    tables: &[Table::always("photos")],
     offline_pages: &["/", "/sync"],
 };
 
@@ -82,6 +89,11 @@ impl Job {
     pub fn table(&self, name: &str) -> Option<&'static Table> {
         self.tables.iter().find(|t| t.name == name)
     }
+
+    /// The names of its tables.
+    pub fn table_names(&self) -> impl Iterator<Item = &'static str> {
+        self.tables.iter().map(|t| t.name)
+    }
 }
 
 /// The table spec of `name` among `jobs`.
@@ -89,13 +101,12 @@ pub fn table_of(jobs: &[&'static Job], name: &str) -> Option<&'static Table> {
     jobs.iter().find_map(|job| job.table(name))
 }
 
-/// The window of `name` in days, for the server's pull. Panics on a table no job declares with a window: a
-/// programming error the tests catch at once.
-pub fn window_days(job: &Job, name: &str) -> i64 {
-    match job.table(name).map(|t| t.keep) {
-        Some(Keep::DaysAfter { days, .. }) => days,
-        _ => panic!("{} declares no window for {name}", job.key),
-    }
+/// The window of `name` in milliseconds, for the server's pull. Panics on a table the job declares without a
+/// window: a programming error the tests catch at once.
+pub fn window_ms(job: &Job, name: &str) -> i64 {
+    job.table(name)
+        .and_then(|t| t.keep.window_ms())
+        .unwrap_or_else(|| panic!("{} declares no window for {name}", job.key))
 }
 
 #[cfg(test)]

@@ -524,6 +524,18 @@ async fn a_class_zone_follows_the_class(app: TestApp) {
 }
 both!(a_class_zone_follows_the_class);
 
+/// Makes the server's record of the phone's requests say it was last heard from at `at`, as if it had been
+/// offline since.
+async fn offline_since(app: &TestApp, phone: &Phone, at: i64) {
+    sqlx::query(&format!(
+        "UPDATE sync_client_marks SET seen_at = {at} WHERE client_id = '{}'",
+        phone.client_id
+    ))
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+}
+
 /// A phone's clock decides an entry's time only as far back as the phone was out of touch: a phone that synced
 /// a moment ago cannot date a check into last week's published board, nor an appeal back into its window. One
 /// that really was offline since then can, and a published board still does not change until the admin
@@ -584,16 +596,8 @@ async fn a_phone_clock_set_back_neither_changes_a_published_board_nor_reopens_an
     assert_eq!(before["arrived_after_publication"], 0);
 
     // A phone offline since before last week: its check counts there, but the published board stays as it was.
-    let offline = Phone::new(&app, "jianduyuan").await;
-    let mut offline = offline;
-    sqlx::query(&format!(
-        "UPDATE sync_client_marks SET seen_at = {} WHERE client_id = '{}'",
-        now - 8 * day,
-        offline.client_id
-    ))
-    .execute(&app.db.pool)
-    .await
-    .unwrap();
+    let mut offline = Phone::new(&app, "jianduyuan").await;
+    offline_since(&app, &offline, now - 8 * day).await;
     let mut late = score(zone_of(&offline, 1, 2), &[]);
     late.checked_at_ms = now - 7 * day;
     offline.queue(CHECK, serde_json::to_value(&late).unwrap());
@@ -641,14 +645,7 @@ async fn a_phone_clock_set_back_neither_changes_a_published_board_nor_reopens_an
         ["rejected:appeal_closed"]
     );
     // Written on a phone that really was offline since then, the same appeal is in time.
-    sqlx::query(&format!(
-        "UPDATE sync_client_marks SET seen_at = {} WHERE client_id = '{}'",
-        now - 2 * day,
-        teacher.client_id
-    ))
-    .execute(&app.db.pool)
-    .await
-    .unwrap();
+    offline_since(&app, &teacher, now - 2 * day).await;
     teacher.queue(
         APPEAL,
         serde_json::to_value(appeal("离线时写的申诉")).unwrap(),

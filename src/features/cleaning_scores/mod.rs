@@ -31,21 +31,9 @@ use crate::sync::job::{Keep, Table};
 pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
     key: "cleaning_scores",
     tables: &[
-        Table {
-            name: "cleaning_zones",
-            children: &[],
-            keep: Keep::Always,
-        },
-        Table {
-            name: "cleaning_rubrics",
-            children: &[],
-            keep: Keep::Always,
-        },
-        Table {
-            name: "cleaning_settings",
-            children: &[],
-            keep: Keep::Always,
-        },
+        Table::always("cleaning_zones"),
+        Table::always("cleaning_rubrics"),
+        Table::always("cleaning_settings"),
         Table {
             name: "cleaning_checks",
             children: &[("cleaning_appeals", "check_id")],
@@ -56,11 +44,7 @@ pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
                 days: 35,
             },
         },
-        Table {
-            name: "cleaning_appeals",
-            children: &[],
-            keep: Keep::Always,
-        },
+        Table::always("cleaning_appeals"),
     ],
     // A zone's form opens from the offline shell (its address carries the zone), the list is kept whole.
     offline_pages: &["/cleaning-scores"],

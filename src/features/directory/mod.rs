@@ -20,22 +20,11 @@ pub use places_page::PlacesPage;
 pub use school_classes_page::SchoolClassesPage;
 pub use server_fns::*;
 
-use crate::sync::job::{Keep, Table};
+use crate::sync::job::Table;
 
 /// The directory as the sync engine sees it: everyone's phone holds the people and places.
 pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
     key: "directory",
-    tables: &[
-        Table {
-            name: "people",
-            children: &[],
-            keep: Keep::Always,
-        },
-        Table {
-            name: "places",
-            children: &[],
-            keep: Keep::Always,
-        },
-    ],
+    tables: &[Table::always("people"), Table::always("places")],
     offline_pages: &[],
 };

@@ -38,16 +38,8 @@ pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
                 days: 30,
             },
         },
-        Table {
-            name: "visit_sign_outs",
-            children: &[],
-            keep: Keep::Always,
-        },
-        Table {
-            name: "watch_entries",
-            children: &[],
-            keep: Keep::Always,
-        },
+        Table::always("visit_sign_outs"),
+        Table::always("watch_entries"),
     ],
     offline_pages: &["/gate-visits", "/gate-visits/roll-call"],
 };

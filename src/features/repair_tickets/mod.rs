@@ -40,11 +40,7 @@ pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
                 days: 30,
             },
         },
-        Table {
-            name: "ticket_events",
-            children: &[],
-            keep: Keep::Always,
-        },
+        Table::always("ticket_events"),
     ],
     offline_pages: &["/repair-tickets", "/repair-tickets/new"],
 };

@@ -27,21 +27,9 @@ use crate::sync::job::{Keep, Table};
 pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
     key: "safety_checks",
     tables: &[
-        Table {
-            name: "check_points",
-            children: &[],
-            keep: Keep::Always,
-        },
-        Table {
-            name: "safety_templates",
-            children: &[],
-            keep: Keep::Always,
-        },
-        Table {
-            name: "safety_holidays",
-            children: &[],
-            keep: Keep::Always,
-        },
+        Table::always("check_points"),
+        Table::always("safety_templates"),
+        Table::always("safety_holidays"),
         Table {
             name: "safety_checks",
             children: &[],

@@ -2,6 +2,7 @@
 //! what the phone no longer needs.
 
 use super::*;
+
 pub(super) async fn pull_all(store: &Store, meta: &mut Meta) -> Result<(), Stop> {
     loop {
         number_pending(store, meta)?;
@@ -165,20 +166,27 @@ pub(super) fn remove_row(store: &Store, table: &str, id: Uuid) {
     };
     let parent = id.to_string();
     for (child, field) in spec.children {
-        for key in store.keys(&format!("row.{child}.")) {
-            let belongs = store.get::<serde_json::Value>(&key).is_some_and(|row| {
-                row.get(*field).and_then(|v| v.as_str()) == Some(parent.as_str())
-            });
-            if belongs
-                && let Some(child_id) = key
-                    .rsplit('.')
-                    .next()
-                    .and_then(|id| Uuid::parse_str(id).ok())
-            {
+        for (child_id, row) in rows_of(store, child) {
+            if row.get(*field).and_then(|v| v.as_str()) == Some(parent.as_str()) {
                 remove_row(store, child, child_id);
             }
         }
     }
+}
+
+/// The snapshot's rows of `table`, with their ids (read from their keys, `row.<table>.<id>`).
+fn rows_of(store: &Store, table: &str) -> Vec<(Uuid, serde_json::Value)> {
+    store
+        .keys(&format!("row.{table}."))
+        .into_iter()
+        .filter_map(|key| {
+            let id = key
+                .rsplit('.')
+                .next()
+                .and_then(|id| Uuid::parse_str(id).ok())?;
+            Some((id, store.get::<serde_json::Value>(&key)?))
+        })
+        .collect()
 }
 
 /// Takes an acknowledged (or refused) mutation out of the outbox; `false` if it had to stay (no room to keep
@@ -223,7 +231,7 @@ pub(super) fn settle(
     if matches!(outcome, Outcome::Rejected { .. }) {
         // A refused record's photos will never be taken: free their room (the entry itself stays in "needs
         // attention" with the reason).
-        let photos = declared_photos(mutation);
+        let photos = crate::domain::photo::declared_in(&mutation.args);
         if let (false, Some(user)) = (photos.is_empty(), with_engine(|e| e.local.user_id())) {
             wasm_bindgen_futures::spawn_local(async move {
                 for photo in photos {
@@ -289,16 +297,8 @@ pub(super) fn prune_expired(store: &Store, clock_skew_ms: i64) {
         if table.keep == crate::sync::job::Keep::Always {
             continue;
         }
-        for key in store.keys(&format!("row.{}.", table.name)) {
-            let expired = store
-                .get::<serde_json::Value>(&key)
-                .is_some_and(|row| table.keep.expired(&row, now));
-            if expired
-                && let Some(id) = key
-                    .rsplit('.')
-                    .next()
-                    .and_then(|id| Uuid::parse_str(id).ok())
-            {
+        for (id, row) in rows_of(store, table.name) {
+            if table.keep.expired(&row, now) {
                 remove_row(store, table.name, id);
             }
         }

@@ -155,18 +155,13 @@ pub(super) async fn upload_photos() -> Result<(), Stop> {
     result
 }
 
-/// The photo ids a mutation declares (`domain::photo::declared_in`).
-pub(super) fn declared_photos(mutation: &Mutation) -> Vec<Uuid> {
-    crate::domain::photo::declared_in(&mutation.args)
-}
-
 /// Whether a mutation still in this phone's outbox declares the photo.
 pub(super) fn declared_by_pending(photo: Uuid) -> bool {
     with_engine(|engine| {
         engine
             .pending
             .values()
-            .any(|p| declared_photos(&p.mutation).contains(&photo))
+            .any(|p| crate::domain::photo::declared_in(&p.mutation.args).contains(&photo))
     })
     .unwrap_or(true)
 }

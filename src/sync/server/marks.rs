@@ -42,8 +42,8 @@ impl Marks {
 }
 
 /// Records that the phone had numbered its outbox through `numbered` when a request of `user_id` arrived at
-/// `now`. Nothing for an outbox of another user (the push refuses it anyway), nor when the same mark was
-/// recorded lately.
+/// `now` (a later arrival with the same numbering moves the mark forward). Nothing for an outbox of another user
+/// (the push refuses it anyway); a pull asks [`stale`] first, so an idle phone's poll writes nothing.
 pub async fn record(
     conn: &mut AnyConnection,
     client_id: &str,

@@ -10,14 +10,17 @@
 //! get the gate log.
 
 use super::{check_protocol, parse, signed_in};
+use crate::domain::clock::DAY_MS;
 use crate::domain::sync::{Op, PULL_PAGE, PullRequest, PullResponse, SCHEMA_VERSION, SyncError};
 use crate::domain::{Role, SessionUser};
 use crate::features::cleaning_scores::db as cleaning_db;
 use crate::features::gate_visits::db as visits;
 use crate::features::repair_tickets::db as tickets;
 use crate::features::safety_checks::db as safety_db;
+use crate::features::{cleaning_scores, gate_visits, repair_tickets, safety_checks};
 use crate::server::db::{now_ms, uuid};
 use crate::server::state::AppState;
+use crate::sync::job::{Job, window_ms};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -25,28 +28,11 @@ use axum_extra::extract::CookieJar;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashSet;
 
-/// The tables each group of a pull's queries reads by version.
-const TICKET_TABLES: &[&str] = &["tickets", "ticket_events", "photos", "ticket_access"];
-const SAFETY_TABLES: &[&str] = &[
-    "check_points",
-    "safety_templates",
-    "safety_holidays",
-    "safety_checks",
-];
-const CLEANING_TABLES: &[&str] = &[
-    "cleaning_zones",
-    "cleaning_rubrics",
-    "cleaning_settings",
-    "cleaning_checks",
-    "cleaning_appeals",
-];
-const GATE_TABLES: &[&str] = &["visits", "visit_sign_outs", "watch_entries"];
-
-/// The days a table's rows are sent (the same window the phone keeps them), as its job declares.
-fn window_ms(job: &crate::sync::job::Job, table: &str) -> i64 {
-    crate::sync::job::window_days(job, table) * DAY_MS
+/// The tables a group of the pull's queries reads by version: the job's synced tables (their wire names are
+/// their tables' names), and for tickets also the photos and who may see which ticket.
+fn tables_of(job: &Job, also: &[&'static str]) -> Vec<&'static str> {
+    job.table_names().chain(also.iter().copied()).collect()
 }
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 pub async fn pull(
     State(state): State<AppState>,
@@ -160,16 +146,20 @@ async fn read_page(
     // Find where this page ends: the PULL_PAGE-th change, if there are more, never inside one version. Counting
     // rows this user will not get only makes a page smaller.
     let safety = safety_scope(user);
+    let ticket_tables = tables_of(&repair_tickets::JOB, &["photos", "ticket_access"]);
+    let safety_tables = tables_of(&safety_checks::JOB, &[]);
+    let cleaning_tables = tables_of(&cleaning_scores::JOB, &[]);
+    let gate_tables = tables_of(&gate_visits::JOB, &[]);
     let mut sources: Vec<&str> = vec!["users", "places"];
-    sources.extend(TICKET_TABLES);
+    sources.extend(&ticket_tables);
     if safety {
-        sources.extend(SAFETY_TABLES);
+        sources.extend(&safety_tables);
     }
     if !matches!(cleaning, CleaningScope::None) {
-        sources.extend(CLEANING_TABLES);
+        sources.extend(&cleaning_tables);
     }
     if gate {
-        sources.extend(GATE_TABLES);
+        sources.extend(&gate_tables);
     }
     let union: Vec<String> = sources
         .iter()
@@ -208,8 +198,8 @@ async fn read_page(
         has_more = up_to < top;
     }
     let mut ops: Vec<(i64, Op)> = Vec::new();
-    if gate && touched(GATE_TABLES) {
-        let since = now - window_ms(&crate::features::gate_visits::JOB, "visits");
+    if gate && touched(&gate_tables) {
+        let since = now - window_ms(&gate_visits::JOB, "visits");
         for change in visits::visits_changed(conn, after, up_to, since).await? {
             ops.push((
                 change.version,
@@ -236,9 +226,9 @@ async fn read_page(
         Vec::new()
     } else {
         sqlx::query(
-        "SELECT id, display_name, active, version, \
-         EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = 'maintenance') AS maintenance \
-         FROM users WHERE version > $1 AND version <= $2",
+            "SELECT id, display_name, active, version, \
+             EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = 'maintenance') AS maintenance \
+             FROM users WHERE version > $1 AND version <= $2",
         )
         .bind(after)
         .bind(up_to)
@@ -287,7 +277,7 @@ async fn read_page(
     }
     // Only a snapshot started over leaves out long-closed tickets: a change to a ticket the phone holds always
     // reaches it, however long it was offline.
-    if safety && touched(SAFETY_TABLES) {
+    if safety && touched(&safety_tables) {
         for (version, point) in safety_db::points_changed(conn, after, up_to).await? {
             let active = point.active;
             ops.push((
@@ -302,12 +292,12 @@ async fn read_page(
             let row = serde_json::json!({ "id": id, "day": day });
             ops.push((version, put_or_leave("safety_holidays", id, active, &row)?));
         }
-        let since = now - window_ms(&crate::features::safety_checks::JOB, "safety_checks");
+        let since = now - window_ms(&safety_checks::JOB, "safety_checks");
         for (version, check) in safety_db::checks_changed(conn, after, up_to, since).await? {
             ops.push((version, put("safety_checks", check.id, &check)?));
         }
     }
-    if !matches!(cleaning, CleaningScope::None) && touched(CLEANING_TABLES) {
+    if !matches!(cleaning, CleaningScope::None) && touched(&cleaning_tables) {
         for (version, zone) in cleaning_db::zones_changed(conn, after, up_to).await? {
             ops.push((
                 version,
@@ -327,12 +317,9 @@ async fn read_page(
         let (classes, window) = match &cleaning {
             CleaningScope::Classes(classes) => (
                 Some(classes.as_slice()),
-                window_ms(&crate::features::cleaning_scores::JOB, "cleaning_checks"),
+                window_ms(&cleaning_scores::JOB, "cleaning_checks"),
             ),
-            _ => (
-                None,
-                crate::features::cleaning_scores::INSPECTOR_WINDOW_DAYS * DAY_MS,
-            ),
+            _ => (None, cleaning_scores::INSPECTOR_WINDOW_DAYS * DAY_MS),
         };
         let since = now - window;
         for (version, check) in
@@ -349,9 +336,9 @@ async fn read_page(
             }
         }
     }
-    if touched(TICKET_TABLES) {
+    if touched(&ticket_tables) {
         let closed_since = if after == 0 {
-            now - window_ms(&crate::features::repair_tickets::JOB, "tickets")
+            now - window_ms(&repair_tickets::JOB, "tickets")
         } else {
             i64::MIN
         };
