@@ -1,6 +1,6 @@
 //! The HTML shell, the `<App/>` root and the route table.
 
-use crate::components::{AdminOnly, AppLayout};
+use crate::components::AdminOnly;
 use crate::features::auth::{SetupPage, SignInPage};
 use crate::features::cleaning_scores::{
     ClassTermPage, CleaningAdminPage, CleaningCheckPage, CleaningScoresPage, LeagueBoardPage,
@@ -12,6 +12,7 @@ use crate::features::directory::{
 use crate::features::gate_visits::{
     GateVisitsPage, RollCallPage, VisitRegisterPage, WatchListPage,
 };
+use crate::features::home::AppLayout;
 use crate::features::home::{AdminPage, HomePage};
 use crate::features::profile::ProfilePage;
 use crate::features::repair_tickets::{

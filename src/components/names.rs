@@ -1,6 +1,6 @@
 //! Enums and errors as words in the user's language. Every UI string comes from `locales/*.json`.
 
-use crate::domain::{CheckPointKind, Job, PlaceKind, Role};
+use crate::domain::{CheckPointKind, PlaceKind, Role};
 use crate::error::{AppError, Problem};
 use crate::i18n::*;
 
@@ -13,16 +13,6 @@ pub fn role_name(locale: Locale, role: Role) -> &'static str {
         Role::Maintenance => td_string!(locale, roles.maintenance),
         Role::Staff => td_string!(locale, roles.staff),
         Role::ClassTeacher => td_string!(locale, roles.class_teacher),
-    }
-}
-
-pub fn job_name(locale: Locale, job: Job) -> &'static str {
-    match job {
-        Job::GateVisits => td_string!(locale, jobs.gate_visits),
-        Job::SafetyChecks => td_string!(locale, jobs.safety_checks),
-        Job::CleaningScores => td_string!(locale, jobs.cleaning_scores),
-        Job::RepairTickets => td_string!(locale, jobs.repair_tickets),
-        Job::Admin => td_string!(locale, jobs.admin),
     }
 }
 

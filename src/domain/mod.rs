@@ -6,6 +6,7 @@
 pub mod check_point;
 pub mod cleaning;
 pub mod clock;
+pub mod directory;
 pub mod photo;
 pub mod place;
 pub mod role;
@@ -19,7 +20,7 @@ pub mod visit;
 
 pub use check_point::{CheckPoint, CheckPointInput, CheckPointKind};
 pub use place::{Place, PlaceInput, PlaceKind};
-pub use role::{Job, Role};
+pub use role::Role;
 pub use school_class::{SchoolClass, SchoolClassInput};
 pub use user::{NewUser, SessionUser, UserSummary};
 

@@ -24,6 +24,16 @@ use uuid::Uuid;
 pub const REPORT: &str = "ticket.report@1";
 pub const EVENT: &str = "ticket.event@1";
 
+/// Who may report a fault: everyone on the staff; not the student inspectors.
+pub const REPORTERS: &[super::Role] = &[
+    super::Role::Admin,
+    super::Role::GateGuard,
+    super::Role::SafetyInspector,
+    super::Role::Maintenance,
+    super::Role::Staff,
+    super::Role::ClassTeacher,
+];
+
 pub const DESCRIPTION_MAX: u32 = 500;
 pub const NOTE_MAX: u32 = 500;
 

@@ -6,10 +6,13 @@ pub mod db;
 pub mod demo;
 pub mod guard;
 pub mod id_seal;
+pub mod job;
 pub mod photos;
 pub mod service_worker;
+pub mod sessions;
 pub mod state;
 pub mod static_files;
+pub mod throttle;
 pub mod tls;
 
 use crate::app::{App, shell};
@@ -155,25 +158,21 @@ pub async fn open(
     if config.demo {
         demo::seed_if_empty(&db).await.map_err(StartError::Demo)?;
     }
-    crate::features::safety_checks::db::ensure_default_templates(&db)
-        .await
-        .map_err(|cause| StartError::Database {
-            url: "safety_templates".into(),
-            cause,
-        })?;
-    crate::features::cleaning_scores::db::ensure_defaults(&db)
-        .await
-        .map_err(|cause| StartError::Database {
-            url: "cleaning_rubrics".into(),
-            cause,
-        })?;
     let photos =
         photos::DiskPhotos::open(&config.data_dir).map_err(|cause| StartError::Database {
             url: config.data_dir.join("photos").display().to_string(),
             cause: sqlx::Error::Io(cause),
         })?;
     let hints = crate::sync::server::Hints::start(&db, &config.database_url);
-    crate::features::gate_visits::retention::start(db.clone(), config.visit_retention_days);
+    // Last, once nothing else can fail: a job's start may spawn a task (the gate log's nightly purge).
+    for job in crate::jobs::SERVER {
+        job.start(&db, &config)
+            .await
+            .map_err(|cause| StartError::Database {
+                url: format!("starting {}", job.job().key),
+                cause,
+            })?;
+    }
     Ok(AppState {
         leptos_options,
         db,
@@ -207,35 +206,20 @@ pub fn route_paths() -> Vec<String> {
 pub fn router(state: AppState) -> Router {
     let routes = routes();
     let pkg_path = format!("/{}", state.leptos_options.site_pkg_dir);
-    Router::new()
+    let jobs = crate::jobs::SERVER;
+    let mut app = Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .merge(crate::sync::server::routes())
-        .route(
-            "/api/gate-visits/register.csv",
-            axum::routing::get(crate::features::gate_visits::export::register_csv),
-        )
         .route(
             "/api/photos/{id}",
             axum::routing::put(photos::upload)
                 .get(photos::serve)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/api/repair-tickets/log.csv",
-            axum::routing::get(crate::features::repair_tickets::export::log_csv),
-        )
-        .route(
-            "/api/safety/ledger.csv",
-            axum::routing::get(crate::features::safety_checks::export::ledger_csv),
-        )
-        .route(
-            "/api/cleaning/checks.csv",
-            axum::routing::get(crate::features::cleaning_scores::export::checks_csv),
-        )
-        .route(
-            "/sign-in",
-            axum::routing::post(crate::features::auth::form_post::sign_in_form),
-        )
+        );
+    for job in jobs {
+        app = app.merge(job.routes());
+    }
+    let mut app = app
         .route("/sw.js", axum::routing::get(service_worker::script))
         .route(
             service_worker::SHELL_PATH,
@@ -249,12 +233,11 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::features::auth::session::revoke_signed_out,
-        ))
-        .layer(axum::middleware::from_fn(guard::guard))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    for job in jobs {
+        app = job.wrap(app, &state);
+    }
+    app.layer(axum::middleware::from_fn(guard::guard))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

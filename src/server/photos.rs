@@ -420,19 +420,16 @@ pub async fn serve(
 ) -> Result<Response, PhotoError> {
     let user = user_of(&state, &jar).await?;
     let photo = declared(&state, id).await?.ok_or(PhotoError::NotFound)?;
-    let admin = user.has(Role::Admin);
-    let allowed = match photo.owner_kind.as_str() {
-        "ticket" => {
+    // The job whose records declare this kind says who may see them; a kind no job claims, the admin only.
+    let owner = crate::jobs::SERVER
+        .iter()
+        .find(|job| job.photo_owner() == Some(photo.owner_kind.as_str()));
+    let allowed = match owner {
+        Some(job) => {
             let mut conn = state.db.pool.acquire().await?;
-            crate::features::repair_tickets::db::may_see(&mut conn, photo.owner_id, user.id, admin)
-                .await?
+            job.may_see_photo(&mut conn, photo.owner_id, &user).await?
         }
-        "cleaning" => {
-            let mut conn = state.db.pool.acquire().await?;
-            crate::features::cleaning_scores::db::may_see_check(&mut conn, photo.owner_id, &user)
-                .await?
-        }
-        _ => admin,
+        None => user.has(Role::Admin),
     };
     if !allowed {
         return Err(PhotoError::Forbidden);

@@ -17,5 +17,5 @@ pub struct AppState {
     /// Photo bytes of every job.
     pub photos: super::photos::DiskPhotos,
     /// Sign-in attempts being checked, per user name and client address.
-    pub sign_ins: crate::features::auth::throttle::Throttle,
+    pub sign_ins: super::throttle::Throttle,
 }

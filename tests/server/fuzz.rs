@@ -1,5 +1,5 @@
 //! Malformed and oversized values sent to every server function and every sync mutation, from the code's own
-//! lists (the registered server functions, `registry::MUTATIONS`): no answer is a server error, and a refusal
+//! lists (the registered server functions, `registry::mutation_names`): no answer is a server error, and a refusal
 //! changes nothing (for a server function: the change counter every write bumps stays; for a mutation: every
 //! table's rows).
 
@@ -103,10 +103,7 @@ async fn every_server_function_refuses_hostile_bodies_without_a_server_error(app
 both!(every_server_function_refuses_hostile_bodies_without_a_server_error);
 
 async fn every_sync_mutation_refuses_hostile_arguments_and_blocks_nothing(app: TestApp) {
-    let names: Vec<&str> = houqin::sync::server::registry::MUTATIONS
-        .iter()
-        .map(|(name, _)| *name)
-        .collect();
+    let names: Vec<&str> = houqin::sync::server::registry::mutation_names();
     assert!(names.len() >= 8, "{names:?}");
     // Over every field's limit, while a batch of them stays under the push's byte cap.
     let huge = "长".repeat(20_000);

@@ -1,6 +1,6 @@
 //! SQL for users, their roles, sessions and failed sign-ins.
 
-use crate::domain::{NewUser, Role, SessionUser, UserSummary};
+use crate::domain::{NewUser, Role, UserSummary};
 use crate::server::db::{Db, bump_version, now_ms, uuid};
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
@@ -31,42 +31,6 @@ pub async fn password_hash(db: &Db, user_id: Uuid) -> Result<Option<String>, sql
         .bind(user_id.to_string())
         .fetch_optional(&db.pool)
         .await
-}
-
-async fn roles_of(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Role>, sqlx::Error> {
-    let codes: Vec<String> =
-        sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
-            .bind(user_id)
-            .fetch_all(conn)
-            .await?;
-    let mut roles: Vec<Role> = codes
-        .iter()
-        .filter_map(|code| Role::from_code(code))
-        .collect();
-    roles.sort();
-    Ok(roles)
-}
-
-/// The active user behind an unexpired session token hash.
-pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<SessionUser>, sqlx::Error> {
-    let mut conn = db.pool.acquire().await?;
-    let row = sqlx::query(
-        "SELECT u.id, u.username, u.display_name, u.locale FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
-    )
-    .bind(token_hash)
-    .bind(now_ms())
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let id: String = row.try_get("id")?;
-    Ok(Some(SessionUser {
-        id: uuid(&id)?,
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        locale: row.try_get("locale")?,
-        roles: roles_of(&mut conn, &id).await?,
-    }))
 }
 
 pub async fn create_session(
@@ -178,7 +142,7 @@ pub async fn clear_failures_of_user(
     if let Some(username) = &username {
         sqlx::query("DELETE FROM sign_in_failures WHERE username_key = $1 OR username_key = $2")
             .bind(username)
-            .bind(crate::features::auth::throttle::known_key(username))
+            .bind(crate::server::throttle::known_key(username))
             .execute(&mut *conn)
             .await?;
     }

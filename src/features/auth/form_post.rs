@@ -42,7 +42,7 @@ pub async fn sign_in_form(
         return back_to_form(&AppError::invalid("request", Problem::Invalid), "");
     };
     let jar = CookieJar::from_headers(&headers);
-    let address = crate::features::auth::throttle::client_address(
+    let address = crate::server::throttle::client_address(
         connection.map(|Extension(ConnectInfo(peer))| peer.ip()),
         &headers,
     );

@@ -6,15 +6,24 @@
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod form_post;
+mod language_switch;
 pub mod on_phone;
 mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod server_job;
 #[cfg(feature = "ssr")]
 pub mod session;
 mod setup_page;
 mod sign_in_page;
-#[cfg(feature = "ssr")]
-pub mod throttle;
 
+pub use language_switch::LanguageSwitch;
 pub use server_fns::*;
 pub use setup_page::SetupPage;
 pub use sign_in_page::SignInPage;
+
+/// Signing in syncs no table of its own; it is listed for its routes and middleware.
+pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
+    key: "auth",
+    tables: &[],
+    offline_pages: &[],
+};

@@ -106,7 +106,7 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
 
 #[cfg(feature = "ssr")]
 pub(super) mod handlers {
-    use super::super::{db, session, throttle};
+    use super::super::{db, session};
     use crate::domain::user::{
         FAILURE_WINDOW_SECS, PASSWORD_MAX, USERNAME_MAX, check_password, username_key,
     };
@@ -114,6 +114,7 @@ pub(super) mod handlers {
     use crate::error::{AppError, Problem};
     use crate::server::db::now_ms;
     use crate::server::state::AppState;
+    use crate::server::throttle;
     use axum_extra::extract::CookieJar;
     use std::net::IpAddr;
 
@@ -232,7 +233,7 @@ pub(super) mod handlers {
             state.config.session_days,
             state.config.secure_cookies,
         );
-        let user = db::session_user(&state.db, &hash)
+        let user = crate::server::sessions::session_user(&state.db, &hash)
             .await?
             .ok_or(AppError::Internal)?;
         Ok((user, cookie))

@@ -5,17 +5,14 @@
 
 use crate::domain::{Role, SessionUser};
 use crate::error::AppError;
-use crate::server::config::SecretKey;
 use crate::server::state::AppState;
 use axum::http::{HeaderValue, header::SET_COOKIE};
 use axum_extra::extract::CookieJar;
-use hmac::{Hmac, Mac};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use rand::RngCore;
-use sha2::Sha256;
 
-pub const COOKIE: &str = "houqin_session";
+pub use crate::server::sessions::{COOKIE, token_hash};
 
 /// The app's state, from the server function's context. Take it before the function's first `.await`: while a
 /// page renders on the server, a resource's server function can lose its reactive context across an await (its
@@ -39,7 +36,11 @@ async fn session_user(state: &AppState) -> Result<Option<SessionUser>, AppError>
     let Some(token) = session_token().await else {
         return Ok(None);
     };
-    Ok(super::db::session_user(&state.db, &token_hash(&state.config.session_key, &token)).await?)
+    Ok(crate::server::sessions::session_user(
+        &state.db,
+        &token_hash(&state.config.session_key, &token),
+    )
+    .await?)
 }
 
 /// The cookies and client address of the request a server function answers (read with no await, so the
@@ -52,7 +53,7 @@ pub fn request_client() -> (CookieJar, Option<std::net::IpAddr>) {
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|info| info.0.ip());
-    let address = super::throttle::client_address(peer, &parts.headers);
+    let address = crate::server::throttle::client_address(peer, &parts.headers);
     (CookieJar::from_headers(&parts.headers), address)
 }
 
@@ -89,14 +90,6 @@ pub fn new_token() -> String {
     hex::encode(bytes)
 }
 
-pub fn token_hash(key: &SecretKey, token: &str) -> String {
-    // HMAC accepts keys of any length, so this cannot fail for a 32-byte key.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.0)
-        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-    mac.update(token.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
-
 /// The `Set-Cookie` value of a new session.
 pub fn session_cookie(token: &str, days: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
@@ -127,7 +120,7 @@ pub fn append_cookie(cookie: &str) {
 /// comes (see `throttle::argon2_turn`).
 pub async fn hash_password(password: String) -> Result<String, AppError> {
     // The turn goes with the job: a request dropped mid-hash does not free it while the hash still runs.
-    let turn = super::throttle::argon2_turn().await?;
+    let turn = crate::server::throttle::argon2_turn().await?;
     tokio::task::spawn_blocking(move || {
         let _turn = turn;
         use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
@@ -150,7 +143,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 /// Checks a password against a stored hash on a blocking thread, when its turn comes; a malformed hash never
 /// matches.
 pub async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
-    let turn = super::throttle::argon2_turn().await?;
+    let turn = crate::server::throttle::argon2_turn().await?;
     tokio::task::spawn_blocking(move || {
         let _turn = turn;
         use argon2::password_hash::{PasswordHash, PasswordVerifier};

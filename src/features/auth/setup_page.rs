@@ -1,7 +1,8 @@
 //! First run outside demo mode: an empty installation asks for its first administrator (后勤主任).
 
+use super::LanguageSwitch;
 use super::setup_first_admin;
-use crate::components::{ErrorNotice, Field, LanguageSwitch, problem_of};
+use crate::components::{ErrorNotice, Field, problem_of};
 use crate::domain::{NewUser, Role};
 use crate::i18n::*;
 use leptos::prelude::*;

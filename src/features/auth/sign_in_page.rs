@@ -5,8 +5,9 @@
 //! browser back here with the error and the user name in the address (never the password). Once hydrated, the
 //! page signs in through the server function instead and stays on the page.
 
+use super::LanguageSwitch;
 use super::sign_in;
-use crate::components::{ErrorNotice, Field, LanguageSwitch};
+use crate::components::{ErrorNotice, Field};
 use crate::error::{AppError, Problem};
 use crate::i18n::*;
 use leptos::prelude::*;

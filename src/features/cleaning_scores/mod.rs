@@ -16,6 +16,8 @@ mod local_view;
 #[cfg(feature = "ssr")]
 pub mod mutations;
 mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod server_job;
 mod zones_here;
 
 pub use admin_page::CleaningAdminPage;
@@ -25,6 +27,7 @@ pub use cleaning_scores_page::CleaningScoresPage;
 pub use server_fns::*;
 pub use zones_here::ZonesAtPlace;
 
+use crate::domain::Role;
 use crate::sync::job::{Keep, Table};
 
 /// Cleaning scores as the sync engine sees them.
@@ -52,3 +55,18 @@ pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
 
 /// Days of checks an inspector's phone is sent (this week and last, for corrections).
 pub const INSPECTOR_WINDOW_DAYS: i64 = 14;
+
+/// Its card on the home page and its tab in the bottom bar. The inspectors who score, and the class teachers who see their class's scores.
+pub const NAV: crate::components::NavEntry = crate::components::NavEntry {
+    path: "/cleaning-scores",
+    icon: crate::components::Icon::Path(
+        "M12 3v5M12 16v5M3 12h5M16 12h5M6 6l3 3M15 15l3 3M6 18l3-3M15 9l3-3",
+    ),
+    roles: &[Role::CleaningInspector, Role::ClassTeacher],
+    name: |locale| crate::i18n::td_string!(locale, jobs.cleaning_scores),
+    summary: |locale| crate::i18n::td_string!(locale, jobs.cleaning_scores_summary),
+    admin: &[crate::components::AdminLink {
+        path: "/admin/cleaning",
+        name: |locale| crate::i18n::td_string!(locale, cleaning.admin),
+    }],
+};

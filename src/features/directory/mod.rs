@@ -4,6 +4,8 @@
 mod check_points_page;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+mod demo;
 mod editing;
 mod label_page;
 mod pickers;
@@ -11,6 +13,8 @@ mod place_page;
 mod places_page;
 mod school_classes_page;
 mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod server_job;
 
 pub use check_points_page::CheckPointsPage;
 pub use label_page::{CheckPointLabelPage, PlaceLabelPage};

@@ -1,39 +1,13 @@
 //! Reading the directory (any signed-in user) and changing it (the admin only).
 
-use crate::domain::{
-    CheckPoint, CheckPointInput, Place, PlaceInput, SchoolClass, SchoolClassInput, UserSummary,
-};
+use crate::domain::{CheckPointInput, PlaceInput, SchoolClassInput};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Everything the pickers and pages need, in one answer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Directory {
-    pub places: Vec<Place>,
-    pub school_classes: Vec<SchoolClass>,
-    pub check_points: Vec<CheckPoint>,
-    pub people: Vec<UserSummary>,
-    /// The key guard phones seal visitors' ID numbers to (`domain::sealed_id`).
-    #[serde(default)]
-    pub id_seal_key: Option<crate::domain::sealed_id::SealKey>,
-}
-
-impl Directory {
-    pub fn place(&self, id: Uuid) -> Option<&Place> {
-        self.places.iter().find(|p| p.id == id)
-    }
-
-    pub fn active_places(&self) -> impl Iterator<Item = &Place> {
-        self.places.iter().filter(|p| p.active)
-    }
-
-    pub fn active_people(&self) -> impl Iterator<Item = &UserSummary> {
-        self.people.iter().filter(|p| p.active)
-    }
-}
+pub use crate::domain::directory::Directory;
 
 /// A printable label: what it names and the URL its QR code opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

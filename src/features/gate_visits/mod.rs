@@ -15,6 +15,8 @@ mod register_page;
 pub mod retention;
 mod roll_call_page;
 mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod server_job;
 mod watch_list_page;
 
 pub use gate_visits_page::GateVisitsPage;
@@ -23,6 +25,7 @@ pub use roll_call_page::RollCallPage;
 pub use server_fns::*;
 pub use watch_list_page::WatchListPage;
 
+use crate::domain::Role;
 use crate::sync::job::{Keep, Table};
 
 /// The gate log as the sync engine sees it.
@@ -42,4 +45,17 @@ pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
         Table::always("watch_entries"),
     ],
     offline_pages: &["/gate-visits", "/gate-visits/roll-call"],
+};
+
+/// Its card on the home page and its tab in the bottom bar. The guards (and the admin, who opens every job).
+pub const NAV: crate::components::NavEntry = crate::components::NavEntry {
+    path: "/gate-visits",
+    icon: crate::components::Icon::Path("M5 21V4h14v17M3 21h18M15 12.5v.01"),
+    roles: &[Role::GateGuard],
+    name: |locale| crate::i18n::td_string!(locale, jobs.gate_visits),
+    summary: |locale| crate::i18n::td_string!(locale, jobs.gate_visits_summary),
+    admin: &[crate::components::AdminLink {
+        path: "/admin/watch-list",
+        name: |locale| crate::i18n::td_string!(locale, admin.watch_list),
+    }],
 };

@@ -1,6 +1,7 @@
-//! The admin's overview: the size of the directory and the way into each part of it.
+//! The admin's overview: the size of the directory and the way into each part of it, and each job's own
+//! administration (the cards its navigation entry declares).
 
-use crate::components::{Page, use_directory};
+use crate::components::{IconSvg, Page, use_directory};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -10,7 +11,7 @@ pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
     let directory = use_directory();
     // Counted inside a Transition, so the server and the browser render the same numbers.
-    let count = move |pick: fn(&crate::features::directory::Directory) -> usize| {
+    let count = move |pick: fn(&crate::domain::directory::Directory) -> usize| {
         view! {
             <Transition>
                 {move || Suspend::new(async move { directory.await.map(|d| pick(&d)).unwrap_or_default() })}
@@ -36,14 +37,18 @@ pub fn AdminPage() -> impl IntoView {
                     <span class="big-number">{count(|d| d.check_points.iter().filter(|c| c.active).count())}</span>
                     <strong>{t!(i18n, admin.check_points)}</strong>
                 </A>
-                <A href="/admin/watch-list" attr:class="card card-link">
-                    <span class="big-number">"!"</span>
-                    <strong>{t!(i18n, admin.watch_list)}</strong>
-                </A>
-                <A href="/admin/cleaning" attr:class="card card-link">
-                    <span class="big-number">"10"</span>
-                    <strong>{t!(i18n, cleaning.admin)}</strong>
-                </A>
+                {crate::jobs::NAV
+                    .iter()
+                    .flat_map(|job| job.admin.iter().map(move |link| (job.icon, link)))
+                    .map(|(icon, link)| {
+                        view! {
+                            <A href=link.path attr:class="card card-link">
+                                <IconSvg icon />
+                                <strong>{move || (link.name)(i18n.get_locale())}</strong>
+                            </A>
+                        }
+                    })
+                    .collect_view()}
             </div>
             <A href="/" attr:class="button">{t!(i18n, admin.my_home)}</A>
         </Page>

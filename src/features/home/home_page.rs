@@ -1,9 +1,10 @@
 //! The home of a signed-in person: a card per job their roles allow, and what is theirs in the directory
 //! (the check points they answer for, the class they teach).
 
-use crate::components::{Page, class_name, job_name, role_name, use_directory, use_user};
-use crate::domain::role::jobs_for;
-use crate::domain::{Job, Role};
+use crate::components::{
+    Icon, IconSvg, Page, class_name, entries_for, role_name, use_directory, use_user,
+};
+use crate::domain::Role;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -29,24 +30,37 @@ pub fn HomePage() -> impl IntoView {
             })
             .unwrap_or_default()
     };
-    let jobs = move || user.get().map(|u| jobs_for(&u.roles)).unwrap_or_default();
+    let jobs = move || {
+        user.get()
+            .map(|u| entries_for(crate::jobs::NAV, &u.roles))
+            .unwrap_or_default()
+    };
     view! {
         <Page title=greeting>
             <p class="muted">{roles}</p>
-            <div class="cards">
+            <h2>{t!(i18n, home.workbench)}</h2>
+            <div class="cards workbench">
                 {move || {
                     jobs()
                         .into_iter()
                         .map(|job| {
                             view! {
-                                <A href=job.path() attr:class="card card-link">
-                                    <strong>{move || job_name(i18n.get_locale(), job)}</strong>
-                                    <span class="muted">{move || job_summary(i18n.get_locale(), job)}</span>
+                                <A href=job.path attr:class="card card-link">
+                                    <IconSvg icon=job.icon />
+                                    <strong>{move || (job.name)(i18n.get_locale())}</strong>
+                                    <span class="muted">{move || (job.summary)(i18n.get_locale())}</span>
                                 </A>
                             }
                         })
                         .collect_view()
                 }}
+                <Show when=move || user.get().is_some_and(|u| u.has(Role::Admin))>
+                    <A href="/admin" attr:class="card card-link">
+                        <IconSvg icon=Icon::Grid />
+                        <strong>{t!(i18n, jobs.admin)}</strong>
+                        <span class="muted">{t!(i18n, jobs.admin_summary)}</span>
+                    </A>
+                </Show>
             </div>
             <Transition>
                 {move || Suspend::new(async move {
@@ -80,15 +94,5 @@ pub fn HomePage() -> impl IntoView {
                 <A href="/admin" attr:class="button">{t!(i18n, home.to_admin)}</A>
             </Show>
         </Page>
-    }
-}
-
-fn job_summary(locale: Locale, job: Job) -> &'static str {
-    match job {
-        Job::GateVisits => td_string!(locale, jobs.gate_visits_summary),
-        Job::SafetyChecks => td_string!(locale, jobs.safety_checks_summary),
-        Job::CleaningScores => td_string!(locale, jobs.cleaning_scores_summary),
-        Job::RepairTickets => td_string!(locale, jobs.repair_tickets_summary),
-        Job::Admin => td_string!(locale, jobs.admin_summary),
     }
 }

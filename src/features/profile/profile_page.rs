@@ -1,8 +1,7 @@
 //! The user's own page: roles, language (remembered on the server), password change, sign-out.
 
-use crate::components::{
-    ErrorNotice, Field, LanguageSwitch, Page, problem_of, role_name, use_user,
-};
+use crate::components::{ErrorNotice, Field, Page, problem_of, role_name, use_user};
+use crate::features::auth::LanguageSwitch;
 use crate::features::auth::{change_password, sign_out};
 use crate::i18n::*;
 use crate::sync::local::use_local_data;

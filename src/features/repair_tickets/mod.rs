@@ -14,6 +14,8 @@ pub mod mutations;
 mod repair_tickets_page;
 mod report_page;
 mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod server_job;
 mod stats_page;
 mod ticket_page;
 
@@ -43,4 +45,19 @@ pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
         Table::always("ticket_events"),
     ],
     offline_pages: &["/repair-tickets", "/repair-tickets/new"],
+};
+
+/// Its card on the home page and its tab in the bottom bar. Everyone on the staff may report a fault.
+pub const NAV: crate::components::NavEntry = crate::components::NavEntry {
+    path: "/repair-tickets",
+    icon: crate::components::Icon::Path(
+        "M14.7 6.3a4 4 0 0 0-5.4 5.2L3 17.8V21h3.2l6.3-6.3a4 4 0 0 0 5.2-5.4l-2.6 2.6-2.4-.6-.6-2.4z",
+    ),
+    roles: crate::domain::ticket::REPORTERS,
+    name: |locale| crate::i18n::td_string!(locale, jobs.repair_tickets),
+    summary: |locale| crate::i18n::td_string!(locale, jobs.repair_tickets_summary),
+    admin: &[crate::components::AdminLink {
+        path: "/admin/repair-tickets",
+        name: |locale| crate::i18n::td_string!(locale, repair.stats),
+    }],
 };

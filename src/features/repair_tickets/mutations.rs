@@ -6,7 +6,6 @@
 //! `conflict_recorded`, so it is shown to its author and to everyone who sees the ticket.
 
 use super::db;
-use crate::domain::Job;
 use crate::domain::photo::PhotoRef;
 use crate::domain::sync::{Mutation, Outcome};
 use crate::domain::ticket::{
@@ -51,15 +50,17 @@ fn uuid_arg(args: &serde_json::Value, key: &str) -> Option<Uuid> {
 }
 
 impl TicketBatch {
+    /// `opened_by_others`: the batch holds another job's entries that may open tickets.
     pub async fn prefetch(
         conn: &mut AnyConnection,
         mutations: &[&Mutation],
+        opened_by_others: bool,
     ) -> Result<TicketBatch, sqlx::Error> {
         let mut tickets = HashSet::new();
         let mut places = HashSet::new();
         let mut people = HashSet::new();
         let mut taken = HashSet::new();
-        let mut reports = false;
+        let mut reports = opened_by_others;
         for mutation in mutations {
             let a = &mutation.args;
             match mutation.name.as_str() {
@@ -75,8 +76,6 @@ impl TicketBatch {
                     taken.extend(uuid_arg(a, "event_id"));
                     people.extend(uuid_arg(a, "assignee_id"));
                 }
-                // A failed safety check opens tickets, assigned by the same rules.
-                crate::domain::safety::CHECK => reports = true,
                 _ => {}
             }
         }
@@ -276,7 +275,7 @@ pub fn report(
     photos: &mut PhotoBatch,
     mutation: &Mutation,
 ) -> Outcome {
-    if !Job::RepairTickets.allowed_for(&context.user.roles) {
+    if !context.user.has_any(crate::domain::ticket::REPORTERS) {
         return forbidden();
     }
     let parsed: ReportArgs = match args(&mutation.args) {

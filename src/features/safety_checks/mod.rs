@@ -14,6 +14,8 @@ mod local_view;
 pub mod mutations;
 mod safety_checks_page;
 mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod server_job;
 mod signature_pad;
 
 pub use admin_pages::{PointHistoryPage, TemplatesPage};
@@ -21,6 +23,7 @@ pub use board_page::{SafetyBoardPage, SafetyLedgerPage};
 pub use safety_checks_page::{CheckFormPage, SafetyChecksPage};
 pub use server_fns::*;
 
+use crate::domain::Role;
 use crate::sync::job::{Keep, Table};
 
 /// The safety rounds as the sync engine sees them.
@@ -41,4 +44,23 @@ pub const JOB: crate::sync::job::Job = crate::sync::job::Job {
         },
     ],
     offline_pages: &["/safety-checks", "/safety-checks/check"],
+};
+
+/// Its card on the home page and its tab in the bottom bar. The safety inspectors.
+pub const NAV: crate::components::NavEntry = crate::components::NavEntry {
+    path: "/safety-checks",
+    icon: crate::components::Icon::Path("M12 3 4 6v6c0 5 3.5 8 8 9 4.5-1 8-4 8-9V6z"),
+    roles: &[Role::SafetyInspector],
+    name: |locale| crate::i18n::td_string!(locale, jobs.safety_checks),
+    summary: |locale| crate::i18n::td_string!(locale, jobs.safety_checks_summary),
+    admin: &[
+        crate::components::AdminLink {
+            path: "/admin/safety",
+            name: |locale| crate::i18n::td_string!(locale, safety.board),
+        },
+        crate::components::AdminLink {
+            path: "/admin/safety/templates",
+            name: |locale| crate::i18n::td_string!(locale, safety.templates),
+        },
+    ],
 };

@@ -4,7 +4,7 @@
 mod hints;
 mod marks;
 pub mod photo_batch;
-mod pull;
+pub mod pull;
 mod push;
 pub mod registry;
 
@@ -13,7 +13,7 @@ pub use push::content_hash;
 
 use crate::domain::SessionUser;
 use crate::domain::sync::{OLDEST_PROTOCOL, SyncError};
-use crate::features::auth::{db as users, session};
+use crate::server::sessions;
 use crate::server::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -50,11 +50,11 @@ impl From<sqlx::Error> for SyncError {
 /// The session's user, from the cookie.
 pub(crate) async fn signed_in(state: &AppState, jar: &CookieJar) -> Result<SessionUser, SyncError> {
     let token = jar
-        .get(session::COOKIE)
+        .get(sessions::COOKIE)
         .map(|c| c.value().to_owned())
         .ok_or(SyncError::Unauthorized)?;
-    let hash = session::token_hash(&state.config.session_key, &token);
-    users::session_user(&state.db, &hash)
+    let hash = sessions::token_hash(&state.config.session_key, &token);
+    sessions::session_user(&state.db, &hash)
         .await?
         .ok_or(SyncError::Unauthorized)
 }

@@ -2,18 +2,16 @@
 //! each mutation is decided in order without IO ([`apply`]: the handler checks the user's roles and the
 //! arguments and queues its rows, so a rejection leaves no trace but its receipt), and the queued rows are
 //! written together ([`Batch::flush`]). Old versions stay here for as long as a phone may stay offline with
-//! them queued.
+//! them queued. Each job declares its mutations and its part of the batch (`server::job::ServerJob`); this file
+//! names none.
 
 use crate::domain::SessionUser;
 use crate::domain::sync::{Mutation, Outcome};
-use crate::domain::ticket;
-use crate::domain::visit;
-use crate::features::cleaning_scores::mutations as cleaning;
-use crate::features::gate_visits::mutations as gate_visits;
-use crate::features::repair_tickets::mutations as tickets;
-use crate::features::safety_checks::mutations as safety;
 use crate::server::config::Config;
+use crate::server::job::{Handler, Part, Prefetch, ServerJob, find, flush_order};
 use sqlx::AnyConnection;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// What a handler knows besides its arguments.
 pub struct Context<'a> {
@@ -41,27 +39,121 @@ impl Context<'_> {
     }
 }
 
-/// What one push batch reads and writes, per job.
+/// What one push batch reads and writes: the engine's photos, and a part per job whose mutations (or whose
+/// users' mutations) it holds.
 pub struct Batch {
-    photos: super::photo_batch::PhotoBatch,
-    gate_visits: gate_visits::GateBatch,
-    tickets: tickets::TicketBatch,
-    safety: safety::SafetyBatch,
-    cleaning: cleaning::CleaningBatch,
+    pub photos: super::photo_batch::PhotoBatch,
+    pub parts: Parts,
+}
+
+/// The jobs' parts of a batch, in the order they are written.
+pub struct Parts(Vec<(&'static str, Box<dyn Part>)>);
+
+impl Parts {
+    fn index_of<T: Part>(&self) -> usize {
+        self.0
+            .iter()
+            .position(|(_, part)| (part.as_ref() as &dyn std::any::Any).is::<T>())
+            .unwrap_or_else(|| panic!("{} was not prefetched", std::any::type_name::<T>()))
+    }
+
+    /// A job's part. Panics when the batch has none: its job's mutations (or those of a job declaring it in
+    /// `uses`) always get one.
+    pub fn get<T: Part>(&mut self) -> &mut T {
+        let index = self.index_of::<T>();
+        let part: &mut dyn std::any::Any = self.0[index].1.as_mut();
+        part.downcast_mut()
+            .unwrap_or_else(|| unreachable!("index_of found this type"))
+    }
+
+    /// Two jobs' parts at once (a handler that writes into another job's part).
+    pub fn two<A: Part, B: Part>(&mut self) -> (&mut A, &mut B) {
+        let (a, b) = (self.index_of::<A>(), self.index_of::<B>());
+        let [first, second] = self
+            .0
+            .get_disjoint_mut([a, b])
+            .unwrap_or_else(|_| panic!("two parts of one type"));
+        let first: &mut dyn std::any::Any = first.1.as_mut();
+        let second: &mut dyn std::any::Any = second.1.as_mut();
+        match (first.downcast_mut(), second.downcast_mut()) {
+            (Some(first), Some(second)) => (first, second),
+            _ => unreachable!("index_of found these types"),
+        }
+    }
+}
+
+/// Every job with its mutations, found once.
+struct Registry {
+    jobs: &'static [&'static dyn ServerJob],
+    by_name: HashMap<&'static str, (&'static str, Handler)>,
+    flush_order: Vec<&'static str>,
+}
+
+fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let jobs = crate::jobs::SERVER;
+        let mut by_name = HashMap::new();
+        for job in jobs {
+            for (name, handler) in job.mutations() {
+                let earlier = by_name.insert(*name, (job.job().key, *handler));
+                assert!(earlier.is_none(), "two jobs handle {name}");
+            }
+        }
+        Registry {
+            jobs,
+            by_name,
+            flush_order: flush_order(jobs),
+        }
+    })
+}
+
+/// The name of every mutation this server applies. The tests that send every mutation something hostile read
+/// this list.
+pub fn mutation_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = registry().by_name.keys().copied().collect();
+    names.sort_unstable();
+    names
 }
 
 impl Batch {
+    /// Reads what the batch's mutations need: the photos they declare, and the parts of the jobs they belong to
+    /// (and of the jobs those use). A batch of gate visits reads nothing for tickets or cleaning.
     pub async fn prefetch(
         conn: &mut AnyConnection,
         mutations: &[&Mutation],
         user: &SessionUser,
     ) -> Result<Batch, sqlx::Error> {
+        let registry = registry();
+        let own: HashSet<&str> = mutations
+            .iter()
+            .filter_map(|m| registry.by_name.get(m.name.as_str()).map(|(job, _)| *job))
+            .collect();
+        let used: HashSet<&str> = own
+            .iter()
+            .filter_map(|key| find(registry.jobs, key))
+            .flat_map(|job| job.uses().iter().copied())
+            .collect();
+        let mut parts = Vec::new();
+        for key in &registry.flush_order {
+            if !own.contains(key) && !used.contains(key) {
+                continue;
+            }
+            let Some(job) = find(registry.jobs, key) else {
+                continue;
+            };
+            let told = Prefetch {
+                mutations,
+                user,
+                for_others: used.contains(key),
+            };
+            if let Some(part) = job.prefetch(conn, &told).await? {
+                parts.push((*key, part));
+            }
+        }
         Ok(Batch {
             photos: super::photo_batch::PhotoBatch::prefetch(conn, mutations).await?,
-            gate_visits: gate_visits::GateBatch::prefetch(conn, mutations).await?,
-            tickets: tickets::TicketBatch::prefetch(conn, mutations).await?,
-            safety: safety::SafetyBatch::prefetch(conn, mutations).await?,
-            cleaning: cleaning::CleaningBatch::prefetch(conn, mutations, user.id).await?,
+            parts: Parts(parts),
         })
     }
 
@@ -70,50 +162,16 @@ impl Batch {
         conn: &mut AnyConnection,
         context: &Context<'_>,
     ) -> Result<(), sqlx::Error> {
-        self.gate_visits.flush(conn, context).await?;
-        // Tickets before the safety answers that point at them.
-        self.tickets.flush(conn, context).await?;
-        self.safety.flush(conn).await?;
-        self.cleaning.flush(conn).await?;
-        // Last: a photo row names its record.
+        for (_, part) in self.parts.0 {
+            part.flush(conn, context).await?;
+        }
+        // Last: a photo row names its record, of whatever job.
         self.photos.flush(conn).await
     }
 }
 
-/// A mutation's handler: decides it against the batch's reads and queues its rows.
-pub type Handler = fn(&Context<'_>, &mut Batch, &Mutation) -> Outcome;
-
-/// Every mutation this server applies, by name. The push, and the tests that send every mutation something
-/// hostile, read this one list.
-pub static MUTATIONS: &[(&str, Handler)] = &[
-    (visit::SIGN_IN, |c, b, m| {
-        gate_visits::sign_in(c, &mut b.gate_visits, &m.args)
-    }),
-    (visit::SIGN_OUT, |c, b, m| {
-        gate_visits::sign_out(c, &mut b.gate_visits, &m.args)
-    }),
-    (visit::WATCH_DECIDE, |c, b, m| {
-        gate_visits::watch_decision(c, &mut b.gate_visits, &m.args)
-    }),
-    (ticket::REPORT, |c, b, m| {
-        tickets::report(c, &mut b.tickets, &mut b.photos, m)
-    }),
-    (ticket::EVENT, |c, b, m| {
-        tickets::event(c, &mut b.tickets, &mut b.photos, m)
-    }),
-    (crate::domain::safety::CHECK, |c, b, m| {
-        safety::check(c, &mut b.safety, &mut b.tickets, &mut b.photos, m)
-    }),
-    (crate::domain::cleaning::CHECK, |c, b, m| {
-        cleaning::check(c, &mut b.cleaning, &mut b.photos, m)
-    }),
-    (crate::domain::cleaning::APPEAL, |c, b, m| {
-        cleaning::appeal(c, &mut b.cleaning, m)
-    }),
-];
-
 pub fn apply(context: &Context<'_>, batch: &mut Batch, mutation: &Mutation) -> Outcome {
-    match MUTATIONS.iter().find(|(name, _)| *name == mutation.name) {
+    match registry().by_name.get(mutation.name.as_str()) {
         Some((_, handler)) => handler(context, batch, mutation),
         None => Outcome::Rejected {
             code: "unknown_mutation".into(),

@@ -1,31 +1,19 @@
 //! The frame of every signed-in page: a header, the page, and the bottom navigation with the jobs the user's
 //! roles allow. It also loads who is signed in (once) and sends everyone else to sign in or to first-run setup.
 
-use super::icons::{Icon, IconSvg};
-use super::names::{error_text, job_name};
-use crate::domain::role::jobs_for;
-use crate::domain::{Job, Role, SessionUser};
+use crate::components::{
+    CurrentUser, DirectoryResource, Icon, IconSvg, InsecureNotice, NavEntry, entries_for,
+    error_text,
+};
+use crate::domain::{Role, SessionUser};
 use crate::error::AppError;
 use crate::features::auth::SessionInfo;
 use crate::features::auth::on_phone::{directory_here, remember, whoami_here};
-use crate::features::directory::Directory;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};
 
 type WhoamiResource = Resource<Result<SessionInfo, AppError>>;
-type DirectoryResource = Resource<Result<Directory, AppError>>;
-
-/// The signed-in user. Pages render inside `AppLayout` only once this is known.
-pub fn use_user() -> Signal<Option<SessionUser>> {
-    let whoami = expect_context::<WhoamiResource>();
-    Signal::derive(move || whoami.get().and_then(Result::ok).and_then(|w| w.user))
-}
-
-/// The campus directory, loaded once for all pages of a visit; `refetch()` after a change.
-pub fn use_directory() -> DirectoryResource {
-    expect_context::<DirectoryResource>()
-}
 
 #[component]
 pub fn AppLayout() -> impl IntoView {
@@ -33,7 +21,9 @@ pub fn AppLayout() -> impl IntoView {
     // With no network (the app opened from the service worker's shell), both answer from this phone's copy.
     let whoami: WhoamiResource = Resource::new(|| (), |()| whoami_here());
     let directory: DirectoryResource = Resource::new(|| (), |()| directory_here());
-    provide_context(whoami);
+    provide_context(CurrentUser(Signal::derive(move || {
+        whoami.get().and_then(Result::ok).and_then(|w| w.user)
+    })));
     provide_context(directory);
     view! {
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
@@ -65,34 +55,24 @@ fn SignedIn(user: SessionUser, https_url: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     crate::sync::local::provide_local_data(&user);
     // Kept on the phone for the next time it opens with no network (effects run only in the browser).
-    let directory = use_directory();
+    let directory = crate::components::use_directory();
     let remembered = user.clone();
     Effect::new(move |_| {
         directory.with(|d| remember(&remembered, d.as_ref().and_then(|d| d.as_ref().ok())));
     });
     let is_admin = user.has(Role::Admin);
-    let jobs: Vec<Job> = jobs_for(&user.roles)
-        .into_iter()
-        .filter(|job| *job != Job::Admin)
-        .collect();
+    let (jobs, more) = bar_entries(entries_for(crate::jobs::NAV, &user.roles));
     let home = if is_admin {
-        (Job::Admin.path(), Icon::Grid)
+        ("/admin", Icon::Grid)
     } else {
         ("/", Icon::Home)
     };
     let home_label = move || {
         if is_admin {
-            job_name(i18n.get_locale(), Job::Admin)
+            t_string!(i18n, jobs.admin)
         } else {
             t_string!(i18n, nav.home)
         }
-    };
-    let job_icon = |job: Job| match job {
-        Job::GateVisits => Icon::Gate,
-        Job::SafetyChecks => Icon::Shield,
-        Job::CleaningScores => Icon::Sparkle,
-        Job::RepairTickets => Icon::Wrench,
-        Job::Admin => Icon::Grid,
     };
     view! {
         <div class="app">
@@ -101,7 +81,7 @@ fn SignedIn(user: SessionUser, https_url: Option<String>) -> impl IntoView {
                 <crate::sync::SyncChip />
                 <span class="who">{user.display_name.clone()}</span>
             </header>
-            <super::InsecureNotice https_url />
+            <InsecureNotice https_url />
             <main class="app-main" id="main">
                 <Outlet />
             </main>
@@ -114,13 +94,20 @@ fn SignedIn(user: SessionUser, https_url: Option<String>) -> impl IntoView {
                     .into_iter()
                     .map(|job| {
                         view! {
-                            <A href=job.path() attr:class="nav-item">
-                                <IconSvg icon=job_icon(job) />
-                                <span>{move || job_name(i18n.get_locale(), job)}</span>
+                            <A href=job.path attr:class="nav-item">
+                                <IconSvg icon=job.icon />
+                                <span>{move || (job.name)(i18n.get_locale())}</span>
                             </A>
                         }
                     })
                     .collect_view()}
+                // The rest are on the 工作台 grid of the home page.
+                {more.then(|| view! {
+                    <A href="/" exact=true attr:class="nav-item">
+                        <IconSvg icon=Icon::Grid />
+                        <span>{t!(i18n, nav.more)}</span>
+                    </A>
+                })}
                 <A href="/me" attr:class="nav-item">
                     <IconSvg icon=Icon::User />
                     <span>{t!(i18n, nav.me)}</span>
@@ -130,18 +117,33 @@ fn SignedIn(user: SessionUser, https_url: Option<String>) -> impl IntoView {
     }
 }
 
-/// Shows its children only to the admin; anyone else reads that their role does not allow it.
-/// (The server refuses their calls anyway; this spares them a form that cannot work.)
-#[component]
-pub fn AdminOnly(children: ChildrenFn) -> impl IntoView {
-    let user = use_user();
-    let forbidden = Signal::derive(|| Some(AppError::Forbidden));
-    view! {
-        <Show
-            when=move || user.get().is_some_and(|u| u.has(Role::Admin))
-            fallback=move || view! { <section class="page"><super::form::ErrorNotice error=forbidden /></section> }
-        >
-            {children()}
-        </Show>
+/// The jobs in the bottom bar, at most [`BAR_JOBS`]; with more, one fewer and a 更多 tab to the home grid.
+const BAR_JOBS: usize = 4;
+
+fn bar_entries(mut entries: Vec<&'static NavEntry>) -> (Vec<&'static NavEntry>, bool) {
+    if entries.len() > BAR_JOBS {
+        entries.truncate(BAR_JOBS - 1);
+        (entries, true)
+    } else {
+        (entries, false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+
+    #[test]
+    fn the_bar_holds_four_jobs_then_more() {
+        let all = entries_for(crate::jobs::NAV, &[Role::Admin]);
+        let (jobs, more) = bar_entries(all.clone());
+        assert_eq!(
+            (jobs.len(), more),
+            (all.len().min(BAR_JOBS), all.len() > BAR_JOBS)
+        );
+        let six: Vec<&'static NavEntry> = all.iter().chain(all.iter()).take(6).copied().collect();
+        let (jobs, more) = bar_entries(six);
+        assert_eq!((jobs.len(), more), (BAR_JOBS - 1, true));
     }
 }

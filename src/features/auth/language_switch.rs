@@ -13,7 +13,7 @@ pub fn LanguageSwitch(
     let i18n = use_i18n();
     let save = Action::new(|locale: &Locale| {
         let code = locale.to_string();
-        async move { crate::features::auth::set_locale(code).await }
+        async move { super::set_locale(code).await }
     });
     let choose = move |locale: Locale| {
         i18n.set_locale(locale);

@@ -1,0 +1,93 @@
+//! The directory's server side: every phone is sent the people (names, and who does repairs) and the places;
+//! the demo school's people and places are seeded here.
+
+use crate::domain::SessionUser;
+use crate::domain::sync::{Op, SyncError};
+use crate::error::AppError;
+use crate::server::db::uuid;
+use crate::server::job::{Scope, ServerJob, Span};
+use crate::sync::job::Job;
+use crate::sync::server::pull::put_or_leave;
+use sqlx::{AnyConnection, Row};
+
+pub struct Directory;
+
+#[async_trait::async_trait]
+impl ServerJob for Directory {
+    fn job(&self) -> &'static Job {
+        &super::JOB
+    }
+
+    async fn pull_scope(
+        &self,
+        _conn: &mut AnyConnection,
+        _user: &SessionUser,
+    ) -> Result<Option<Scope>, sqlx::Error> {
+        Ok(Some(Scope::new("")))
+    }
+
+    /// The people are the users table.
+    fn pull_reads(&self) -> Vec<&'static str> {
+        vec!["users", "places"]
+    }
+
+    async fn pull_changes(
+        &self,
+        conn: &mut AnyConnection,
+        _user: &SessionUser,
+        _scope: &Scope,
+        span: Span,
+    ) -> Result<Vec<(i64, Op)>, SyncError> {
+        let mut ops = Vec::new();
+        let people = sqlx::query(
+            "SELECT id, display_name, active, version, \
+             EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = 'maintenance') AS maintenance \
+             FROM users WHERE version > $1 AND version <= $2",
+        )
+        .bind(span.after)
+        .bind(span.up_to)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in people {
+            let id = uuid(row.try_get("id")?)?;
+            let maintenance = match row.try_get::<bool, _>("maintenance") {
+                Ok(flag) => flag,
+                Err(_) => row.try_get::<i64, _>("maintenance")? == 1,
+            };
+            let person = serde_json::json!({
+                "id": id,
+                "display_name": row.try_get::<String, _>("display_name")?,
+                "maintenance": maintenance,
+            });
+            ops.push((
+                row.try_get("version")?,
+                put_or_leave("people", id, row.try_get::<i64, _>("active")? == 1, &person)?,
+            ));
+        }
+        let places = sqlx::query(
+            "SELECT id, parent_id, kind, name, active, version FROM places WHERE version > $1 AND version <= $2",
+        )
+        .bind(span.after)
+        .bind(span.up_to)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in places {
+            let id = uuid(row.try_get("id")?)?;
+            let place = serde_json::json!({
+                "id": id,
+                "parent_id": row.try_get::<Option<String>, _>("parent_id")?,
+                "kind": row.try_get::<String, _>("kind")?,
+                "name": row.try_get::<String, _>("name")?,
+            });
+            ops.push((
+                row.try_get("version")?,
+                put_or_leave("places", id, row.try_get::<i64, _>("active")? == 1, &place)?,
+            ));
+        }
+        Ok(ops)
+    }
+
+    async fn seed_demo(&self, conn: &mut AnyConnection) -> Result<(), AppError> {
+        super::demo::seed(conn).await
+    }
+}
