@@ -31,7 +31,30 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+/// Pages the server sends as plain HTML, with no wasm: their forms post (`features::auth::form_post`), so the
+/// first contact on a weak link downloads the form alone; the app's code comes with the first page after it.
+pub const PLAIN_PAGES: &[&str] = &["/sign-in"];
+
+/// Whether the page being rendered is one of [`PLAIN_PAGES`] (the shell renders on the server only).
+fn plain_page() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .is_some_and(|parts| PLAIN_PAGES.contains(&parts.uri.path()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
+    }
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let scripts = (!plain_page()).then(|| {
+        view! {
+            <AutoReload options=options.clone() />
+            <HydrationScripts options />
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html>
@@ -42,8 +65,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="icon" href="/icons/icon.svg" type="image/svg+xml" />
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                {scripts}
                 <MetaTags />
             </head>
             <body>

@@ -9,7 +9,6 @@ export const PASSWORD = 'houqin2026';
 /** Signs in through the form, as a person would, and waits for the signed-in shell. */
 export async function signIn(page: Page, username: string, password = PASSWORD) {
   await page.goto('/sign-in');
-  await waitForHydration(page);
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(password);
   await page.getByRole('button', { name: '登录' }).click();

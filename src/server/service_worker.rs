@@ -115,8 +115,10 @@ fn build(options: &leptos::config::LeptosOptions) -> String {
     files.extend(PUBLIC_FILES.iter().map(|f| (*f).to_owned()));
     files.push(SHELL_PATH.to_owned());
     let list = serde_json::to_string(&files).unwrap_or_else(|_| "[]".into());
+    let plain = serde_json::to_string(crate::app::PLAIN_PAGES).unwrap_or_else(|_| "[]".into());
     TEMPLATE
         .replace("\"__VERSION__\"", &format!("\"{version}\""))
         .replace("\"__SHELL__\"", &format!("\"{SHELL_PATH}\""))
         .replace("[/*__PRECACHE__*/]", &list)
+        .replace("[/*__PLAIN__*/]", &plain)
 }

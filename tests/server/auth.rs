@@ -274,20 +274,62 @@ async fn sign_in_form_with_a_wrong_password_comes_back_with_the_error_and_never_
     let browser = app.browser();
     let response = post_sign_in_form(&app, &browser, "secret-wrong-pw", None).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(response.headers().get("set-cookie").is_none());
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with("/sign-in?"), "{location}");
-    assert!(!location.contains("secret-wrong-pw"), "{location}");
+    // Back to the form's own address; the error and the user name ride in a cookie read once, no session.
+    assert_eq!(response.headers()["location"], "/sign-in");
+    let cookies: Vec<&str> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap())
+        .collect();
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    assert!(cookies[0].starts_with("houqin_sign_in="), "{cookies:?}");
+    assert!(!cookies[0].contains("secret-wrong-pw"), "{cookies:?}");
     // The page it leads to says what went wrong and keeps the user name typed.
-    let (status, html) = browser.page(&location, &[]).await;
+    let (status, html) = browser.page("/sign-in", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("用户名或密码不正确"), "{html}");
     assert!(html.contains(r#"value="menwei""#), "{html}");
     assert!(!html.contains("secret-wrong-pw"));
+    // Once: the next visit is a clean form.
+    let (_, html) = browser.page("/sign-in", &[]).await;
+    assert!(!html.contains("用户名或密码不正确"), "{html}");
     assert_eq!(browser.whoami().await["user"], serde_json::Value::Null);
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
 both!(sign_in_form_with_a_wrong_password_comes_back_with_the_error_and_never_the_password);
+
+async fn the_language_buttons_of_a_page_without_wasm_post_and_come_back(app: TestApp) {
+    let browser = app.browser();
+    let response = browser
+        .client
+        .post(format!("{}/locale", app.base))
+        .header("Origin", app.base.as_str())
+        .form(&[("locale", "en"), ("back", "/sign-in")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/sign-in");
+    let (_, html) = browser.page("/sign-in", &[]).await;
+    assert!(
+        html.contains("lang=\"en\"") && html.contains("User name"),
+        "{html}"
+    );
+    // Only to an address of this site; a form on another site changes nothing.
+    let other = app.browser();
+    let response = other
+        .client
+        .post(format!("{}/locale", app.base))
+        .header("Origin", "https://evil.example")
+        .form(&[("locale", "en"), ("back", "//evil.example/x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["location"], "/");
+    assert!(response.headers().get("set-cookie").is_none());
+}
+both!(the_language_buttons_of_a_page_without_wasm_post_and_come_back);
 
 async fn a_phone_that_signed_out_offline_has_its_session_ended_at_the_next_contact(app: TestApp) {
     let browser = app.signed_in("menwei").await;

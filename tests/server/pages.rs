@@ -19,6 +19,25 @@ async fn the_sign_in_page_speaks_chinese_by_default_and_english_on_request(app: 
 }
 both!(the_sign_in_page_speaks_chinese_by_default_and_english_on_request);
 
+/// The first contact on a weak link: the sign-in page is the form alone, with no wasm to download; the pages
+/// after it carry the app.
+async fn the_sign_in_page_loads_no_wasm_and_the_app_pages_do(app: TestApp) {
+    let (status, html) = app.browser().page("/sign-in", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !html.contains(".wasm") && !html.contains("houqin.js"),
+        "{html}"
+    );
+    assert!(html.contains(r#"action="/sign-in""#), "{html}");
+    let (status, html) = app.signed_in("menwei").await.page("/", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("houqin.js") || html.contains(".wasm"),
+        "{html}"
+    );
+}
+both!(the_sign_in_page_loads_no_wasm_and_the_app_pages_do);
+
 async fn a_stranger_opening_a_job_page_is_sent_to_sign_in(app: TestApp) {
     let response = app
         .browser()

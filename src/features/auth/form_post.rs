@@ -1,8 +1,11 @@
-//! `POST /sign-in`: the sign-in form as the browser posts it before the wasm has loaded, or without JavaScript.
+//! The sign-in page's forms as the browser posts them: the page is plain HTML with no wasm (`app::PLAIN_PAGES`),
+//! so a weak link downloads the form alone.
 //!
-//! The same check as the server function (`handlers::sign_in`, lockout included). Success: the session cookie
-//! and a redirect home. Failure: a redirect back to the form with the error and the user name, so the password
-//! is never in an address, a history entry or a log.
+//! - `POST /sign-in`: the same check as the server function (`handlers::sign_in`, lockout included). Success:
+//!   the session cookie, the user's own language, and a redirect home. Failure: a redirect back to the form
+//!   with the error and the user name in a cookie read once ([`take_flash`]), so the address stays `/sign-in`
+//!   and the password is never in an address, a history entry or a log.
+//! - `POST /locale`: the language switch; sets the language cookie and goes back to the page.
 
 use super::server_fns::handlers;
 use crate::error::{AppError, Problem};
@@ -16,8 +19,19 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use std::net::SocketAddr;
 
-/// The longest user name sent back in the address; anything longer is not a user name anyway.
+/// The longest user name sent back to the form; anything longer is not a user name anyway.
 const USERNAME_ECHO_MAX: usize = 64;
+
+/// Carries a failed sign-in's error and user name to the next rendering of the form, once.
+const FLASH_COOKIE: &str = "houqin_sign_in";
+
+/// The language cookie leptos_i18n reads (its default name), for a year, as `app::language_cookie` sets it.
+const LOCALE_COOKIE: &str = "i18n_pref_locale";
+const LOCALE_MAX_AGE_SECS: i64 = 365 * 24 * 60 * 60;
+
+fn locale_cookie(code: &str) -> String {
+    format!("{LOCALE_COOKIE}={code}; Path=/; Max-Age={LOCALE_MAX_AGE_SECS}; SameSite=Lax")
+}
 
 #[derive(Debug, serde::Deserialize)]
 pub struct SignInForm {
@@ -47,9 +61,13 @@ pub async fn sign_in_form(
         &headers,
     );
     match handlers::sign_in(&state, &form.username, form.password, &jar, address).await {
-        Ok((_, cookies)) => {
+        Ok((user, mut cookies)) => {
             let mut headers = HeaderMap::new();
             headers.insert(LOCATION, HeaderValue::from_static("/"));
+            // The language this user chose, on any phone, from the first page on.
+            if let Ok(locale) = user.locale.parse::<crate::i18n::Locale>() {
+                cookies.push(locale_cookie(&locale.to_string()));
+            }
             for cookie in cookies {
                 if let Ok(cookie) = HeaderValue::from_str(&cookie) {
                     headers.append(SET_COOKIE, cookie);
@@ -64,15 +82,76 @@ pub async fn sign_in_form(
 fn back_to_form(error: &AppError, username: &str) -> Response {
     let username: String = username.chars().take(USERNAME_ECHO_MAX).collect();
     let error = serde_json::to_string(error).unwrap_or_default();
-    let query = serde_urlencoded::to_string([("error", error.as_str()), ("username", &username)])
+    let value = serde_urlencoded::to_string([("error", error.as_str()), ("username", &username)])
         .unwrap_or_default();
-    let location = format!("/sign-in?{query}");
-    match HeaderValue::from_str(&location) {
-        Ok(location) => (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response(),
-        Err(_) => (
-            StatusCode::SEE_OTHER,
-            [(LOCATION, HeaderValue::from_static("/sign-in"))],
-        )
-            .into_response(),
+    let cookie =
+        format!("{FLASH_COOKIE}={value}; Path=/sign-in; Max-Age=60; HttpOnly; SameSite=Lax");
+    let mut headers = HeaderMap::new();
+    headers.insert(LOCATION, HeaderValue::from_static("/sign-in"));
+    if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+        headers.insert(SET_COOKIE, cookie);
     }
+    (StatusCode::SEE_OTHER, headers).into_response()
+}
+
+/// What a failed form post left for this rendering of the form (the error, the user name typed), taken once:
+/// the answer clears the cookie.
+pub fn take_flash() -> Option<(Option<AppError>, String)> {
+    use leptos::prelude::use_context;
+    let parts = use_context::<axum::http::request::Parts>()?;
+    let jar = CookieJar::from_headers(&parts.headers);
+    let value = jar.get(FLASH_COOKIE)?.value().to_owned();
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(clear) = HeaderValue::from_str(&format!(
+            "{FLASH_COOKIE}=; Path=/sign-in; Max-Age=0; HttpOnly; SameSite=Lax"
+        ))
+    {
+        response.append_header(SET_COOKIE, clear);
+    }
+    let fields: Vec<(String, String)> = serde_urlencoded::from_str(&value).ok()?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    let error = field("error").and_then(|e| serde_json::from_str::<AppError>(&e).ok());
+    Some((error, field("username").unwrap_or_default()))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct LocaleForm {
+    #[serde(default)]
+    locale: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /locale`: the language switch on a page with no wasm. Sets the language cookie and goes back to the
+/// page it was on (an address on this site only).
+pub async fn locale_form(
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    form: Result<Form<LocaleForm>, FormRejection>,
+) -> Response {
+    let back = |path: &str| {
+        let path = if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') {
+            path
+        } else {
+            "/"
+        };
+        HeaderValue::from_str(path).unwrap_or(HeaderValue::from_static("/"))
+    };
+    let Ok(Form(form)) = form else {
+        return (StatusCode::SEE_OTHER, [(LOCATION, back("/"))]).into_response();
+    };
+    let mut answer = HeaderMap::new();
+    answer.insert(LOCATION, back(&form.back));
+    if crate::server::guard::same_origin(&headers, &uri)
+        && let Ok(locale) = form.locale.parse::<crate::i18n::Locale>()
+        && let Ok(cookie) = HeaderValue::from_str(&locale_cookie(&locale.to_string()))
+    {
+        answer.insert(SET_COOKIE, cookie);
+    }
+    (StatusCode::SEE_OTHER, answer).into_response()
 }

@@ -1,8 +1,10 @@
 //! 中文 / English. Switching takes effect at once, is kept in a cookie for this phone, and (when signed in)
-//! on the server, so it follows the user to another phone.
+//! on the server, so it follows the user to another phone. On a page with no wasm (sign-in) the buttons post
+//! the choice (`POST /locale`) and the page comes back in it.
 
 use crate::i18n::*;
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
 #[component]
 pub fn LanguageSwitch(
@@ -21,12 +23,23 @@ pub fn LanguageSwitch(
             save.dispatch(locale);
         }
     };
+    let back = use_location().pathname.get_untracked();
     view! {
-        <div class="language-switch" role="group" aria-label=move || t_string!(i18n, common.language)>
-            <button type="button" class="chip" aria-pressed=move || (i18n.get_locale() == Locale::zh).to_string()
-                on:click=move |_| choose(Locale::zh)>"中文"</button>
-            <button type="button" class="chip" aria-pressed=move || (i18n.get_locale() == Locale::en).to_string()
-                on:click=move |_| choose(Locale::en)>"English"</button>
-        </div>
+        <form class="language-switch" method="post" action="/locale" role="group"
+            aria-label=move || t_string!(i18n, common.language)>
+            <input type="hidden" name="back" value=back />
+            <button type="submit" name="locale" value="zh" class="chip"
+                aria-pressed=move || (i18n.get_locale() == Locale::zh).to_string()
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    choose(Locale::zh);
+                }>"中文"</button>
+            <button type="submit" name="locale" value="en" class="chip"
+                aria-pressed=move || (i18n.get_locale() == Locale::en).to_string()
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    choose(Locale::en);
+                }>"English"</button>
+        </form>
     }
 }

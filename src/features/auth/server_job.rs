@@ -1,5 +1,5 @@
-//! Signing in as the server sees it: the sign-in form's plain post (for a page whose wasm has not loaded), and
-//! the middleware that ends a session signed out on a phone with no network.
+//! Signing in as the server sees it: the sign-in page's plain form posts (the page loads no wasm), and the
+//! middleware that ends a session signed out on a phone with no network.
 
 use crate::server::job::ServerJob;
 use crate::server::state::AppState;
@@ -15,10 +15,15 @@ impl ServerJob for Auth {
     }
 
     fn routes(&self) -> Router<AppState> {
-        Router::new().route(
-            "/sign-in",
-            axum::routing::post(super::form_post::sign_in_form),
-        )
+        Router::new()
+            .route(
+                "/sign-in",
+                axum::routing::post(super::form_post::sign_in_form),
+            )
+            .route(
+                "/locale",
+                axum::routing::post(super::form_post::locale_form),
+            )
     }
 
     fn wrap(&self, router: Router<AppState>, state: &AppState) -> Router<AppState> {

@@ -1,9 +1,10 @@
 //! The sign-in page: user name, password, and the language switch before anyone is known.
 //!
-//! The form works before the wasm arrives (a tap on a slow link) and without JavaScript: it posts to
-//! `POST /sign-in` (`form_post.rs`), which answers with the session cookie and a redirect home, or sends the
-//! browser back here with the error and the user name in the address (never the password). Once hydrated, the
-//! page signs in through the server function instead and stays on the page.
+//! The server sends this page as plain HTML, with no wasm (`app::PLAIN_PAGES`): the first contact on a weak link
+//! downloads the form alone. The form posts to `POST /sign-in` (`form_post.rs`), which answers with the session
+//! cookie and a redirect home, or sends the browser back here with the error and the user name (never the
+//! password). Where the wasm runs anyway (the page reached inside the app, or from the offline shell), it signs
+//! in through the server function instead and stays on the page.
 
 use super::LanguageSwitch;
 use super::sign_in;
@@ -13,16 +14,28 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+/// What a failed form post sent back: its cookie on the server (the page has no wasm), or the address's query
+/// (an older server's answer).
+fn posted() -> (Option<AppError>, String) {
+    #[cfg(feature = "ssr")]
+    if let Some(flash) = super::form_post::take_flash() {
+        return flash;
+    }
+    let query = use_query_map();
+    query.with_untracked(|q| {
+        (
+            q.get("error")
+                .and_then(|e| serde_json::from_str::<AppError>(&e).ok()),
+            q.get("username").unwrap_or_default(),
+        )
+    })
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     // What the form post sent back: the error and the user name typed, so nothing but the password is retyped.
-    let query = use_query_map();
-    let posted_error = query.with_untracked(|q| {
-        q.get("error")
-            .and_then(|e| serde_json::from_str::<AppError>(&e).ok())
-    });
-    let posted_username = query.with_untracked(|q| q.get("username").unwrap_or_default());
+    let (posted_error, posted_username) = posted();
     let username = RwSignal::new(posted_username);
     let password = RwSignal::new(String::new());
     let submit = Action::new(|(username, password): &(String, String)| {
