@@ -48,9 +48,14 @@ pub async fn sign_in_form(
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
-    // A form on another site must not sign this browser in to an account of its choosing.
+    // A form on another site must not sign this browser in to an account of its choosing, nor leave a message
+    // on its sign-in page: back to a clean form.
     if !crate::server::guard::same_origin(&headers, &uri) {
-        return back_to_form(&AppError::Forbidden, "");
+        return (
+            StatusCode::SEE_OTHER,
+            [(LOCATION, HeaderValue::from_static("/sign-in"))],
+        )
+            .into_response();
     }
     let Ok(Form(form)) = form else {
         return back_to_form(&AppError::invalid("request", Problem::Invalid), "");
