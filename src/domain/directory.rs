@@ -1,7 +1,7 @@
 //! The campus directory as a page holds it: places, classes, check points and people, loaded once per visit
 //! (and kept on the phone for opening with no network).
 
-use super::{CheckPoint, Place, SchoolClass, UserSummary};
+use super::{CheckPoint, Place, PlaceKind, SchoolClass, UserSummary};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -29,4 +29,22 @@ impl Directory {
     pub fn active_people(&self) -> impl Iterator<Item = &UserSummary> {
         self.people.iter().filter(|p| p.active)
     }
+}
+
+/// A person as every phone holds them (`people`): the name, and whether they do repairs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRow {
+    pub id: Uuid,
+    pub display_name: String,
+    #[serde(default)]
+    pub maintenance: bool,
+}
+
+/// A place as every phone holds it (`places`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceRow {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub kind: PlaceKind,
+    pub name: String,
 }

@@ -498,3 +498,49 @@ mod tests {
         );
     }
 }
+
+/// A check point as the rounds need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointRow {
+    pub id: Uuid,
+    pub place_id: Uuid,
+    pub kind: CheckPointKind,
+    pub label: String,
+    pub responsible_id: Option<Uuid>,
+    pub rule: Rule,
+    pub active: bool,
+    /// When the point was added (ms): it owes no check for before.
+    #[serde(default)]
+    pub created_at: i64,
+}
+
+/// One answer of a check as phones and the ledger see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerRow {
+    pub key: String,
+    pub label: String,
+    pub result: ItemResult,
+    pub note: String,
+    pub ticket_id: Option<Uuid>,
+}
+
+/// A check as phones and the board see it (the signature only on the ledger).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRow {
+    pub id: Uuid,
+    pub point_id: Uuid,
+    pub template_version: i64,
+    pub inspector_id: Uuid,
+    pub checked_at: i64,
+    pub opened_by_scan: bool,
+    pub supersedes: Option<Uuid>,
+    pub failed: bool,
+    pub answers: Vec<AnswerRow>,
+}
+
+/// A day without rounds (`safety_holidays`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidayRow {
+    pub id: Uuid,
+    pub day: String,
+}

@@ -6,6 +6,40 @@
 
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
+
+/// A row type as the pull sends it and the phone keeps it: one type per synced table, shared by the server
+/// (which serializes it into `Op::Put`) and the phone (which reads it back), so the two cannot drift apart.
+pub trait Synced: Serialize + serde::de::DeserializeOwned {
+    /// Its table's name on the wire, as its job declares it (`sync::job::Table`).
+    const TABLE: &'static str;
+}
+
+/// Declares the synced table of each row type.
+macro_rules! synced {
+    ($($row:ty => $table:literal),+ $(,)?) => {
+        $(impl Synced for $row { const TABLE: &'static str = $table; })+
+    };
+}
+
+synced! {
+    super::directory::PersonRow => "people",
+    super::directory::PlaceRow => "places",
+    super::visit::Visit => "visits",
+    super::visit::VisitSignOut => "visit_sign_outs",
+    super::visit::WatchEntry => "watch_entries",
+    super::ticket::Ticket => "tickets",
+    super::ticket::TicketEvent => "ticket_events",
+    super::photo::PhotoRow => "photos",
+    super::safety::PointRow => "check_points",
+    super::safety::Template => "safety_templates",
+    super::safety::HolidayRow => "safety_holidays",
+    super::safety::CheckRow => "safety_checks",
+    super::cleaning::ZoneRow => "cleaning_zones",
+    super::cleaning::Rubric => "cleaning_rubrics",
+    super::cleaning::Settings => "cleaning_settings",
+    super::cleaning::CheckRow => "cleaning_checks",
+    super::cleaning::AppealRow => "cleaning_appeals",
+}
 use uuid::Uuid;
 
 /// The wire protocol this build speaks. A phone with an older one gets HTTP 426 and keeps its outbox.

@@ -165,16 +165,15 @@ impl LocalData {
         }
     }
 
-    /// The synced rows of one table (tracked: recomputes when the snapshot changes).
-    pub fn rows<T: DeserializeOwned>(&self, table: &str) -> Vec<T> {
+    /// The synced rows of one type's table (tracked: recomputes when the snapshot changes).
+    pub fn rows<T: crate::domain::sync::Synced>(&self) -> Vec<T> {
         self.revision.track();
         #[cfg(feature = "hydrate")]
         {
-            super::browser::rows(table)
+            super::browser::rows(T::TABLE)
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = table;
             Vec::new()
         }
     }

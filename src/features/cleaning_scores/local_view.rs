@@ -21,7 +21,7 @@ pub struct LocalCheck {
 /// The settings the phone last received (the defaults before the first sync).
 pub fn settings(local: LocalData) -> Settings {
     local
-        .rows::<Settings>("cleaning_settings")
+        .rows::<Settings>()
         .into_iter()
         .next()
         .unwrap_or_default()
@@ -29,7 +29,7 @@ pub fn settings(local: LocalData) -> Settings {
 
 /// Active zones, the class league first in school order, then the offices.
 pub fn zones(local: LocalData) -> Vec<ZoneRow> {
-    let mut zones: Vec<ZoneRow> = local.rows("cleaning_zones");
+    let mut zones: Vec<ZoneRow> = local.rows();
     zones.retain(|z| z.active);
     zones.sort_by(|a, b| (a.league, a.class, &a.name).cmp(&(b.league, b.class, &b.name)));
     zones
@@ -38,7 +38,7 @@ pub fn zones(local: LocalData) -> Vec<ZoneRow> {
 /// The latest rubric of each kind.
 pub fn latest_rubrics(local: LocalData) -> Vec<Rubric> {
     let mut latest: HashMap<crate::domain::cleaning::ZoneKind, Rubric> = HashMap::new();
-    for rubric in local.rows::<Rubric>("cleaning_rubrics") {
+    for rubric in local.rows::<Rubric>() {
         if latest
             .get(&rubric.kind)
             .is_none_or(|r| r.version < rubric.version)
@@ -52,9 +52,9 @@ pub fn latest_rubrics(local: LocalData) -> Vec<Rubric> {
 /// Every check this phone holds, synced and pending, oldest first. A pending check's score is worked out here
 /// with the rubric it names, as the server will.
 pub fn checks(local: LocalData, zones: &[ZoneRow]) -> Vec<LocalCheck> {
-    let rubrics: Vec<Rubric> = local.rows("cleaning_rubrics");
+    let rubrics: Vec<Rubric> = local.rows();
     let mut list: Vec<LocalCheck> = local
-        .rows::<CheckRow>("cleaning_checks")
+        .rows::<CheckRow>()
         .into_iter()
         .map(|check| LocalCheck {
             check,
@@ -118,7 +118,7 @@ pub fn checks(local: LocalData, zones: &[ZoneRow]) -> Vec<LocalCheck> {
 /// Appeals on this phone, synced and pending.
 pub fn appeals(local: LocalData) -> Vec<(AppealRow, bool)> {
     let mut list: Vec<(AppealRow, bool)> = local
-        .rows::<AppealRow>("cleaning_appeals")
+        .rows::<AppealRow>()
         .into_iter()
         .map(|a| (a, false))
         .collect();

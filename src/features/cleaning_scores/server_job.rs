@@ -95,17 +95,14 @@ impl ServerJob for CleaningScores {
         let Span { after, up_to, now } = span;
         let mut ops = Vec::new();
         for (version, zone) in cleaning_db::zones_changed(conn, after, up_to).await? {
-            ops.push((
-                version,
-                put_or_leave("cleaning_zones", zone.id, zone.active, &zone)?,
-            ));
+            ops.push((version, put_or_leave(zone.id, zone.active, &zone)?));
         }
         for (version, id, rubric) in cleaning_db::rubrics_changed(conn, after, up_to).await? {
-            ops.push((version, put("cleaning_rubrics", id, &rubric)?));
+            ops.push((version, put(id, &rubric)?));
         }
         if let Some((version, settings)) = cleaning_db::settings_changed(conn, after, up_to).await?
         {
-            ops.push((version, put("cleaning_settings", Uuid::nil(), &settings)?));
+            ops.push((version, put(Uuid::nil(), &settings)?));
         }
         let (classes, window) = match scope.state::<Classes>() {
             Classes::Taught(classes) => (
@@ -118,14 +115,14 @@ impl ServerJob for CleaningScores {
         for (version, check) in
             cleaning_db::checks_changed(conn, after, up_to, since, classes).await?
         {
-            ops.push((version, put("cleaning_checks", check.id, &check)?));
+            ops.push((version, put(check.id, &check)?));
         }
         // Appeals carry a teacher's words: the admin and the class's own teacher only, not the inspectors.
         if user.has(Role::Admin) || classes.is_some() {
             for (version, appeal) in
                 cleaning_db::appeals_changed(conn, after, up_to, classes).await?
             {
-                ops.push((version, put("cleaning_appeals", appeal.id, &appeal)?));
+                ops.push((version, put(appeal.id, &appeal)?));
             }
         }
         Ok(ops)

@@ -1,10 +1,12 @@
 //! The directory's server side: every phone is sent the people (names, and who does repairs) and the places;
 //! the demo school's people and places are seeded here.
 
+use crate::domain::PlaceKind;
 use crate::domain::SessionUser;
+use crate::domain::directory::{PersonRow, PlaceRow};
 use crate::domain::sync::{Op, SyncError};
 use crate::error::AppError;
-use crate::server::db::uuid;
+use crate::server::db::{opt_uuid, uuid};
 use crate::server::job::{Scope, ServerJob, Span};
 use crate::sync::job::Job;
 use crate::sync::server::pull::put_or_leave;
@@ -54,14 +56,14 @@ impl ServerJob for Directory {
                 Ok(flag) => flag,
                 Err(_) => row.try_get::<i64, _>("maintenance")? == 1,
             };
-            let person = serde_json::json!({
-                "id": id,
-                "display_name": row.try_get::<String, _>("display_name")?,
-                "maintenance": maintenance,
-            });
+            let person = PersonRow {
+                id,
+                display_name: row.try_get("display_name")?,
+                maintenance,
+            };
             ops.push((
                 row.try_get("version")?,
-                put_or_leave("people", id, row.try_get::<i64, _>("active")? == 1, &person)?,
+                put_or_leave(id, row.try_get::<i64, _>("active")? == 1, &person)?,
             ));
         }
         let places = sqlx::query(
@@ -73,15 +75,17 @@ impl ServerJob for Directory {
         .await?;
         for row in places {
             let id = uuid(row.try_get("id")?)?;
-            let place = serde_json::json!({
-                "id": id,
-                "parent_id": row.try_get::<Option<String>, _>("parent_id")?,
-                "kind": row.try_get::<String, _>("kind")?,
-                "name": row.try_get::<String, _>("name")?,
-            });
+            let kind: String = row.try_get("kind")?;
+            let place = PlaceRow {
+                id,
+                parent_id: opt_uuid(row.try_get("parent_id")?)?,
+                kind: PlaceKind::from_code(&kind)
+                    .ok_or_else(|| sqlx::Error::Decode(format!("place kind {kind}").into()))?,
+                name: row.try_get("name")?,
+            };
             ops.push((
                 row.try_get("version")?,
-                put_or_leave("places", id, row.try_get::<i64, _>("active")? == 1, &place)?,
+                put_or_leave(id, row.try_get::<i64, _>("active")? == 1, &place)?,
             ));
         }
         Ok(ops)

@@ -225,7 +225,7 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
         problems.set(None);
         let typed_phone = normalize_phone(&args.phone).unwrap_or_default();
         let hit = local
-            .rows::<WatchEntry>("watch_entries")
+            .rows::<WatchEntry>()
             .into_iter()
             .find(|w| w.phone.as_deref() == Some(typed_phone.as_str()));
         if let Some(entry) = hit {
@@ -451,7 +451,7 @@ fn WatchWarnings(local: LocalData) -> impl IntoView {
             .collect();
         visits.extend(
             local
-                .rows::<crate::domain::visit::Visit>("visits")
+                .rows::<crate::domain::visit::Visit>()
                 .into_iter()
                 .filter(|v| v.watch_decision.is_some())
                 .map(|v| v.id),

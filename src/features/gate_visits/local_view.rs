@@ -10,18 +10,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Deserialize)]
-struct Person {
-    id: Uuid,
-    display_name: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct PlaceRow {
-    id: Uuid,
-    parent_id: Option<Uuid>,
-    name: String,
-}
+use crate::domain::directory::{PersonRow as Person, PlaceRow};
 
 /// Whom a visitor comes to see, as a `<select>` value: `u:<id>` or `p:<id>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,9 +54,9 @@ impl HostChoice {
 
 /// People by name, then places with their parent ("教学楼A · 3楼"), for the host picker.
 pub fn hosts(local: LocalData) -> Vec<(HostChoice, String)> {
-    let mut people: Vec<Person> = local.rows("people");
+    let mut people: Vec<Person> = local.rows();
     people.sort_by(|a, b| a.display_name.cmp(&b.display_name));
-    let places: Vec<PlaceRow> = local.rows("places");
+    let places: Vec<PlaceRow> = local.rows();
     let mut place_labels: Vec<(HostChoice, String)> = places
         .iter()
         .map(|place| {
@@ -101,8 +90,8 @@ pub fn visits_memo(fun: impl Fn() -> Visits + Send + Sync + 'static) -> Memo<Vis
 /// Every visit this phone knows, newest first, recomputed when the snapshot or the outbox changes.
 pub fn use_local_visits(local: LocalData) -> Memo<Visits> {
     visits_memo(move || {
-        let visits: Vec<Visit> = local.rows("visits");
-        let sign_outs: Vec<VisitSignOut> = local.rows("visit_sign_outs");
+        let visits: Vec<Visit> = local.rows();
+        let sign_outs: Vec<VisitSignOut> = local.rows();
         let hosts = hosts(local);
         let me = local.user_id();
         let sign_ins: Vec<(SignInArgs, Uuid)> = local

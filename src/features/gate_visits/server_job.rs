@@ -2,7 +2,7 @@
 
 use super::db as visits;
 use super::mutations::{self, GateBatch};
-use crate::domain::sync::{Mutation, Op, SyncError};
+use crate::domain::sync::{Mutation, Op, SyncError, Synced};
 use crate::domain::{Role, SessionUser, visit};
 use crate::server::config::Config;
 use crate::server::db::Db;
@@ -85,22 +85,19 @@ impl ServerJob for GateVisits {
             ops.push((
                 change.version,
                 match change.visit {
-                    Some(visit) => put("visits", change.id, &visit)?,
+                    Some(visit) => put(change.id, &visit)?,
                     None => Op::Delete {
-                        table: "visits".into(),
+                        table: <crate::domain::visit::Visit as Synced>::TABLE.into(),
                         id: change.id,
                     },
                 },
             ));
         }
         for (version, sign_out) in visits::sign_outs_changed(conn, after, up_to, since).await? {
-            ops.push((version, put("visit_sign_outs", sign_out.id, &sign_out)?));
+            ops.push((version, put(sign_out.id, &sign_out)?));
         }
         for (version, active, entry) in visits::watch_entries_changed(conn, after, up_to).await? {
-            ops.push((
-                version,
-                put_or_leave("watch_entries", entry.id, active, &entry)?,
-            ));
+            ops.push((version, put_or_leave(entry.id, active, &entry)?));
         }
         Ok(ops)
     }

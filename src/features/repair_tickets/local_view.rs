@@ -14,20 +14,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Person {
-    pub id: Uuid,
-    pub display_name: String,
-    #[serde(default)]
-    pub maintenance: bool,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct PlaceRow {
-    id: Uuid,
-    parent_id: Option<Uuid>,
-    name: String,
-}
+pub use crate::domain::directory::PersonRow as Person;
+use crate::domain::directory::PlaceRow;
 
 pub type Tickets = Vec<Arc<LocalTicket>>;
 
@@ -58,10 +46,10 @@ pub fn use_local_tickets(local: LocalData, admin: Signal<bool>) -> Memo<Tickets>
                         .map(|a| (a, p.saved_at_ms))
                 })
                 .collect();
-            let photos: Vec<PhotoRow> = local.rows("photos");
+            let photos: Vec<PhotoRow> = local.rows();
             local_tickets(
-                local.rows::<Ticket>("tickets"),
-                local.rows::<TicketEvent>("ticket_events"),
+                local.rows::<Ticket>(),
+                local.rows::<TicketEvent>(),
                 &photos,
                 &reports,
                 &events,
@@ -79,7 +67,7 @@ pub fn use_local_tickets(local: LocalData, admin: Signal<bool>) -> Memo<Tickets>
 /// Everyone in the directory, by id.
 pub fn people(local: LocalData) -> HashMap<Uuid, Person> {
     local
-        .rows::<Person>("people")
+        .rows::<Person>()
         .into_iter()
         .map(|p| (p.id, p))
         .collect()
@@ -88,7 +76,7 @@ pub fn people(local: LocalData) -> HashMap<Uuid, Person> {
 /// Each place as its path: 教学楼A · 3楼 · 301.
 pub fn place_paths(local: LocalData) -> Vec<(Uuid, String)> {
     let places: HashMap<Uuid, PlaceRow> = local
-        .rows::<PlaceRow>("places")
+        .rows::<PlaceRow>()
         .into_iter()
         .map(|p| (p.id, p))
         .collect();

@@ -8,7 +8,7 @@ use crate::domain::{Role, SessionUser, ticket};
 use crate::server::job::{Handler, Part, Prefetch, Scope, ServerJob, Span};
 use crate::server::state::AppState;
 use crate::sync::job::{Job, window_ms};
-use crate::sync::server::pull::put;
+use crate::sync::server::pull::{leave, put};
 use crate::sync::server::registry::Context;
 use sqlx::AnyConnection;
 use uuid::Uuid;
@@ -95,22 +95,16 @@ impl ServerJob for RepairTickets {
                 .await?;
         let mut ops = Vec::new();
         for (version, ticket) in changes.tickets {
-            ops.push((version, put("tickets", ticket.id, &ticket)?));
+            ops.push((version, put(ticket.id, &ticket)?));
         }
         for event in changes.events {
-            ops.push((event.version, put("ticket_events", event.id, &event)?));
+            ops.push((event.version, put(event.id, &event)?));
         }
         for (version, photo) in changes.photos {
-            ops.push((version, put("photos", photo.id, &photo)?));
+            ops.push((version, put(photo.id, &photo)?));
         }
         for (version, id) in changes.left {
-            ops.push((
-                version,
-                Op::Leave {
-                    table: "tickets".into(),
-                    id,
-                },
-            ));
+            ops.push((version, leave::<crate::domain::ticket::Ticket>(id)));
         }
         Ok(ops)
     }

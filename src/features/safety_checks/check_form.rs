@@ -41,21 +41,17 @@ pub fn CheckFormPage() -> impl IntoView {
         if found.with_untracked(|f| f.as_ref().is_some_and(|(p, _, _)| p.id == id)) {
             return;
         }
-        let Some(point) = local
-            .rows::<LocalPoint>("check_points")
-            .into_iter()
-            .find(|p| p.id == id)
-        else {
+        let Some(point) = local.rows::<LocalPoint>().into_iter().find(|p| p.id == id) else {
             return;
         };
         let template = local
-            .rows::<Template>("safety_templates")
+            .rows::<Template>()
             .into_iter()
             .filter(|t| t.kind == point.kind)
             .max_by_key(|t| t.version);
         // The check a correction replaces: the latest of this point, sent or still waiting on this phone.
         let mut made: Vec<(i64, Uuid)> = local
-            .rows::<CheckRow>("safety_checks")
+            .rows::<CheckRow>()
             .into_iter()
             .filter(|c| c.point_id == id)
             .map(|c| (c.checked_at, c.id))

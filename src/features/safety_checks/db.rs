@@ -1,25 +1,12 @@
 //! SQL for the safety rounds: templates, points with their schedule, holidays, checks and their answers.
 
 use crate::domain::CheckPointKind;
+pub use crate::domain::safety::{AnswerRow, CheckRow, PointRow};
 use crate::domain::safety::{Rule, Template, TemplateItem, default_items};
 use crate::server::db::{Db, bump_version, json_list, json_texts, now_ms, opt_uuid, uuid};
 use sqlx::{AnyConnection, Row};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
-
-/// A check point as the rounds need it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PointRow {
-    pub id: Uuid,
-    pub place_id: Uuid,
-    pub kind: CheckPointKind,
-    pub label: String,
-    pub responsible_id: Option<Uuid>,
-    pub rule: Rule,
-    pub active: bool,
-    /// When the point was added (ms): it owes no check for before.
-    pub created_at: i64,
-}
 
 fn point_from_row(row: &sqlx::any::AnyRow) -> Result<PointRow, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
@@ -240,30 +227,6 @@ pub async fn set_holiday(
         .await?;
     }
     Ok(())
-}
-
-/// One answer of a check as phones and the ledger see it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct AnswerRow {
-    pub key: String,
-    pub label: String,
-    pub result: crate::domain::safety::ItemResult,
-    pub note: String,
-    pub ticket_id: Option<Uuid>,
-}
-
-/// A check as phones and the board see it (the signature only on the ledger).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct CheckRow {
-    pub id: Uuid,
-    pub point_id: Uuid,
-    pub template_version: i64,
-    pub inspector_id: Uuid,
-    pub checked_at: i64,
-    pub opened_by_scan: bool,
-    pub supersedes: Option<Uuid>,
-    pub failed: bool,
-    pub answers: Vec<AnswerRow>,
 }
 
 const CHECK_COLUMNS: &str = "c.id, c.point_id, c.template_version, c.inspector_id, c.checked_at, \

@@ -12,30 +12,18 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct LocalPoint {
-    pub id: Uuid,
-    pub place_id: Uuid,
-    pub kind: CheckPointKind,
-    pub label: String,
-    pub responsible_id: Option<Uuid>,
-    pub rule: Rule,
-    #[serde(default)]
-    pub created_at: i64,
-}
+/// A check point as this phone holds it.
+pub type LocalPoint = crate::domain::safety::PointRow;
+pub(super) use crate::domain::safety::CheckRow;
+use crate::domain::safety::HolidayRow as Holiday;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub(super) struct CheckRow {
-    pub(super) id: Uuid,
-    pub(super) point_id: Uuid,
-    pub(super) checked_at: i64,
-    pub(super) supersedes: Option<Uuid>,
-    pub(super) failed: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub(super) struct Holiday {
-    pub(super) day: String,
+/// What the day's state needs of a check, synced or still waiting on this phone.
+struct CheckFacts {
+    id: Uuid,
+    point_id: Uuid,
+    checked_at: i64,
+    supersedes: Option<Uuid>,
+    failed: bool,
 }
 
 /// A point and where it stands today on this phone (synced checks ⊕ pending ones).
@@ -52,11 +40,21 @@ pub(super) fn today_number() -> i64 {
 
 /// Every point this phone holds, with its state today.
 pub(super) fn points_today(local: LocalData) -> Vec<PointToday> {
-    let points: Vec<LocalPoint> = local.rows("check_points");
-    let mut checks: Vec<CheckRow> = local.rows("safety_checks");
+    let points: Vec<LocalPoint> = local.rows();
+    let mut checks: Vec<CheckFacts> = local
+        .rows::<CheckRow>()
+        .into_iter()
+        .map(|c| CheckFacts {
+            id: c.id,
+            point_id: c.point_id,
+            checked_at: c.checked_at,
+            supersedes: c.supersedes,
+            failed: c.failed,
+        })
+        .collect();
     let pending: Vec<CheckArgs> = local.pending_args(CHECK);
     for args in &pending {
-        checks.push(CheckRow {
+        checks.push(CheckFacts {
             id: args.check_id,
             point_id: args.point_id,
             checked_at: args.checked_at_ms,
@@ -67,7 +65,7 @@ pub(super) fn points_today(local: LocalData) -> Vec<PointToday> {
     let superseded: std::collections::HashSet<Uuid> =
         checks.iter().filter_map(|c| c.supersedes).collect();
     let holidays: Vec<i64> = local
-        .rows::<Holiday>("safety_holidays")
+        .rows::<Holiday>()
         .iter()
         .filter_map(|h| day_number(&h.day))
         .collect();

@@ -84,21 +84,18 @@ impl ServerJob for SafetyChecks {
         let mut ops = Vec::new();
         for (version, point) in safety_db::points_changed(conn, after, up_to).await? {
             let active = point.active;
-            ops.push((
-                version,
-                put_or_leave("check_points", point.id, active, &point)?,
-            ));
+            ops.push((version, put_or_leave(point.id, active, &point)?));
         }
         for (version, id, template) in safety_db::templates_changed(conn, after, up_to).await? {
-            ops.push((version, put("safety_templates", id, &template)?));
+            ops.push((version, put(id, &template)?));
         }
         for (version, id, day, active) in safety_db::holidays_changed(conn, after, up_to).await? {
-            let row = serde_json::json!({ "id": id, "day": day });
-            ops.push((version, put_or_leave("safety_holidays", id, active, &row)?));
+            let row = crate::domain::safety::HolidayRow { id, day };
+            ops.push((version, put_or_leave(id, active, &row)?));
         }
         let since = now - window_ms(&super::JOB, "safety_checks");
         for (version, check) in safety_db::checks_changed(conn, after, up_to, since).await? {
-            ops.push((version, put("safety_checks", check.id, &check)?));
+            ops.push((version, put(check.id, &check)?));
         }
         Ok(ops)
     }

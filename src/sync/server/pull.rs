@@ -11,7 +11,9 @@
 
 use super::{check_protocol, parse, signed_in};
 use crate::domain::SessionUser;
-use crate::domain::sync::{Op, PULL_PAGE, PullRequest, PullResponse, SCHEMA_VERSION, SyncError};
+use crate::domain::sync::{
+    Op, PULL_PAGE, PullRequest, PullResponse, SCHEMA_VERSION, SyncError, Synced,
+};
 use crate::server::db::now_ms;
 use crate::server::job::{Scope, ServerJob, Span};
 use crate::server::state::AppState;
@@ -163,28 +165,28 @@ async fn read_page(
     })
 }
 
-/// A row put on the phone.
-pub fn put(table: &str, id: uuid::Uuid, row: &impl serde::Serialize) -> Result<Op, SyncError> {
+/// A row put on the phone, in its type's table.
+pub fn put<T: Synced>(id: uuid::Uuid, row: &T) -> Result<Op, SyncError> {
     Ok(Op::Put {
-        table: table.into(),
+        table: T::TABLE.into(),
         id,
         row: serde_json::to_value(row).map_err(|_| SyncError::Unavailable)?,
     })
 }
 
 /// A row put on the phone, or (no longer active) taken off it.
-pub fn put_or_leave(
-    table: &str,
-    id: uuid::Uuid,
-    active: bool,
-    row: &impl serde::Serialize,
-) -> Result<Op, SyncError> {
+pub fn put_or_leave<T: Synced>(id: uuid::Uuid, active: bool, row: &T) -> Result<Op, SyncError> {
     if active {
-        put(table, id, row)
+        put(id, row)
     } else {
-        Ok(Op::Leave {
-            table: table.into(),
-            id,
-        })
+        Ok(leave::<T>(id))
+    }
+}
+
+/// A row of type `T` that left this phone's view.
+pub fn leave<T: Synced>(id: uuid::Uuid) -> Op {
+    Op::Leave {
+        table: T::TABLE.into(),
+        id,
     }
 }
