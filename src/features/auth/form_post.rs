@@ -71,7 +71,7 @@ pub async fn sign_in_form(
             headers.insert(LOCATION, HeaderValue::from_static("/"));
             // The language this user chose, on any phone, from the first page on.
             if let Ok(locale) = user.locale.parse::<crate::i18n::Locale>() {
-                cookies.push(locale_cookie(&locale.to_string()));
+                cookies.push(locale_cookie(locale.as_ref()));
             }
             for cookie in cookies {
                 if let Ok(cookie) = HeaderValue::from_str(&cookie) {
@@ -154,7 +154,7 @@ pub async fn locale_form(
     answer.insert(LOCATION, back(&form.back));
     if crate::server::guard::same_origin(&headers, &uri)
         && let Ok(locale) = form.locale.parse::<crate::i18n::Locale>()
-        && let Ok(cookie) = HeaderValue::from_str(&locale_cookie(&locale.to_string()))
+        && let Ok(cookie) = HeaderValue::from_str(&locale_cookie(locale.as_ref()))
     {
         answer.insert(SET_COOKIE, cookie);
     }

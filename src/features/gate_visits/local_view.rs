@@ -6,7 +6,6 @@ use crate::domain::visit::{
 };
 use crate::sync::local::LocalData;
 use leptos::prelude::*;
-use serde::Deserialize;
 use std::sync::Arc;
 use uuid::Uuid;
 

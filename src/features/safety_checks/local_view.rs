@@ -1,14 +1,10 @@
 //! The safety rounds as the phone holds them: the points due today with their state, from the snapshot ⊕ the
 //! outbox, and the names of states and results.
 use crate::components::{phone_now_ms, phone_utc_offset};
-use crate::domain::CheckPointKind;
 use crate::domain::clock::DAY_MS;
-use crate::domain::safety::{
-    CHECK, CheckArgs, ItemResult, PointState, Rule, day_number, point_state,
-};
+use crate::domain::safety::{CHECK, CheckArgs, ItemResult, PointState, day_number, point_state};
 use crate::i18n::*;
 use crate::sync::local::LocalData;
-use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
 
