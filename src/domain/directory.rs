@@ -48,3 +48,9 @@ pub struct PlaceRow {
     pub kind: PlaceKind,
     pub name: String,
 }
+
+// The tables these rows are synced in (`domain::sync::Synced`).
+crate::domain::sync::synced! {
+    PersonRow => "people",
+    PlaceRow => "places",
+}

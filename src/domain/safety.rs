@@ -297,6 +297,14 @@ pub fn point_state(
     }
 }
 
+// The tables these rows are synced in (`domain::sync::Synced`).
+crate::domain::sync::synced! {
+    PointRow => "check_points",
+    Template => "safety_templates",
+    HolidayRow => "safety_holidays",
+    CheckRow => "safety_checks",
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,31 +14,16 @@ pub trait Synced: Serialize + serde::de::DeserializeOwned {
     const TABLE: &'static str;
 }
 
-/// Declares the synced table of each row type.
+/// Declares the synced table of each row type, beside the types (`synced! { Visit => "visits" }`).
 macro_rules! synced {
     ($($row:ty => $table:literal),+ $(,)?) => {
-        $(impl Synced for $row { const TABLE: &'static str = $table; })+
+        $(impl $crate::domain::sync::Synced for $row { const TABLE: &'static str = $table; })+
     };
 }
+pub(crate) use synced;
 
 synced! {
-    super::directory::PersonRow => "people",
-    super::directory::PlaceRow => "places",
-    super::visit::Visit => "visits",
-    super::visit::VisitSignOut => "visit_sign_outs",
-    super::visit::WatchEntry => "watch_entries",
-    super::ticket::Ticket => "tickets",
-    super::ticket::TicketEvent => "ticket_events",
     super::photo::PhotoRow => "photos",
-    super::safety::PointRow => "check_points",
-    super::safety::Template => "safety_templates",
-    super::safety::HolidayRow => "safety_holidays",
-    super::safety::CheckRow => "safety_checks",
-    super::cleaning::ZoneRow => "cleaning_zones",
-    super::cleaning::Rubric => "cleaning_rubrics",
-    super::cleaning::Settings => "cleaning_settings",
-    super::cleaning::CheckRow => "cleaning_checks",
-    super::cleaning::AppealRow => "cleaning_appeals",
 }
 use uuid::Uuid;
 

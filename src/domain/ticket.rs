@@ -593,6 +593,12 @@ pub fn median(mut values: Vec<i64>) -> Option<i64> {
     })
 }
 
+// The tables these rows are synced in (`domain::sync::Synced`).
+crate::domain::sync::synced! {
+    Ticket => "tickets",
+    TicketEvent => "ticket_events",
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -471,6 +471,13 @@ pub fn returning_visitor<'a>(
         .max_by_key(|v| v.visit.time_in_ms)
 }
 
+// The tables these rows are synced in (`domain::sync::Synced`).
+crate::domain::sync::synced! {
+    Visit => "visits",
+    VisitSignOut => "visit_sign_outs",
+    WatchEntry => "watch_entries",
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

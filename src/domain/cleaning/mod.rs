@@ -458,6 +458,12 @@ pub fn draw_spot(
     Some((candidates[pick], (minute + 4) / 5 * 5))
 }
 
+// The tables these rows are synced in (`domain::sync::Synced`).
+crate::domain::sync::synced! {
+    Rubric => "cleaning_rubrics",
+    Settings => "cleaning_settings",
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

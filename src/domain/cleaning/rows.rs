@@ -61,3 +61,10 @@ pub struct AppealRow {
     pub resolution: String,
     pub resolved_at: Option<i64>,
 }
+
+// The tables these rows are synced in (`domain::sync::Synced`).
+crate::domain::sync::synced! {
+    ZoneRow => "cleaning_zones",
+    CheckRow => "cleaning_checks",
+    AppealRow => "cleaning_appeals",
+}
