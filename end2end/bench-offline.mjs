@@ -18,8 +18,8 @@ const page = await context.newPage();
 const hydrated = () => page.waitForFunction(() => window.__houqin_hydrated === true, undefined, { timeout: 30_000 });
 const chip = page.getByTestId('sync-chip');
 
+// The sign-in page is plain HTML (no wasm): its form posts.
 await page.goto('/sign-in');
-await hydrated();
 await page.getByLabel('用户名').fill('menwei');
 await page.getByLabel('密码').fill('houqin2026');
 await page.getByRole('button', { name: '登录' }).click();
