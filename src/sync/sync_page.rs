@@ -41,6 +41,10 @@ pub fn SyncChip() -> impl IntoView {
                     td_string!(locale, sync.pending_count, count = s.pending).to_string()
                 }
                 Link::Offline => td_string!(locale, sync.offline_short).to_string(),
+                // A phone whose first sync has not finished holds nothing yet: it must not say 已同步.
+                Link::Starting | Link::Syncing if s.last_sync_ms.is_none() => {
+                    td_string!(locale, sync.syncing_short).to_string()
+                }
                 _ if !s.attention.is_empty() => {
                     td_string!(locale, sync.attention_count, count = s.attention.len()).to_string()
                 }
