@@ -75,12 +75,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// How long the language cookie lasts (milliseconds, as leptos_i18n takes it); the sign-in page's plain form
+/// sets the same cookie (`features::auth::form_post`).
+pub const LANGUAGE_COOKIE_MAX_AGE_MS: i64 = 365 * 24 * 60 * 60 * 1000;
+
 /// The language cookie lasts a year and covers the whole site.
 fn language_cookie() -> CookieOptions<Locale> {
-    const ONE_YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
     CookieOptions::<Locale>::default()
         .path("/")
-        .max_age(ONE_YEAR_MS)
+        .max_age(LANGUAGE_COOKIE_MAX_AGE_MS)
 }
 
 #[component]

@@ -25,12 +25,17 @@ const USERNAME_ECHO_MAX: usize = 64;
 /// Carries a failed sign-in's error and user name to the next rendering of the form, once.
 const FLASH_COOKIE: &str = "houqin_sign_in";
 
-/// The language cookie leptos_i18n reads (its default name), for a year, as `app::language_cookie` sets it.
+/// The language cookie leptos_i18n reads (its default name), as `app::language_cookie` sets it.
 const LOCALE_COOKIE: &str = "i18n_pref_locale";
-const LOCALE_MAX_AGE_SECS: i64 = 365 * 24 * 60 * 60;
 
 fn locale_cookie(code: &str) -> String {
-    format!("{LOCALE_COOKIE}={code}; Path=/; Max-Age={LOCALE_MAX_AGE_SECS}; SameSite=Lax")
+    let max_age_secs = crate::app::LANGUAGE_COOKIE_MAX_AGE_MS / 1000;
+    format!("{LOCALE_COOKIE}={code}; Path=/; Max-Age={max_age_secs}; SameSite=Lax")
+}
+
+/// The flash cookie with `value`, or (`max_age_secs` 0) its removal.
+fn flash_cookie(value: &str, max_age_secs: u32) -> String {
+    format!("{FLASH_COOKIE}={value}; Path=/sign-in; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax")
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -89,8 +94,7 @@ fn back_to_form(error: &AppError, username: &str) -> Response {
     let error = serde_json::to_string(error).unwrap_or_default();
     let value = serde_urlencoded::to_string([("error", error.as_str()), ("username", &username)])
         .unwrap_or_default();
-    let cookie =
-        format!("{FLASH_COOKIE}={value}; Path=/sign-in; Max-Age=60; HttpOnly; SameSite=Lax");
+    let cookie = flash_cookie(&value, 60);
     let mut headers = HeaderMap::new();
     headers.insert(LOCATION, HeaderValue::from_static("/sign-in"));
     if let Ok(cookie) = HeaderValue::from_str(&cookie) {
@@ -107,9 +111,7 @@ pub fn take_flash() -> Option<(Option<AppError>, String)> {
     let jar = CookieJar::from_headers(&parts.headers);
     let value = jar.get(FLASH_COOKIE)?.value().to_owned();
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(clear) = HeaderValue::from_str(&format!(
-            "{FLASH_COOKIE}=; Path=/sign-in; Max-Age=0; HttpOnly; SameSite=Lax"
-        ))
+        && let Ok(clear) = HeaderValue::from_str(&flash_cookie("", 0))
     {
         response.append_header(SET_COOKIE, clear);
     }

@@ -12,23 +12,16 @@ use crate::components::{ErrorNotice, Field};
 use crate::error::{AppError, Problem};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_navigate;
 
-/// What a failed form post sent back: its cookie on the server (the page has no wasm), or the address's query
-/// (an older server's answer).
+/// What a failed form post sent back, read on the server (the page comes with no wasm); nothing where the wasm
+/// renders the page (inside the app, or from the offline shell), which signs in through the server function.
 fn posted() -> (Option<AppError>, String) {
     #[cfg(feature = "ssr")]
     if let Some(flash) = super::form_post::take_flash() {
         return flash;
     }
-    let query = use_query_map();
-    query.with_untracked(|q| {
-        (
-            q.get("error")
-                .and_then(|e| serde_json::from_str::<AppError>(&e).ok()),
-            q.get("username").unwrap_or_default(),
-        )
-    })
+    (None, String::new())
 }
 
 #[component]
