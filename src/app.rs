@@ -2,27 +2,15 @@
 
 use crate::components::AdminOnly;
 use crate::features::auth::{SetupPage, SignInPage};
-use crate::features::cleaning_scores::{
-    ClassTermPage, CleaningAdminPage, CleaningCheckPage, CleaningScoresPage, LeagueBoardPage,
-};
-use crate::features::directory::{
-    CheckPointLabelPage, CheckPointPage, CheckPointsPage, PlaceLabelPage, PlacePage, PlacesPage,
-    SchoolClassesPage,
-};
-use crate::features::gate_visits::{
-    GateVisitsPage, RollCallPage, VisitRegisterPage, WatchListPage,
-};
+use crate::features::cleaning_scores::CleaningScoresRoutes;
+use crate::features::directory::DirectoryRoutes;
+use crate::features::gate_visits::GateVisitsRoutes;
 use crate::features::home::AppLayout;
 use crate::features::home::{AdminPage, HomePage};
 use crate::features::profile::ProfilePage;
-use crate::features::repair_tickets::{
-    RepairLogPage, RepairStatsPage, RepairTicketsPage, ReportTicketPage, TicketPage,
-};
-use crate::features::safety_checks::{
-    CheckFormPage, PointHistoryPage, SafetyBoardPage, SafetyChecksPage, SafetyLedgerPage,
-    TemplatesPage,
-};
-use crate::features::users::UsersPage;
+use crate::features::repair_tickets::RepairTicketsRoutes;
+use crate::features::safety_checks::SafetyChecksRoutes;
+use crate::features::users::UsersRoutes;
 use crate::i18n::*;
 use crate::sync::SyncPage;
 use leptos::prelude::*;
@@ -100,37 +88,16 @@ pub fn App() -> impl IntoView {
                     // Rendered only after the session is known, so a signed-out visitor gets a redirect, not a flash.
                     <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=HomePage />
-                        <Route path=path!("/gate-visits") view=GateVisitsPage />
-                        <Route path=path!("/gate-visits/roll-call") view=RollCallPage />
-                        <Route path=path!("/gate-visits/register") view=VisitRegisterPage />
                         <Route path=path!("/sync") view=SyncPage />
-                        <Route path=path!("/safety-checks") view=SafetyChecksPage />
-                        <Route path=path!("/safety-checks/check") view=CheckFormPage />
-                        <Route path=path!("/safety-checks/ledger") view=SafetyLedgerPage />
-                        <Route path=path!("/cleaning-scores") view=CleaningScoresPage />
-                        <Route path=path!("/cleaning-scores/check") view=CleaningCheckPage />
-                        <Route path=path!("/cleaning-scores/board") view=LeagueBoardPage />
-                        <Route path=path!("/cleaning-scores/class") view=ClassTermPage />
-                        <Route path=path!("/repair-tickets") view=RepairTicketsPage />
-                        <Route path=path!("/repair-tickets/new") view=ReportTicketPage />
-                        <Route path=path!("/repair-tickets/log") view=RepairLogPage />
-                        <Route path=path!("/repair-tickets/:id") view=TicketPage />
-                        <Route path=path!("/places/:id") view=PlacePage />
-                        <Route path=path!("/places/:id/label") view=PlaceLabelPage />
-                        <Route path=path!("/check-points/:id") view=CheckPointPage />
-                        <Route path=path!("/check-points/:id/label") view=CheckPointLabelPage />
                         <Route path=path!("/me") view=ProfilePage />
                         <Route path=path!("/admin") view=|| view! { <AdminOnly><AdminPage /></AdminOnly> } />
-                        <Route path=path!("/admin/users") view=|| view! { <AdminOnly><UsersPage /></AdminOnly> } />
-                        <Route path=path!("/admin/places") view=|| view! { <AdminOnly><PlacesPage /></AdminOnly> } />
-                        <Route path=path!("/admin/classes") view=|| view! { <AdminOnly><SchoolClassesPage /></AdminOnly> } />
-                        <Route path=path!("/admin/watch-list") view=|| view! { <AdminOnly><WatchListPage /></AdminOnly> } />
-                        <Route path=path!("/admin/safety") view=|| view! { <AdminOnly><SafetyBoardPage /></AdminOnly> } />
-                        <Route path=path!("/admin/safety/point") view=|| view! { <AdminOnly><PointHistoryPage /></AdminOnly> } />
-                        <Route path=path!("/admin/safety/templates") view=|| view! { <AdminOnly><TemplatesPage /></AdminOnly> } />
-                        <Route path=path!("/admin/cleaning") view=|| view! { <AdminOnly><CleaningAdminPage /></AdminOnly> } />
-                        <Route path=path!("/admin/repair-tickets") view=|| view! { <AdminOnly><RepairStatsPage /></AdminOnly> } />
-                        <Route path=path!("/admin/check-points") view=|| view! { <AdminOnly><CheckPointsPage /></AdminOnly> } />
+                        <DirectoryRoutes />
+                        <UsersRoutes />
+                        // Each job's pages are a piece of the wasm of their own, fetched when first opened.
+                        <GateVisitsRoutes />
+                        <SafetyChecksRoutes />
+                        <CleaningScoresRoutes />
+                        <RepairTicketsRoutes />
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -30,8 +30,17 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     sync::job::install(jobs::ALL);
-    leptos::mount::hydrate_body(app::App);
-    started();
+    // A job's page is a piece of the wasm of its own (`components::lazy_pages`): hydration waits for it (the
+    // page's HTML asked for it first thing), so the page is interactive once it has arrived.
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body, app::App)
+            .await
+            .forget();
+        started();
+    });
 }
 
 /// Renders the page from nothing, from the phone's own data: what the service worker's offline shell calls when

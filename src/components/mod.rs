@@ -5,6 +5,7 @@ mod clock;
 mod form;
 mod icons;
 mod insecure_notice;
+mod lazy_pages;
 mod names;
 mod nav;
 mod photos;
@@ -17,8 +18,9 @@ pub use form::{
 };
 pub use icons::{Icon, IconSvg};
 pub use insecure_notice::InsecureNotice;
+pub(crate) use lazy_pages::lazy_pages;
 pub use names::*;
-pub use nav::{AdminLink, NavEntry, entries_for};
+pub use nav::{AdminLink, NavEntry, entries_for, pages_for};
 pub use photos::{PhotoPicker, PhotoThumb};
 pub use signed_in::{AdminOnly, CurrentUser, DirectoryResource, use_directory, use_user};
 pub use undo::{HeldSwitchOff, UndoBar};

@@ -42,3 +42,80 @@ pub fn entries_for(
         .filter(|entry| roles.contains(&Role::Admin) || entry.allowed_for(roles))
         .collect()
 }
+
+impl NavEntry {
+    /// Whether `page` is this job's: its own path or one below it.
+    fn holds(&self, page: &str) -> bool {
+        page.strip_prefix(self.path)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }
+}
+
+/// Of `pages`, those a person holding `roles` keeps for offline use: the pages of the jobs they open, and the
+/// pages of no job (the home page, the sync page). A guard's phone keeps no cleaning page, nor its code.
+pub fn pages_for(
+    entries: &'static [&'static NavEntry],
+    roles: &[Role],
+    pages: impl IntoIterator<Item = &'static str>,
+) -> Vec<&'static str> {
+    let allowed = entries_for(entries, roles);
+    pages
+        .into_iter()
+        .filter(|page| {
+            let mut owners = entries.iter().filter(|entry| entry.holds(page)).peekable();
+            owners.peek().is_none()
+                || owners.any(|owner| allowed.iter().any(|a| std::ptr::eq(*a, *owner)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GATE: NavEntry = NavEntry {
+        path: "/gate-visits",
+        icon: Icon::Home,
+        roles: &[Role::GateGuard],
+        name: |_| "gate",
+        summary: |_| "",
+        admin: &[],
+    };
+    const CLEANING: NavEntry = NavEntry {
+        path: "/cleaning-scores",
+        icon: Icon::Home,
+        roles: &[Role::ClassTeacher],
+        name: |_| "cleaning",
+        summary: |_| "",
+        admin: &[],
+    };
+    const ENTRIES: &[&NavEntry] = &[&GATE, &CLEANING];
+    const PAGES: [&str; 5] = [
+        "/",
+        "/sync",
+        "/gate-visits",
+        "/gate-visits/roll-call",
+        "/cleaning-scores",
+    ];
+
+    #[test]
+    fn a_phone_keeps_the_pages_of_its_own_jobs_and_of_none() {
+        assert_eq!(
+            pages_for(ENTRIES, &[Role::GateGuard], PAGES),
+            ["/", "/sync", "/gate-visits", "/gate-visits/roll-call"]
+        );
+        assert_eq!(
+            pages_for(ENTRIES, &[Role::ClassTeacher], PAGES),
+            ["/", "/sync", "/cleaning-scores"]
+        );
+        assert_eq!(pages_for(ENTRIES, &[Role::Admin], PAGES), PAGES);
+    }
+
+    #[test]
+    fn a_page_belongs_to_a_job_by_whole_segments() {
+        assert!(GATE.holds("/gate-visits"));
+        assert!(GATE.holds("/gate-visits/register"));
+        assert!(!GATE.holds("/gate-visits-old"));
+        assert!(!GATE.holds("/"));
+    }
+}

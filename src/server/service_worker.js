@@ -3,7 +3,8 @@
 // Pages: network first (4 s), then the copy kept from the last visit of that very address (never of a page sent
 // with no wasm); with no copy, the
 // offline shell, which renders the page in the browser from the phone's own data (a QR label never opened on
-// this phone). The built wasm, js and css and the shell: from the cache this version filled at install.
+// this phone). The built wasm, js and css and the shell: from the cache this version filled at install; the
+// pieces of the wasm for each job's pages, from the same cache once kept (below).
 // /api is never touched.
 const VERSION = "__VERSION__";
 const PRECACHE = [/*__PRECACHE__*/];
@@ -14,6 +15,9 @@ const SHELL = "__SHELL__";
 // Pages the server sends with no wasm (sign-in): never kept, so with no network the shell renders them with the
 // app's code, which can say what is wrong.
 const PLAIN = [/*__PLAIN__*/];
+// The pieces of the wasm split off for each job's pages: kept with the pages that name them, or all of them for
+// the admin, who opens every job and its administration.
+const PIECES = [/*__PIECES__*/];
 
 // Pages are kept by their whole address: the same path with another query is another page.
 function pageKey(url) {
@@ -51,6 +55,34 @@ async function keepPage(request, response) {
   return response;
 }
 
+// A job's pages are a piece of the wasm of their own, which PRECACHE leaves out: a kept page names the pieces
+// it needs in its head, so keeping the user's pages keeps the code of the user's jobs, and no one else's.
+async function keepItsCode(response) {
+  const html = await response.clone().text();
+  await keepFiles([...html.matchAll(/href="(\/pkg\/[^"]+\.(?:wasm|js))"/g)].map((m) => m[1]));
+}
+
+async function keepFiles(files) {
+  const cache = await caches.open(ASSETS);
+  await Promise.all(files.map(async (file) => {
+    if (!(await cache.match(file))) {
+      const fetched = await fetch(file);
+      if (fetched.ok) await cache.put(file, fetched);
+    }
+  }));
+}
+
+// Built files: from this version's cache; a piece not kept yet is fetched and kept.
+async function builtFile(request) {
+  const path = new URL(request.url).pathname;
+  const cache = await caches.open(ASSETS);
+  const hit = await cache.match(path);
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(path, response.clone());
+  return response;
+}
+
 async function page(request) {
   const key = pageKey(request.url);
   const plain = PLAIN.includes(new URL(request.url).pathname);
@@ -83,10 +115,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(page(request));
     return;
   }
-  if (PRECACHE.includes(url.pathname)) {
-    event.respondWith(
-      caches.match(url.pathname).then((hit) => hit || fetch(request))
-    );
+  if (PRECACHE.includes(url.pathname) || url.pathname.startsWith("/pkg/")) {
+    event.respondWith(builtFile(request));
   }
 });
 
@@ -94,9 +124,11 @@ self.addEventListener("fetch", (event) => {
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "keep_pages" && Array.isArray(data.paths)) {
+    if (data.all_code) event.waitUntil(keepFiles(PIECES).catch(() => undefined));
     event.waitUntil(Promise.all(data.paths.map((path) =>
       fetch(path, { credentials: "same-origin", headers: { accept: "text/html" } })
         .then((response) => keepPage(new Request(new URL(path, self.location.origin)), response))
+        .then((response) => response.ok && keepItsCode(response))
         .catch(() => undefined)
     )));
   } else if (data.type === "forget_pages") {

@@ -54,10 +54,12 @@ fn generated(
 
 fn shell_page(options: &leptos::config::LeptosOptions) -> String {
     let files = built_files(options);
+    // The app's own files (`houqin.js`, or `houqin.<hash>.js` with hashed names), not the loader of the pieces.
+    let main = format!("/{}/{}.", options.site_pkg_dir, options.output_name);
     let pick = |ext: &str| {
         files
             .iter()
-            .find(|f| f.ends_with(ext))
+            .find(|f| f.starts_with(&main) && f.ends_with(ext))
             .cloned()
             .unwrap_or_default()
     };
@@ -65,6 +67,13 @@ fn shell_page(options: &leptos::config::LeptosOptions) -> String {
     format!(
         r##"<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"><meta name="theme-color" content="#0f5f58"><link rel="manifest" href="/manifest.webmanifest"><link rel="icon" href="/icons/icon.svg" type="image/svg+xml"><link rel="stylesheet" href="{css}"><title>后勤</title></head><body><script type="module">import init, {{ mount }} from "{js}"; init({{ module_or_path: "{wasm}" }}).then(() => mount());</script></body></html>"##
     )
+}
+
+/// Whether a built file is a piece of the wasm split off for one job's pages (`cargo leptos build --split`
+/// writes `split_<name>.wasm` and, for code several pieces share, `chunk_<n>.wasm`). The worker keeps those
+/// with the pages that name them, not at install.
+fn is_piece(name: &str) -> bool {
+    name.starts_with("split_") || name.starts_with("chunk_")
 }
 
 /// The built wasm, js and css under `/pkg`, as absolute paths, sorted.
@@ -97,7 +106,7 @@ pub async fn script(State(state): State<AppState>) -> Response {
 
 fn build(options: &leptos::config::LeptosOptions) -> String {
     let site_root = std::path::Path::new(options.site_root.as_ref());
-    let mut files = built_files(options);
+    let files = built_files(options);
     let mut hasher = Sha256::new();
     for file in files
         .iter()
@@ -112,13 +121,19 @@ fn build(options: &leptos::config::LeptosOptions) -> String {
     }
     hasher.update(TEMPLATE.as_bytes());
     let version = &hex::encode(hasher.finalize())[..16];
+    // Every page needs these; a job's pieces are kept with its pages (the worker's `keepItsCode`).
+    let (pieces, mut files): (Vec<String>, Vec<String>) = files
+        .into_iter()
+        .partition(|file| file.rsplit('/').next().is_some_and(is_piece));
     files.extend(PUBLIC_FILES.iter().map(|f| (*f).to_owned()));
     files.push(SHELL_PATH.to_owned());
     let list = serde_json::to_string(&files).unwrap_or_else(|_| "[]".into());
     let plain = serde_json::to_string(crate::app::PLAIN_PAGES).unwrap_or_else(|_| "[]".into());
+    let pieces = serde_json::to_string(&pieces).unwrap_or_else(|_| "[]".into());
     TEMPLATE
         .replace("\"__VERSION__\"", &format!("\"{version}\""))
         .replace("\"__SHELL__\"", &format!("\"{SHELL_PATH}\""))
         .replace("[/*__PRECACHE__*/]", &list)
         .replace("[/*__PLAIN__*/]", &plain)
+        .replace("[/*__PIECES__*/]", &pieces)
 }

@@ -15,6 +15,7 @@ pub mod export;
 mod local_view;
 #[cfg(feature = "ssr")]
 pub mod mutations;
+mod routes;
 mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod server_job;
@@ -24,6 +25,7 @@ pub use admin_page::CleaningAdminPage;
 pub use board_page::{ClassTermPage, LeagueBoardPage};
 pub use check_page::CleaningCheckPage;
 pub use cleaning_scores_page::CleaningScoresPage;
+pub use routes::CleaningScoresRoutes;
 pub use server_fns::*;
 pub use zones_here::ZonesAtPlace;
 

@@ -11,6 +11,7 @@ mod label_page;
 mod pickers;
 mod place_page;
 mod places_page;
+mod routes;
 mod school_classes_page;
 mod server_fns;
 #[cfg(feature = "ssr")]
@@ -21,6 +22,7 @@ pub use label_page::{CheckPointLabelPage, PlaceLabelPage};
 pub use pickers::{PersonOptions, PlaceOptions};
 pub use place_page::{CheckPointPage, PlacePage};
 pub use places_page::PlacesPage;
+pub use routes::DirectoryRoutes;
 pub use school_classes_page::SchoolClassesPage;
 pub use server_fns::*;
 

@@ -14,6 +14,7 @@ mod register_page;
 #[cfg(feature = "ssr")]
 pub mod retention;
 mod roll_call_page;
+mod routes;
 mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod server_job;
@@ -22,6 +23,7 @@ mod watch_list_page;
 pub use gate_visits_page::GateVisitsPage;
 pub use register_page::VisitRegisterPage;
 pub use roll_call_page::RollCallPage;
+pub use routes::GateVisitsRoutes;
 pub use server_fns::*;
 pub use watch_list_page::WatchListPage;
 

@@ -61,6 +61,18 @@ fn SignedIn(user: SessionUser, https_url: Option<String>) -> impl IntoView {
         directory.with(|d| remember(&remembered, d.as_ref().and_then(|d| d.as_ref().ok())));
     });
     let is_admin = user.has(Role::Admin);
+    // The pages of the user's own jobs are kept for offline use, and with them the code of those jobs.
+    #[cfg(feature = "hydrate")]
+    crate::sync::browser::keep_pages_for_offline(
+        crate::components::pages_for(
+            crate::jobs::NAV,
+            &user.roles,
+            crate::jobs::ALL
+                .iter()
+                .flat_map(|job| job.offline_pages.iter().copied()),
+        ),
+        is_admin,
+    );
     let (jobs, more) = bar_entries(entries_for(crate::jobs::NAV, &user.roles));
     let home = if is_admin {
         ("/admin", Icon::Grid)

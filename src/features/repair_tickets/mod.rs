@@ -13,6 +13,7 @@ mod log_page;
 pub mod mutations;
 mod repair_tickets_page;
 mod report_page;
+mod routes;
 mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod server_job;
@@ -23,6 +24,7 @@ pub use local_view::{category_name, status_name};
 pub use log_page::RepairLogPage;
 pub use repair_tickets_page::RepairTicketsPage;
 pub use report_page::ReportTicketPage;
+pub use routes::RepairTicketsRoutes;
 pub use server_fns::*;
 pub use stats_page::RepairStatsPage;
 pub use ticket_page::TicketPage;

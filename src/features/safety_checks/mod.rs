@@ -12,6 +12,7 @@ pub mod export;
 mod local_view;
 #[cfg(feature = "ssr")]
 pub mod mutations;
+mod routes;
 mod safety_checks_page;
 mod server_fns;
 #[cfg(feature = "ssr")]
@@ -20,6 +21,7 @@ mod signature_pad;
 
 pub use admin_pages::{PointHistoryPage, TemplatesPage};
 pub use board_page::{SafetyBoardPage, SafetyLedgerPage};
+pub use routes::SafetyChecksRoutes;
 pub use safety_checks_page::{CheckFormPage, SafetyChecksPage};
 pub use server_fns::*;
 

@@ -1,7 +1,9 @@
 //! The admin's list of people: create users, change roles, reset passwords, disable and enable.
 
+mod routes;
 mod server_fns;
 mod users_page;
 
+pub use routes::UsersRoutes;
 pub use server_fns::*;
 pub use users_page::UsersPage;

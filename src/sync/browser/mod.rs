@@ -52,7 +52,7 @@ use exchange::*;
 use round::*;
 use store::*;
 use world::*;
-pub use world::{forget_pages, register_service_worker};
+pub use world::{forget_pages, keep_pages_for_offline, register_service_worker};
 
 // ---------------------------------------------------------------------------------------------------------
 // The engine: one per page, for the signed-in user
@@ -115,7 +115,6 @@ pub fn start(local: LocalData) {
     wasm_bindgen_futures::spawn_local(run_loop(wakes));
     listen_to_the_world();
     ask_for_persistent_storage(local);
-    keep_pages_for_offline();
 }
 
 /// Re-reads the outbox, attention list and snapshot from storage (at start, and when another tab wrote).

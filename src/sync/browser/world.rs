@@ -95,30 +95,56 @@ pub(super) fn ask_for_persistent_storage(local: LocalData) {
 /// The page's service worker, if this browser has one and it controls the page (not on plain http, nor in
 /// some private windows, where `navigator.serviceWorker` is missing).
 pub(super) fn controlling_worker() -> Option<web_sys::ServiceWorker> {
+    worker_container()?.controller()
+}
+
+fn worker_container() -> Option<web_sys::ServiceWorkerContainer> {
     let navigator = web_sys::window()?.navigator();
     let container = js_sys::Reflect::get(&navigator, &"serviceWorker".into()).ok()?;
     if container.is_undefined() || container.is_null() {
         return None;
     }
-    let container: web_sys::ServiceWorkerContainer = container.unchecked_into();
-    container.controller()
+    Some(container.unchecked_into())
 }
 
-/// Asks the service worker to keep this user's pages, so the installed app opens offline.
-pub(super) fn keep_pages_for_offline() {
+/// Asks the service worker to keep these pages (the signed-in user's: `components::pages_for`), and with them the pieces of the wasm their jobs need, so
+/// the installed app opens offline. On a first visit the worker takes over the page a moment after it starts,
+/// and a new version of the worker (a new build, whose cache starts empty) takes over later: both times the
+/// pages are kept again.
+pub fn keep_pages_for_offline(pages: Vec<&'static str>, all_code: bool) {
+    KEPT_PAGES.replace(pages);
+    KEEP_ALL_CODE.set(all_code);
+    ask_to_keep_pages();
+    if let Some(container) = worker_container()
+        && !LISTENING_FOR_A_NEW_WORKER.replace(true)
+    {
+        let again = Closure::<dyn Fn()>::new(ask_to_keep_pages);
+        let _ = container
+            .add_event_listener_with_callback("controllerchange", again.as_ref().unchecked_ref());
+        again.forget();
+    }
+}
+
+thread_local! {
+    static KEPT_PAGES: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+    static KEEP_ALL_CODE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static LISTENING_FOR_A_NEW_WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn ask_to_keep_pages() {
     let Some(worker) = controlling_worker() else {
         return;
     };
     let paths = js_sys::Array::new();
-    for path in crate::sync::job::installed()
-        .iter()
-        .flat_map(|job| job.offline_pages)
-    {
-        paths.push(&JsValue::from_str(path));
-    }
+    KEPT_PAGES.with_borrow(|pages| {
+        for path in pages {
+            paths.push(&JsValue::from_str(path));
+        }
+    });
     let message = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&message, &"type".into(), &"keep_pages".into());
     let _ = js_sys::Reflect::set(&message, &"paths".into(), &paths);
+    let _ = js_sys::Reflect::set(&message, &"all_code".into(), &KEEP_ALL_CODE.get().into());
     let _ = worker.post_message(&message);
 }
 
