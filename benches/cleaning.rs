@@ -18,6 +18,9 @@ use std::collections::HashSet;
 use std::time::Instant;
 use uuid::Uuid;
 
+#[path = "support/mod.rs"]
+mod support;
+
 const CLASSES: usize = 60;
 const WEEKS: i64 = 18;
 /// 2026-09-07, a Monday, at 08:00 in China.
@@ -384,22 +387,7 @@ fn main() {
 }
 
 async fn open(url: &str, dir: &std::path::Path) -> Db {
-    let config = houqin::server::config::Config {
-        demo: true,
-        data_dir: dir.to_owned(),
-        database_url: url.to_owned(),
-        listen: None,
-        session_key: houqin::server::config::SecretKey([7; 32]),
-        id_hash_key: houqin::server::config::SecretKey([9; 32]),
-        secure_cookies: false,
-        session_days: 30,
-        public_url: None,
-        visit_retention_days: 180,
-        ticket_targets: houqin::domain::ticket::Targets::default(),
-        tls: None,
-        http_listen: None,
-        id_seal_keys: Vec::new(),
-    };
+    let config = support::demo_config(dir, url);
     let options = leptos::config::LeptosOptions::builder()
         .output_name("houqin")
         .build();

@@ -1,6 +1,6 @@
 //! Sync benchmarks (run by `bench/sync`; prints figures, asserts nothing):
 //!
-//! 1. push throughput on SQLite and PostgreSQL, batches of 100 visitor registrations through the real HTTP
+//! 1. push throughput on SQLite (durable, synchronous=FULL, and NORMAL beside it for what durability costs) and on PostgreSQL, batches of 100 visitor registrations through the real HTTP
 //!    route, against a raw batched INSERT of the same rows into the same table in the same run;
 //! 2. 200 simulated phones pushing and pulling for `BENCH_SECONDS` (default 60) against the release server
 //!    binary started as its own process: request latency p50/p99, errors, and the server's memory.
@@ -8,9 +8,9 @@
 //! PostgreSQL is reached at `HOUQIN_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/postgres`).
 
 use houqin::domain::sync::{Mutation, PROTOCOL, SCHEMA_VERSION};
-use houqin::domain::visit::{IdType, SIGN_IN, SignInArgs};
-use houqin::server::config::{Config, SecretKey};
-use houqin::server::db::{Db, now_ms};
+use houqin::domain::visit::SIGN_IN;
+use houqin::server::config::Config;
+use houqin::server::db::{Synchronous, now_ms};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -18,68 +18,13 @@ use uuid::Uuid;
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{ReleaseServer, rss_mb, signed_in};
+use support::{ReleaseServer, rss_mb, serve, signed_in, visit_args};
 
 const BATCH: usize = 100;
 const ROWS: usize = 5_000;
 
 fn config(data_dir: std::path::PathBuf, database_url: String) -> Config {
-    Config {
-        demo: true,
-        data_dir,
-        database_url,
-        listen: None,
-        session_key: SecretKey([7; 32]),
-        id_hash_key: SecretKey([9; 32]),
-        secure_cookies: false,
-        session_days: 30,
-        public_url: None,
-        visit_retention_days: 180,
-        ticket_targets: houqin::domain::ticket::Targets::default(),
-        tls: None,
-        http_listen: None,
-        id_seal_keys: Vec::new(),
-    }
-}
-
-async fn serve(config: Config) -> (String, Db) {
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("houqin")
-        .build();
-    let state = houqin::server::open(config, options)
-        .await
-        .expect("server opens");
-    let db = state.db.clone();
-    let app = houqin::server::router(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (format!("http://{addr}"), db)
-}
-
-fn visit_args(host: Uuid, n: usize) -> SignInArgs {
-    SignInArgs {
-        visit_id: Uuid::now_v7(),
-        visitor_name: format!("访客{n}"),
-        phone: format!("139{n:08}"),
-        id_type: IdType::ResidentCard,
-        id_number: "11010519491231002X".into(),
-        id_from_visit: None,
-        id_masked: None,
-        id_sealed: None,
-        organisation: "市教育局".into(),
-        host_user_id: Some(host),
-        host_place_id: None,
-        reason: "检查".into(),
-        party_size: 1,
-        plate: String::new(),
-        time_in_ms: now_ms(),
-        gate_id: None,
-    }
+    support::demo_config(&data_dir, &database_url)
 }
 
 async fn pull(
@@ -103,8 +48,15 @@ async fn pull(
         .expect("pull json")
 }
 
-async fn push_throughput(label: &str, database_url: String, data_dir: std::path::PathBuf) {
-    let (base, db) = serve(config(data_dir, database_url)).await;
+async fn push_throughput(
+    label: &str,
+    database_url: String,
+    data_dir: std::path::PathBuf,
+    synchronous: Synchronous,
+) {
+    let mut config = config(data_dir, database_url);
+    config.sqlite_synchronous = synchronous;
+    let (base, db) = serve(config).await;
     let client = signed_in(&base, "menwei").await;
     let client_id = Uuid::now_v7();
     let first = pull(&client, &base, client_id, "", 0).await;
@@ -354,7 +306,26 @@ fn main() {
             "sqlite://{}?mode=rwc",
             dir.path().join("bench.db").display()
         );
-        push_throughput("SQLite", sqlite, dir.path().to_owned()).await;
+        push_throughput(
+            "SQLite (synchronous=FULL, durable: the default)",
+            sqlite,
+            dir.path().to_owned(),
+            Synchronous::Full,
+        )
+        .await;
+        // What durability costs, in the same run: the same push with commits synced only at checkpoints.
+        let normal_dir = tempfile::tempdir().expect("temp dir");
+        let normal = format!(
+            "sqlite://{}?mode=rwc",
+            normal_dir.path().join("bench.db").display()
+        );
+        push_throughput(
+            "SQLite (synchronous=NORMAL, for comparison)",
+            normal,
+            normal_dir.path().to_owned(),
+            Synchronous::Normal,
+        )
+        .await;
 
         use sqlx::Connection;
         let admin = std::env::var("HOUQIN_TEST_POSTGRES")
@@ -372,7 +343,13 @@ fn main() {
             admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b)
         );
         let pg_dir = tempfile::tempdir().expect("temp dir");
-        push_throughput("PostgreSQL", url, pg_dir.path().to_owned()).await;
+        push_throughput(
+            "PostgreSQL",
+            url,
+            pg_dir.path().to_owned(),
+            Synchronous::Full,
+        )
+        .await;
         let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .execute(&mut conn)
             .await;

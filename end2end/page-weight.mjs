@@ -33,7 +33,8 @@ async function load({ throttle }) {
     await page.getByLabel('用户名').fill(user);
     await page.getByLabel('密码').fill(password);
     await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForURL((u) => u.pathname === '/');
+    // Each lands on their own home: the admin on /admin, everyone else on /.
+    await page.waitForURL((u) => u.pathname !== '/sign-in');
     // Only what the sign-in page itself fetched stays cached: the app's code is what the job page brings.
     await page.goto('about:blank');
     const cdp = await context.newCDPSession(page);

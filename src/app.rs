@@ -2,7 +2,7 @@
 
 use crate::components::AdminOnly;
 use crate::features::auth::{SetupPage, SignInPage};
-use crate::features::cleaning_scores::CleaningScoresRoutes;
+use crate::features::cleaning_scores::{CleaningScoresRoutes, ScreenRoutes};
 use crate::features::directory::DirectoryRoutes;
 use crate::features::gate_visits::GateVisitsRoutes;
 use crate::features::home::AppLayout;
@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/sign-in") view=SignInPage />
                     <Route path=path!("/setup") view=SetupPage />
+                    <ScreenRoutes />
                     // Rendered only after the session is known, so a signed-out visitor gets a redirect, not a flash.
                     <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=HomePage />

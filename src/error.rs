@@ -21,6 +21,14 @@ pub enum Problem {
     },
     /// Not one of the allowed values, or not in the expected form.
     Invalid,
+    /// Must be exactly this many characters (a resident card number is 18).
+    Length {
+        exact: u32,
+    },
+    /// Digits where only digits belong (the first 17 characters of a resident card number).
+    DigitsOnly,
+    /// Every character is in place but the last one does not match the others: a mistyped digit.
+    CheckDigit,
     /// Another record already uses this value.
     Taken,
     /// Points at a record that does not exist or is deactivated.

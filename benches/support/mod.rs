@@ -87,3 +87,62 @@ pub async fn signed_in(base: &str, username: &str) -> reqwest::Client {
     assert!(response.status().is_success(), "sign in as {username}");
     client
 }
+
+/// A demo server's configuration on `data_dir` and `database_url`, with every other setting at the default the
+/// server itself reads (`Config::from_vars`), so a bench never drifts from a real start.
+pub fn demo_config(
+    data_dir: &std::path::Path,
+    database_url: &str,
+) -> houqin::server::config::Config {
+    let data_dir = data_dir.display().to_string();
+    houqin::server::config::Config::from_vars(|name| match name {
+        "HOUQIN_DEMO" => Some("true".into()),
+        "HOUQIN_DATA_DIR" => Some(data_dir.clone()),
+        "HOUQIN_DATABASE_URL" => Some(database_url.to_owned()),
+        _ => None,
+    })
+    .expect("bench configuration")
+}
+
+/// The app served in this process on a loopback port: its address and its database.
+pub async fn serve(config: houqin::server::config::Config) -> (String, houqin::server::db::Db) {
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("houqin")
+        .build();
+    let state = houqin::server::open(config, options)
+        .await
+        .expect("server opens");
+    let db = state.db.clone();
+    let app = houqin::server::router(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), db)
+}
+
+/// The `n`th made-up visitor, received by `host`.
+pub fn visit_args(host: uuid::Uuid, n: usize) -> houqin::domain::visit::SignInArgs {
+    use houqin::domain::visit::{IdType, SignInArgs};
+    SignInArgs {
+        visit_id: uuid::Uuid::now_v7(),
+        visitor_name: format!("访客{n}"),
+        phone: format!("139{n:08}"),
+        id_type: IdType::ResidentCard,
+        id_number: "11010519491231002X".into(),
+        id_from_visit: None,
+        id_masked: None,
+        id_sealed: None,
+        organisation: "市教育局".into(),
+        host_user_id: Some(host),
+        host_place_id: None,
+        reason: "检查".into(),
+        party_size: 1,
+        plate: String::new(),
+        time_in_ms: houqin::server::db::now_ms(),
+        gate_id: None,
+    }
+}

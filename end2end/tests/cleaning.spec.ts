@@ -12,7 +12,7 @@ function teacherOf(className: string): string {
   return `banzhuren${grade}${number}`;
 }
 
-test('six zones scored offline reach the published board; a class teacher appeals and sees the outcome', async ({ page, context }) => {
+test('six zones scored offline reach the published board; a class teacher appeals and sees the outcome', async ({ page, context, browser }) => {
   test.setTimeout(240_000);
   await signIn(page, 'weisheng');
   await visit(page, '/cleaning-scores');
@@ -59,6 +59,9 @@ test('six zones scored offline reach the published board; a class teacher appeal
   await visit(page, '/cleaning-scores/board');
   const board = page.getByTestId('league-board');
   await expect(board).toContainText('草稿');
+  // Most classes have no score yet: the button says so before it publishes.
+  await expect(page.getByTestId('unscored')).toContainText('还没有成绩');
+  await expect(page.getByTestId('publish')).toHaveText('仍然发布');
   await page.getByTestId('publish').click();
   await expect(board).toContainText('已发布', { timeout: 15_000 });
   const flagged = board.locator('tr', { hasText: scored[5] });
@@ -67,6 +70,29 @@ test('six zones scored offline reach the published board; a class teacher appeal
   await expect(board.locator('tr', { hasText: scored[0] }).getByTestId('league-score')).toHaveText('8.00');
   await expect(page.getByTestId('red-flag')).toContainText(scored[5]);
   await screenshot(page, 'cleaning-board');
+
+  // The hallway TV: a link the admin makes, opened with no account, full screen, the published week.
+  await visit(page, '/admin/cleaning');
+  const screens = page.getByTestId('screens');
+  await screens.getByLabel('大屏名称').fill('一楼大厅');
+  await screens.getByRole('button', { name: '生成大屏链接' }).click();
+  const link = await screens.getByTestId('screen-link').getAttribute('href');
+  expect(link).toMatch(/\/screen\?t=[0-9a-f]{64}$/);
+  const tvContext = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const tv = await tvContext.newPage();
+  await tv.goto(link!);
+  const shown = tv.getByTestId('screen-board');
+  await expect(shown.locator('tr', { hasText: scored[5] })).toContainText('10.00', { timeout: 15_000 });
+  await expect(shown.locator('tr', { hasText: scored[5] })).toContainText('流动红旗');
+  await expect(tv.getByRole('navigation')).toHaveCount(0);
+  expect(await tv.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
+  await screenshot(tv, 'cleaning-hallway-screen');
+  // Revoked, the TV shows nothing more at its next look.
+  await screens.getByRole('button', { name: '撤销' }).last().click();
+  await expect(screens).toContainText('已撤销');
+  await tv.reload();
+  await expect(tv.getByTestId('screen-unknown')).toBeVisible({ timeout: 15_000 });
+  await tvContext.close();
 
   // The class teacher of the 8-point class appeals from their phone.
   const teacher = teacherOf(scored[0]);
@@ -97,6 +123,8 @@ test('six zones scored offline reach the published board; a class teacher appeal
   // A class's page charts its term, week by week.
   await board.locator('tr', { hasText: scored[5] }).getByRole('link').click();
   await expect(page.getByTestId('trend')).toBeVisible();
+  // The weeks are named under the axis (by their Monday), the latest always.
+  await expect(page.getByTestId('trend').locator('text.trend-week').last()).toHaveText(/^\d\d-\d\d$/);
   await expect(page.getByTestId('latest-week')).toContainText('10.00');
   await screenshot(page, 'cleaning-trend');
   // On a hallway screen the same board, in large type.

@@ -2,17 +2,19 @@
 // network on a phone that never visited it (a QR label scanned in a basement), sign-in before the wasm arrives
 // and without JavaScript, handing the phone over with no signal, and the warning on a plain-http LAN address.
 import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   PASSWORD,
+  addressFor,
+  callApi,
   chromiumArgs,
   chromiumPath,
   ownServer,
   phoneSize,
   registerVisitor,
+  routeTable,
   screenshot,
   sign,
   signIn,
@@ -45,32 +47,19 @@ async function firstPage(context: BrowserContext): Promise<Page> {
   return context.pages()[0] ?? (await context.newPage());
 }
 
-/** The route table as the server builds it: a new page is covered here without anyone listing it. */
-function routeTable(): string[] {
-  return execFileSync('target/release/houqin', ['routes'], { cwd: '..', encoding: 'utf8' })
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.startsWith('/'));
-}
-
-async function call(page: Page, path: string, body: unknown): Promise<any> {
-  return page.evaluate(
-    async ({ path, body }) => {
-      const response = await fetch(`/api/${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return response.json();
-    },
-    { path, body },
-  );
-}
-
-/** Waits until the page has settled: no "加载中…" left, or it gives the reason it cannot show the page. */
-async function settledText(page: Page): Promise<string> {
-  await expect(page.locator('body')).not.toContainText('加载中', { timeout: 15_000 });
-  return (await page.locator('body').innerText()).trim();
+/**
+ * Waits until the page has settled: something on it (a job's page shows nothing until its piece of the wasm is
+ * read from the phone's cache) and no "加载中…" left, or it gives the reason it cannot show the page.
+ */
+async function settledText(page: Page, errors: string[] = []): Promise<string> {
+  const text = async () => (await page.locator('body').innerText()).trim();
+  await expect
+    .poll(async () => { const shown = await text(); return shown.length > 0 && !shown.includes('加载中'); }, {
+      message: `${page.url()} settles on something to read; errors so far: ${errors.join(' | ') || 'none'}`,
+      timeout: 15_000,
+    })
+    .toBe(true);
+  return text();
 }
 
 test('every page of the route table opens cold with no network on a phone that never opened it', async () => {
@@ -86,7 +75,7 @@ test('every page of the route table opens cold with no network on a phone that n
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
 
   // One record of each kind an address names, and a ticket on the phone.
-  const directory = await call(page, 'directory/load', {});
+  const directory = await callApi(page, 'directory/load', {});
   const place = directory.places.find((p: any) => p.active && p.parent_id);
   const point = directory.check_points.find((c: any) => c.active);
   await visit(page, `/repair-tickets/new?place=${place.id}`);
@@ -106,25 +95,20 @@ test('every page of the route table opens cold with no network on a phone that n
     '/check-points/': point.id,
     '/repair-tickets/': ticketId!,
   };
-  const address = (route: string) =>
-    route.replace(/\{(\w+)\}|:(\w+)/, () => {
-      const prefix = Object.keys(ids).find((p) => route.startsWith(p));
-      if (!prefix) throw new Error(`no record to open ${route} with: add one to this test`);
-      return ids[prefix];
-    });
+  const address = addressFor(ids);
 
   // No signal at all: the server is gone.
   await server.stop();
   const errors: string[] = [];
   const results: string[] = [];
-  for (const route of routeTable()) {
+  for (const { path: route } of routeTable()) {
     const path = address(route);
     const tab = await context.newPage();
     tab.on('pageerror', (error) => errors.push(`${path}: ${error}`));
     // A plain load, not visit(): a page that fails to start must fail here, not be loaded again.
     await tab.goto(path);
     await waitForHydration(tab);
-    const text = await settledText(tab);
+    const text = await settledText(tab, errors);
     expect(text, `${path} is not the worker's "not saved" page`).not.toContain('这个页面还没有存到手机上');
     expect(text.length, `${path} shows something`).toBeGreaterThan(0);
     const needsNetwork = text.includes('连接不到服务器');
@@ -242,14 +226,14 @@ test('a guard hands the phone over with no signal: signed out at once, the entry
   // Signal again: the server ends the old session at first contact.
   await context.setOffline(false);
   await page.goto('/sign-in');
-  const whoami = await call(page, 'auth/whoami', {});
+  const whoami = await callApi(page, 'auth/whoami', {});
   expect(whoami.user).toBeNull();
   // The same guard signs in again: the entry kept on the phone goes out, once.
   await signIn(page, 'menwei');
   await visit(page, '/gate-visits');
   await expect(page.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   const date = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-  const register = await call(page, 'gate_visits/register', { date });
+  const register = await callApi(page, 'gate_visits/register', { date });
   const names = register.rows.map((row: any) => row[0].visitor_name);
   expect(names.filter((n: string) => n === '交班访客')).toHaveLength(1);
   await context.close();
@@ -452,7 +436,7 @@ test('a sign-out can be taken back for five seconds, and goes out once the windo
   // Past the window, the server still has the visitor on campus: the taken-back sign-out never went out.
   const date = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
   const timeOut = async () => {
-    const register = await call(page, 'gate_visits/register', { date });
+    const register = await callApi(page, 'gate_visits/register', { date });
     const row = register.rows.find((r: any) => r[0].visitor_name === '撤销访客');
     expect(row, 'the visit is on the register').toBeTruthy();
     return row[1];

@@ -1,7 +1,7 @@
 // The gate job online: the admin's watch list warns the guard before saving, the sync page explains itself,
 // a returning visitor is prefilled, and the roll call lists who is on campus.
 import { expect, test } from '@playwright/test';
-import { screenshot, signIn, visit } from './helpers';
+import { pickHost, screenshot, signIn, visit } from './helpers';
 
 test('a watch-list phone number warns the guard, who turns the visitor away', async ({ page }) => {
   await signIn(page, 'zhuren');
@@ -20,7 +20,7 @@ test('a watch-list phone number warns the guard, who turns the visitor away', as
   await form.getByLabel('手机号').fill('138 1234 5678');
   await form.getByLabel('姓名').fill('关注人');
   await form.getByRole('button', { name: '无证件' }).click();
-  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
+  await pickHost(form, '主任', '李主任');
   await form.getByRole('button', { name: '保存登记' }).click();
   const warning = page.getByTestId('watch-warning');
   await expect(warning).toContainText('曾多次强行进校');
@@ -43,10 +43,14 @@ test('a returning visitor is prefilled from the phone number and the ID is not t
   await form.getByLabel('姓名').fill('回访者');
   await form.getByLabel('证件号码').fill('320102199001011237');
   await form.getByLabel('单位').fill('鼓楼区教育局');
-  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
+  await pickHost(form, 'lzr', '李主任');
+  await form.getByRole('button', { name: '公务' }).click();
   await form.getByRole('button', { name: '保存登记' }).click();
-  // A wrong check digit is caught on the phone, in Chinese, and nothing typed is lost.
-  await expect(form.getByText('格式或取值不正确')).toBeVisible();
+  // A wrong check digit is caught on the phone, in Chinese, with the field in view and the cursor in it, and
+  // nothing typed is lost.
+  await expect(form.getByText('校验位不符，请逐位核对证件号码')).toBeVisible();
+  await expect(form.getByLabel('证件号码')).toBeFocused();
+  await expect(form.getByLabel('证件号码')).toBeInViewport();
   await expect(form.getByLabel('姓名')).toHaveValue('回访者');
   await form.getByLabel('证件号码').fill('320102199001011232');
   await form.getByRole('button', { name: '保存登记' }).click();
@@ -60,7 +64,9 @@ test('a returning visitor is prefilled from the phone number and the ID is not t
   await expect(form.getByLabel('单位')).toHaveValue('鼓楼区教育局');
   await expect(page.getByTestId('returning')).toContainText('3201**********1232');
   await expect(form.getByLabel('证件号码')).toHaveCount(0);
-  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
+  // Whom they came to see and why, as last time.
+  await expect(form.getByLabel('被访人/地点')).toHaveValue('李主任');
+  await expect(form.getByRole('button', { name: '公务' })).toHaveAttribute('aria-pressed', 'true');
   await form.getByRole('button', { name: '送货' }).click();
   await form.getByRole('button', { name: '保存登记' }).click();
   await expect(page.getByTestId('saved')).toContainText('回访者 · 已保存在本机');

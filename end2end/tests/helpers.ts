@@ -1,5 +1,5 @@
-import { expect, type Page } from '@playwright/test';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { expect, type Locator, type Page } from '@playwright/test';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,14 +161,64 @@ export async function sign(page: Page) {
   await page.mouse.up();
 }
 
+/** Picks whom the visitor came to see as a guard does: a few pinyin initials typed, then a tap on the match. */
+export async function pickHost(form: Locator, typed: string, name: string) {
+  await form.getByLabel('被访人/地点').fill(typed);
+  await form.getByRole('button', { name, exact: true }).click();
+  await expect(form.getByLabel('被访人/地点')).toHaveValue(name);
+}
+
 /** Registers a visitor on the gate page, as a guard would, and waits until it is saved on the phone. */
 export async function registerVisitor(page: Page, name: string, phoneNumber: string, idNumber = '11010519491231002X') {
   const form = page.getByTestId('register-form');
   await form.getByLabel('手机号').fill(phoneNumber);
   await form.getByLabel('姓名').fill(name);
   await form.getByLabel('证件号码').fill(idNumber);
-  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
+  await pickHost(form, 'lzr', '李主任');
   await form.getByRole('button', { name: '家长' }).click();
   await form.getByRole('button', { name: '保存登记' }).click();
   await expect(page.getByTestId('saved')).toContainText(`${name} · 已保存在本机`);
+}
+
+/**
+ * The route table as the server builds it (`houqin routes`), each page with the roles whose jobs hold it: a new
+ * page is covered by the tests without anyone listing it.
+ */
+export function routeTable(): { path: string; roles: string[] }[] {
+  return execFileSync('target/release/houqin', ['routes'], { cwd: '..', encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.startsWith('/'))
+    .map((line) => {
+      const [path, roles = ''] = line.split('\t');
+      return { path: path.trim(), roles: roles.trim().split(',').filter(Boolean) };
+    });
+}
+
+/** Calls a server endpoint from inside the page, as the signed-in user, and returns its JSON answer. */
+export async function callApi(page: Page, path: string, body: unknown): Promise<any> {
+  return page.evaluate(
+    async ({ path, body }) => {
+      const response = await fetch(`/api/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return response.json();
+    },
+    { path, body },
+  );
+}
+
+/**
+ * Fills a route's parameter (`{id}` or `:id`) with the record kept for its prefix (`/places/` → a place's id),
+ * failing loudly for a new kind of page, so whoever adds it also adds a record to open it with.
+ */
+export function addressFor(ids: Record<string, string | undefined>): (route: string) => string {
+  return (route) =>
+    route.replace(/\{(\w+)\}|:(\w+)/, () => {
+      const prefix = Object.keys(ids).find((p) => route.startsWith(p));
+      const id = prefix && ids[prefix];
+      if (!id) throw new Error(`no record to open ${route} with: add one to this test`);
+      return id;
+    });
 }

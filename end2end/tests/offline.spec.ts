@@ -4,7 +4,7 @@ import { chromium, expect, test, type BrowserContext, type Page } from '@playwri
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromiumArgs, chromiumPath, ownServer, phoneSize, registerVisitor, screenshot, signIn, waitForHydration } from './helpers';
+import { chromiumArgs, chromiumPath, ownServer, phoneSize, pickHost, registerVisitor, screenshot, signIn, waitForHydration } from './helpers';
 
 const server = ownServer(3006, 'offline');
 const base = server.base;
@@ -150,7 +150,7 @@ test('a full storage says so and loses nothing typed', async () => {
   await form.getByLabel('手机号').fill('13600000000');
   await form.getByLabel('姓名').fill('存满了');
   await form.getByLabel('证件号码').fill('11010519491231002X');
-  await form.getByLabel('被访人/地点').selectOption({ label: '李主任' });
+  await pickHost(form, 'lzr', '李主任');
   await form.getByRole('button', { name: '保存登记' }).click();
   await expect(page.getByTestId('storage-error')).toContainText('手机存储已满');
   await expect(form.getByLabel('姓名')).toHaveValue('存满了');

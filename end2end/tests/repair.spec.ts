@@ -111,17 +111,18 @@ test('a teacher reports with a photo offline; the maintenance phone fixes it; th
   const reported = worker.getByTestId('ticket').locator('img');
   await expect(reported).toHaveCount(1);
   await expect.poll(() => reported.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1600);
+  // One tap per step, each with its own name.
   await worker.getByTestId('actions').getByRole('button', { name: '开始维修' }).click();
-  await worker.getByTestId('send').click();
   await expect(worker.getByTestId('status')).toHaveText('维修中');
   await worker.getByTestId('actions').getByRole('button', { name: '完成维修' }).click();
-  await worker.getByTestId('send').click();
-  // A finish needs what was done and a photo: said in Chinese, nothing lost.
+  // A finish needs what was done and a photo: said in Chinese, the field in view with the cursor in it, nothing lost.
   await expect(worker.getByText('请填写此项').first()).toBeVisible();
+  await expect(worker.getByLabel('维修说明')).toBeFocused();
+  await expect(worker.getByTestId('status')).toHaveText('维修中');
   await worker.getByLabel('维修说明').fill('更换了水龙头阀芯');
   await worker.getByTestId('actions').getByTestId('photo-input').setInputFiles({ name: 'fixed.jpg', mimeType: 'image/jpeg', buffer: await cameraPhoto(worker, false) });
   await expect(worker.getByTestId('actions').locator('.photos img')).toHaveCount(1, { timeout: 15_000 });
-  await worker.getByTestId('send').click();
+  await worker.getByTestId('actions').getByRole('button', { name: '完成维修' }).click();
   await expect(worker.getByTestId('status')).toHaveText('待确认');
   await expect(worker.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   await screenshot(worker, 'repair-worker-done');
@@ -129,9 +130,8 @@ test('a teacher reports with a photo offline; the maintenance phone fixes it; th
   await teacher.getByText('二楼男厕水龙头漏水').click();
   await expect(teacher.getByTestId('status')).toHaveText('待确认', { timeout: 20_000 });
   await expect(teacher.getByTestId('timeline').locator('img')).toHaveCount(1, { timeout: 20_000 });
-  await teacher.getByTestId('actions').getByRole('button', { name: '确认完成' }).click();
   await teacher.getByTestId('rating').getByRole('button', { name: '★★★★★' }).click();
-  await teacher.getByTestId('send').click();
+  await teacher.getByTestId('actions').getByRole('button', { name: '确认完成' }).click();
   await expect(teacher.getByTestId('status')).toHaveText('已完成');
   await expect(teacher.getByTestId('sync-chip')).toHaveText('已同步', { timeout: 20_000 });
   await screenshot(teacher, 'repair-confirmed');

@@ -56,9 +56,23 @@ test('an inspector checks five points offline with one failure; the board and a 
     await expect(board.locator(`tr[data-point="${label}"]`).getByText('已检查')).toBeVisible();
   }
   await screenshot(page, 'safety-board');
+  // The 消防安全检查记录表: a row per point and check, a mark per item; the failed one crossed, with its note.
+  await visit(page, '/safety-checks/ledger');
+  const ledger = page.getByTestId('safety-ledger');
+  const failedEntry = ledger.locator('tbody tr', { hasText: checked[0] });
+  await expect(failedEntry.locator('td.mark-fail')).toHaveCount(1);
+  await expect(failedEntry).toContainText('压力不足');
+  for (const label of checked.slice(1)) {
+    await expect(ledger.locator('tbody tr', { hasText: label }).locator('td.mark-fail')).toHaveCount(0);
+  }
+  await screenshot(page, 'safety-ledger');
+  await visit(page, '/admin/safety');
   await failedRow.getByRole('link', { name: '维修单' }).click();
   const ticket = page.getByTestId('ticket');
   await expect(ticket).toContainText('压力不足', { timeout: 20_000 });
   await expect(ticket.locator('img')).toHaveCount(1, { timeout: 20_000 });
   await expect.poll(() => ticket.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 20_000 }).toBe(1600);
+  // …and back: the ticket links to the check that opened it, marked in its point's history.
+  await ticket.getByTestId('source-check').getByRole('link').click();
+  await expect(page.getByTestId('point-history').locator('li.linked')).toContainText('压力不足');
 });

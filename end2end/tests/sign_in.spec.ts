@@ -1,6 +1,6 @@
 // Each role signs in on a phone and sees its own navigation; mistakes are explained in Chinese.
 import { expect, test } from '@playwright/test';
-import { PASSWORD, screenshot, signIn, visit } from './helpers';
+import { PASSWORD, callApi, screenshot, signIn, visit, waitForHydration } from './helpers';
 
 const navigationByRole: Array<[string, string, string[]]> = [
   ['zhuren', '后勤主任', ['管理', '访客', '巡检', '卫生', '报修', '我的']],
@@ -35,6 +35,8 @@ for (const [username, role, tabs] of navigationByRole) {
     await signIn(page, username);
     const nav = page.getByRole('navigation', { name: '主导航' });
     await expect(nav.getByRole('link')).toHaveText(tabs);
+    // Each lands on their own home, and the bar says where they are (the admin on 管理).
+    await expect(nav.locator('[aria-current="page"]')).toHaveText(tabs[0]);
     await screenshot(page, `home-${username}`);
   });
 }
@@ -76,6 +78,35 @@ test('the director prints a QR label for a place', async ({ page }) => {
   await expect(page.getByRole('heading', { name: '北门' })).toBeVisible();
 });
 
+test('the director names the school and prints a sheet of check-point stickers', async ({ page }) => {
+  await signIn(page, 'zhuren');
+  await waitForHydration(page);
+  const form = page.getByTestId('school-name-form');
+  await form.getByLabel('学校名称').fill('城南实验小学');
+  await form.getByRole('button', { name: '保存' }).click();
+  await expect(form.getByRole('status')).toContainText('已保存');
+  await expect(page).toHaveTitle(/^城南实验小学 · /);
+  await visit(page, '/admin/labels');
+  const choice = page.getByTestId('label-choice');
+  const points = await choice.locator('input[type=checkbox]').count();
+  expect(points).toBeGreaterThan(12);
+  await choice.getByRole('button', { name: '全选' }).click();
+  await choice.getByRole('button', { name: `生成 ${points} 张标签` }).click();
+  const sheet = page.getByTestId('sticker-sheet');
+  await expect(sheet.locator('.label')).toHaveCount(points);
+  await expect(sheet.locator('.label-school').first()).toHaveText('城南实验小学');
+  await expect(sheet.locator('.label-url').first()).toContainText('/check-points/');
+  await screenshot(page, 'qr-sticker-sheet');
+  // On paper: 3 stickers to a row, 12 to an A4 page, every page holding stickers.
+  await page.emulateMedia({ media: 'print' });
+  const perRow = await sheet.evaluate((s) => new Set([...s.querySelectorAll('.label')].slice(0, 6).map((l) => Math.round(l.getBoundingClientRect().top))).size);
+  expect(perRow).toBe(2);
+  const pdf = await page.pdf({ format: 'A4' });
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  expect(pages).toBe(Math.ceil(points / 12));
+  await page.emulateMedia({ media: 'screen' });
+});
+
 test('switching to English applies at once and follows the user to another phone', async ({ page, browser }) => {
   await page.goto('/sign-in');
   await page.getByRole('button', { name: 'English' }).click();
@@ -97,6 +128,21 @@ test('switching to English applies at once and follows the user to another phone
   await other.getByRole('button', { name: '登录' }).click();
   await expect(other.getByRole('navigation', { name: 'Main navigation' })).toBeVisible();
   await otherPhone.close();
+});
+
+test('a language chosen with no network stays, and reaches the server once the network is back', async ({ page, context }) => {
+  await signIn(page, 'jiaozhigong');
+  await visit(page, '/me');
+  await context.setOffline(true);
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByRole('heading', { name: 'Me' })).toBeVisible();
+  await context.setOffline(false);
+  // The server still says Chinese; the choice made here wins, and is sent again.
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Me' })).toBeVisible();
+  await expect.poll(async () => (await callApi(page, 'auth/whoami', {})).user.locale, { timeout: 15_000 }).toBe('en');
+  await page.getByRole('button', { name: '中文' }).click();
+  await expect.poll(async () => (await callApi(page, 'auth/whoami', {})).user.locale, { timeout: 15_000 }).toBe('zh');
 });
 
 test('the admin, with the most tabs, still fits a 360 px phone', async ({ page }) => {

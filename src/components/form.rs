@@ -45,6 +45,48 @@ pub fn Field(
     }
 }
 
+/// After a refused save: brings the form's first marked field to the middle of the screen and puts the cursor
+/// in it, so the person sees what to fix without hunting for it (the marks appear on the next frame).
+pub fn reveal_first_problem(form: NodeRef<leptos::html::Form>) {
+    focus_in(form, ".field-invalid :is(input, select, textarea)", true);
+}
+
+/// After a save: back to the top of the form, the cursor in its first field, ready for the next entry.
+pub fn start_form_over(form: NodeRef<leptos::html::Form>) {
+    focus_in(form, "input:not([type=hidden]), select, textarea", false);
+}
+
+fn focus_in(form: NodeRef<leptos::html::Form>, selector: &'static str, centre: bool) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        let Some(form) = form.get_untracked() else {
+            return;
+        };
+        let Some(field) = form
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            return;
+        };
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = field.focus_with_options(&options);
+        let scroll = web_sys::ScrollIntoViewOptions::new();
+        if centre {
+            scroll.set_block(web_sys::ScrollLogicalPosition::Center);
+            field.scroll_into_view_with_scroll_into_view_options(&scroll);
+        } else {
+            scroll.set_block(web_sys::ScrollLogicalPosition::Start);
+            form.scroll_into_view_with_scroll_into_view_options(&scroll);
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (form, selector, centre);
+}
+
 /// A summary of a failed request, in the user's language.
 #[component]
 pub fn ErrorNotice(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
@@ -66,6 +108,20 @@ pub fn Page(#[prop(into)] title: Signal<String>, children: Children) -> impl Int
             <h1 class="page-title">{move || title.get()}</h1>
             {children()}
         </section>
+    }
+}
+
+/// The lines a printed record is signed on (门卫、负责人、日期…), shown only on paper.
+#[component]
+pub fn SignatureLines(#[prop(into)] who: Signal<Vec<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="signature-lines print-only">
+            {move || who.get().into_iter().map(|name| view! {
+                <span class="signature-line">{name} "："<span class="line"></span></span>
+            }).collect_view()}
+            <span class="signature-line">{t!(i18n, common.date)} "："<span class="line"></span></span>
+        </div>
     }
 }
 

@@ -56,6 +56,9 @@ pub fn problem_text(locale: Locale, problem: Problem) -> String {
         Problem::TooLong { max } => td_string!(locale, problems.too_long, max = max).to_string(),
         Problem::TooShort { min } => td_string!(locale, problems.too_short, min = min).to_string(),
         Problem::Invalid => td_string!(locale, problems.invalid).to_string(),
+        Problem::Length { exact } => td_string!(locale, problems.length, exact = exact).to_string(),
+        Problem::DigitsOnly => td_string!(locale, problems.digits_only).to_string(),
+        Problem::CheckDigit => td_string!(locale, problems.check_digit).to_string(),
         Problem::Taken => td_string!(locale, problems.taken).to_string(),
         Problem::Unknown => td_string!(locale, problems.unknown).to_string(),
     }

@@ -16,6 +16,16 @@ pub struct NavEntry {
     pub summary: fn(Locale) -> &'static str,
     /// Its cards on the admin's overview (管理).
     pub admin: &'static [AdminLink],
+    /// What its home card counts, from the phone's own data (so it shows offline too).
+    pub home_count: Option<HomeCount>,
+}
+
+/// A number on a job's home card: what is waiting for the person (visitors on campus, points due, open tickets).
+#[derive(Debug)]
+pub struct HomeCount {
+    pub count: fn(crate::sync::local::LocalData) -> usize,
+    /// What the number counts, after it ("人在校", "个点待检").
+    pub label: fn(Locale) -> &'static str,
 }
 
 /// A way into a job's administration, as a card on the admin's overview.
@@ -53,11 +63,11 @@ impl NavEntry {
 
 /// Of `pages`, those a person holding `roles` keeps for offline use: the pages of the jobs they open, and the
 /// pages of no job (the home page, the sync page). A guard's phone keeps no cleaning page, nor its code.
-pub fn pages_for(
+pub fn pages_for<'a>(
     entries: &'static [&'static NavEntry],
     roles: &[Role],
-    pages: impl IntoIterator<Item = &'static str>,
-) -> Vec<&'static str> {
+    pages: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
     let allowed = entries_for(entries, roles);
     pages
         .into_iter()
@@ -80,6 +90,7 @@ mod tests {
         name: |_| "gate",
         summary: |_| "",
         admin: &[],
+        home_count: None,
     };
     const CLEANING: NavEntry = NavEntry {
         path: "/cleaning-scores",
@@ -88,6 +99,7 @@ mod tests {
         name: |_| "cleaning",
         summary: |_| "",
         admin: &[],
+        home_count: None,
     };
     const ENTRIES: &[&NavEntry] = &[&GATE, &CLEANING];
     const PAGES: [&str; 5] = [

@@ -108,7 +108,7 @@ pub fn PhotoThumb(local: LocalData, id: Uuid, stored: bool) -> impl IntoView {
     view! {
         {move || match source.get().flatten() {
             Some(src) => view! {
-                <a href=src.clone() target="_blank" class="photo">
+                <a href=src.clone() target="_blank" class="photo" aria-label=move || t_string!(i18n, common.open_photo).to_string()>
                     <img src=src.clone() alt="" loading="lazy" />
                     {(!stored).then(|| view! { <span class="photo-state">{t!(i18n, repair.photo_uploading)}</span> })}
                 </a>
@@ -117,5 +117,18 @@ pub fn PhotoThumb(local: LocalData, id: Uuid, stored: bool) -> impl IntoView {
                 <span class="photo photo-missing" data-testid="photo-uploading">{t!(i18n, repair.photo_uploading)}</span>
             }.into_any(),
         }}
+    }
+}
+
+/// A photo the server holds, as a thumbnail that opens the full picture (pages read online).
+#[component]
+pub fn ServerPhoto(id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = format!("/api/photos/{id}");
+    let src = href.clone();
+    view! {
+        <a href=href target="_blank" class="photo" aria-label=move || t_string!(i18n, common.open_photo).to_string()>
+            <img src=src alt="" loading="lazy" />
+        </a>
     }
 }

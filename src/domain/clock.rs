@@ -44,6 +44,11 @@ pub fn time(ms: i64, offset_minutes: i64) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
+/// `2026-12-07 08:05` of a timestamp at `offset_minutes` from UTC: how lists and ledgers show a moment.
+pub fn date_time(ms: i64, offset_minutes: i64) -> String {
+    format!("{} {}", date(ms, offset_minutes), time(ms, offset_minutes))
+}
+
 /// The UTC millisecond range `[start, end)` of a `YYYY-MM-DD` day at `offset_minutes`; `None` if malformed.
 pub fn day_range(date: &str, offset_minutes: i64) -> Option<(i64, i64)> {
     let mut parts = date.trim().splitn(3, '-');

@@ -13,6 +13,7 @@ pub mod role;
 pub mod safety;
 pub mod school_class;
 pub mod sealed_id;
+pub mod search;
 pub mod sync;
 pub mod ticket;
 pub mod user;

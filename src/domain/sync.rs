@@ -32,7 +32,7 @@ pub const PROTOCOL: u32 = 1;
 /// The oldest protocol the server still accepts.
 pub const OLDEST_PROTOCOL: u32 = 1;
 /// The shape of the rows in pull answers; a phone whose snapshot has another shape starts it over.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// At most this many mutations in one push, and at most this many bytes in its body.
 pub const PUSH_MAX_ITEMS: usize = 200;
 pub const PUSH_MAX_BYTES: usize = 1024 * 1024;

@@ -25,6 +25,12 @@ impl SessionUser {
         self.roles.contains(&role)
     }
 
+    /// Where this person lands after signing in: the admin on the admin's home (the tab the bar highlights),
+    /// everyone else on the home of their jobs.
+    pub fn home_path(&self) -> &'static str {
+        if self.has(Role::Admin) { "/admin" } else { "/" }
+    }
+
     pub fn has_any(&self, roles: &[Role]) -> bool {
         roles.iter().any(|role| self.has(*role))
     }
@@ -36,6 +42,9 @@ pub struct UserSummary {
     pub id: Uuid,
     pub username: String,
     pub display_name: String,
+    /// The name's pinyin initials, for finding the person by typing (`domain::search`).
+    #[serde(default)]
+    pub initials: String,
     pub roles: Vec<Role>,
     pub active: bool,
     /// How long sign-in stays locked after failed attempts (0: not locked). Filled in for the admin's list only.

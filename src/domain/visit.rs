@@ -154,10 +154,10 @@ impl SignInArgs {
         if self.id_from_visit.is_none() && resent_mask.is_none() {
             match self.id_type {
                 IdType::None => {}
-                IdType::ResidentCard
-                    if !id_number.is_empty() && !resident_card_valid(&id_number) =>
-                {
-                    checks.add("id_number", Problem::Invalid)
+                IdType::ResidentCard if !id_number.is_empty() => {
+                    if let Some(problem) = resident_card_problem(&id_number) {
+                        checks.add("id_number", problem)
+                    }
                 }
                 _ if id_number.is_empty() => checks.add("id_number", Problem::Required),
                 _ if id_number.chars().count() > ID_NUMBER_MAX as usize => {
@@ -233,18 +233,31 @@ pub fn normalize_id_number(input: &str) -> String {
 
 /// 18-character resident identity card number with a valid ISO 7064 MOD 11-2 check character.
 pub fn resident_card_valid(number: &str) -> bool {
+    resident_card_problem(number).is_none()
+}
+
+/// What is wrong with a resident identity card number, in the order a guard fixes it: its length, a letter
+/// among the first 17 digits, then a check character that does not match them (one digit mistyped).
+pub fn resident_card_problem(number: &str) -> Option<Problem> {
+    const LENGTH: usize = 18;
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
     let chars: Vec<char> = number.chars().collect();
-    if chars.len() != 18 || !chars[..17].iter().all(char::is_ascii_digit) {
-        return false;
+    if chars.len() != LENGTH {
+        return Some(Problem::Length {
+            exact: LENGTH as u32,
+        });
     }
-    let sum: u32 = chars[..17]
+    let (digits, check) = chars.split_at(LENGTH - 1);
+    if !digits.iter().all(char::is_ascii_digit) || !(check[0].is_ascii_digit() || check[0] == 'X') {
+        return Some(Problem::DigitsOnly);
+    }
+    let sum: u32 = digits
         .iter()
         .zip(WEIGHTS)
         .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
         .sum();
-    CHECK[(sum % 11) as usize] == chars[17]
+    (CHECK[(sum % 11) as usize] != check[0]).then_some(Problem::CheckDigit)
 }
 
 /// Keeps the first and last four characters of a long number (3201**********1234), less of a short one.
@@ -351,9 +364,9 @@ impl WatchEntryInput {
         let number = normalize_id_number(&self.id_number);
         if self.id_type == Some(IdType::ResidentCard)
             && !number.is_empty()
-            && !resident_card_valid(&number)
+            && let Some(problem) = resident_card_problem(&number)
         {
-            checks.add("id_number", Problem::Invalid);
+            checks.add("id_number", problem);
         }
         if phone.is_none() && number.is_empty() && self.phone.trim().is_empty() {
             checks.add("phone", Problem::Required);
@@ -510,6 +523,20 @@ mod tests {
         assert!(resident_card_valid(CARD));
         assert!(!resident_card_valid("110105194912310021"));
         assert!(!resident_card_valid("11010519491231002"));
+        // Each mistake is named, so the guard knows what to look at.
+        assert_eq!(
+            resident_card_problem("11010519491231002"),
+            Some(Problem::Length { exact: 18 })
+        );
+        assert_eq!(
+            resident_card_problem("1101051949123100AX"),
+            Some(Problem::DigitsOnly)
+        );
+        assert_eq!(
+            resident_card_problem("110105194912310021"),
+            Some(Problem::CheckDigit)
+        );
+        assert_eq!(resident_card_problem(CARD), None);
     }
 
     #[test]
@@ -543,7 +570,7 @@ mod tests {
         let err = bad.validate().unwrap_err();
         assert_eq!(err.field_problem("visitor_name"), Some(Problem::Required));
         assert_eq!(err.field_problem("phone"), Some(Problem::Invalid));
-        assert_eq!(err.field_problem("id_number"), Some(Problem::Invalid));
+        assert_eq!(err.field_problem("id_number"), Some(Problem::CheckDigit));
         assert_eq!(err.field_problem("host"), Some(Problem::Required));
         assert_eq!(err.field_problem("party_size"), Some(Problem::Invalid));
     }

@@ -41,6 +41,14 @@ pub struct Config {
     /// With TLS, also answer plain http on this address, redirecting every request to https
     /// (`HOUQIN_HTTP_LISTEN`, e.g. `0.0.0.0:80`).
     pub http_listen: Option<SocketAddr>,
+    /// Where the nightly backup is written (`HOUQIN_BACKUP_DIR`); unset: none is taken (`server::backup`).
+    pub backup_dir: Option<PathBuf>,
+    /// How many nightly archives are kept (`HOUQIN_BACKUP_KEEP`, 14).
+    pub backup_keep: usize,
+    /// SQLite's `synchronous` (`HOUQIN_SQLITE_SYNCHRONOUS`): FULL, the default, makes every push the server
+    /// acknowledged survive a power cut; NORMAL is faster and may lose the last ones, which the phones, holding
+    /// their receipts, will not send again.
+    pub sqlite_synchronous: super::db::Synchronous,
 }
 
 /// The certificate chain and private key for the built-in HTTPS listener, as PEM files.
@@ -69,6 +77,8 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("tls", &self.tls)
             .field("http_listen", &self.http_listen)
+            .field("backup_dir", &self.backup_dir)
+            .field("sqlite_synchronous", &self.sqlite_synchronous)
             .finish_non_exhaustive()
     }
 }
@@ -229,6 +239,33 @@ impl Config {
             })?,
             None => crate::domain::ticket::Targets::default(),
         };
+        let backup_dir = var("HOUQIN_BACKUP_DIR").map(PathBuf::from);
+        let backup_keep = match var("HOUQIN_BACKUP_KEEP") {
+            Some(n) => n
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=365).contains(n))
+                .ok_or_else(|| {
+                    problem(
+                        "HOUQIN_BACKUP_KEEP",
+                        "must be a whole number of backups from 1 to 365",
+                    )
+                })?,
+            None => 14,
+        };
+        let sqlite_synchronous = match var("HOUQIN_SQLITE_SYNCHRONOUS")
+            .map(|v| v.to_ascii_uppercase())
+            .as_deref()
+        {
+            None | Some("FULL") => super::db::Synchronous::Full,
+            Some("NORMAL") => super::db::Synchronous::Normal,
+            Some(_) => {
+                return Err(problem(
+                    "HOUQIN_SQLITE_SYNCHRONOUS",
+                    "must be FULL (every acknowledged push survives a power cut) or NORMAL",
+                ));
+            }
+        };
         Ok(Config {
             demo,
             data_dir,
@@ -244,6 +281,9 @@ impl Config {
             tls,
             http_listen,
             id_seal_keys,
+            backup_dir,
+            backup_keep,
+            sqlite_synchronous,
         })
     }
 }

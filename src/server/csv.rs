@@ -1,5 +1,6 @@
-//! CSV for spreadsheets: UTF-8 with a byte-order mark (Excel on a Chinese Windows reads the names right),
-//! fields quoted when they need it, formulas defused.
+//! Lists and ledgers for spreadsheets, as CSV or `.xlsx` from one [`Table`]: CSV in UTF-8 with a byte-order mark
+//! (Excel on a Chinese Windows reads the names right), fields quoted when they need it, formulas defused; `.xlsx`
+//! (rust_xlsxwriter) with every cell written as text, so nothing in it is ever read as a formula.
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +20,126 @@ pub fn csv_response(filename: &str, body: Result<String, StatusCode>) -> Respons
         )
             .into_response(),
         Err(status) => status.into_response(),
+    }
+}
+
+/// The two shapes of a download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// A list or ledger as rows of the words the screen shows, under its headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new<S: AsRef<str>>(headers: &[S]) -> Table {
+        Table {
+            headers: headers.iter().map(|h| h.as_ref().to_owned()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn push<S: AsRef<str>>(&mut self, fields: &[S]) {
+        self.rows
+            .push(fields.iter().map(|f| f.as_ref().to_owned()).collect());
+    }
+
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from(BOM);
+        out.push_str(&csv_line(&self.headers));
+        for row in &self.rows {
+            out.push_str(&csv_line(row));
+        }
+        out
+    }
+
+    /// One worksheet named `sheet`: the headers bold and frozen, columns as wide as their longest cell (CJK
+    /// characters count double), every cell text.
+    pub fn to_xlsx(&self, sheet: &str) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        use rust_xlsxwriter::{Format as CellFormat, Workbook};
+        let mut book = Workbook::new();
+        let worksheet = book.add_worksheet();
+        // Excel allows 31 characters and no []:*?/\ in a sheet's name.
+        let name: String = sheet
+            .chars()
+            .filter(|c| !"[]:*?/\\".contains(*c))
+            .take(31)
+            .collect();
+        worksheet.set_name(if name.is_empty() { "Sheet1" } else { &name })?;
+        let bold = CellFormat::new().set_bold();
+        let width = |text: &str| -> f64 {
+            text.chars()
+                .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+                .sum::<f64>()
+        };
+        let mut widths: Vec<f64> = self.headers.iter().map(|h| width(h)).collect();
+        for (c, header) in self.headers.iter().enumerate() {
+            worksheet.write_string_with_format(0, c as u16, header, &bold)?;
+        }
+        for (r, row) in self.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                worksheet.write_string(r as u32 + 1, c as u16, cell)?;
+                if let Some(w) = widths.get_mut(c) {
+                    *w = w.max(width(cell));
+                }
+            }
+        }
+        for (c, w) in widths.iter().enumerate() {
+            worksheet.set_column_width(c as u16, (w + 2.0).min(60.0))?;
+        }
+        worksheet.set_freeze_panes(1, 0)?;
+        book.save_to_buffer()
+    }
+}
+
+/// A download of `table` as `stem.csv` or `stem.xlsx` (its one sheet named `sheet`), or the status that refused
+/// it.
+pub fn table_response(
+    stem: &str,
+    sheet: &str,
+    format: Format,
+    table: Result<Table, StatusCode>,
+) -> Response {
+    let table = match table {
+        Ok(table) => table,
+        Err(status) => return status.into_response(),
+    };
+    let filename = format!("{stem}.{}", format.extension());
+    match format {
+        Format::Csv => csv_response(&filename, Ok(table.to_csv())),
+        Format::Xlsx => match table.to_xlsx(sheet) {
+            Ok(bytes) => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_owned(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{filename}\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
     }
 }
 

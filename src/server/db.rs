@@ -13,6 +13,15 @@ pub enum Backend {
     Postgres,
 }
 
+/// SQLite's `synchronous` setting (WAL mode). `Full` syncs the log at every commit, so a transaction the server
+/// answered for survives a power cut; `Normal` syncs only at checkpoints and may lose the last commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    #[default]
+    Full,
+    Normal,
+}
+
 #[derive(Clone)]
 pub struct Db {
     pub pool: AnyPool,
@@ -24,6 +33,10 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        Self::connect_with(url, Synchronous::Full).await
+    }
+
+    pub async fn connect_with(url: &str, synchronous: Synchronous) -> Result<Db, sqlx::Error> {
         install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -35,11 +48,14 @@ impl Db {
             Backend::Sqlite => {
                 options
                     .max_connections(8)
-                    .after_connect(|conn, _meta| {
+                    .after_connect(move |conn, _meta| {
                         Box::pin(async move {
                             // WAL lets readers go on while one writer writes; the busy timeout makes a second
                             // writer wait instead of failing.
-                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                            conn.execute(match synchronous {
+                                Synchronous::Full => "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                                Synchronous::Normal => "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                            })
                                 .await?;
                             Ok(())
                         })
@@ -56,6 +72,28 @@ impl Db {
             Backend::Postgres => options.max_connections(16).connect(url).await?,
         };
         Ok(Db { pool, backend })
+    }
+
+    /// PostgreSQL answers a commit before it is on disk when `synchronous_commit` or `fsync` is off: say so at
+    /// start-up, since a push acknowledged then may vanish on a crash.
+    pub async fn warn_if_commits_are_not_durable(&self) {
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        for setting in ["synchronous_commit", "fsync"] {
+            let value: Result<String, _> =
+                sqlx::query_scalar(&format!("SELECT current_setting('{setting}')"))
+                    .fetch_one(&self.pool)
+                    .await;
+            if let Ok(value) = value
+                && value == "off"
+            {
+                tracing::warn!(
+                    setting,
+                    "PostgreSQL: {setting} is off, so a push the server acknowledged can be lost on a crash; turn it on"
+                );
+            }
+        }
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
@@ -99,6 +137,15 @@ impl Db {
             .await
             .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
     }
+}
+
+/// The newest migration this build knows, for a backend: a backup of a newer schema is refused.
+pub fn known_schema_version(backend: Backend) -> i64 {
+    let migrator = match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    };
+    migrator.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
 /// Bumps the change counter and returns the new value. Every write transaction calls this once and stamps the

@@ -1,5 +1,7 @@
 //! The server process: configuration → tracing → database → migrations → demo data → router → serve.
 
+pub mod audit;
+pub mod backup;
 pub mod config;
 pub mod csv;
 pub mod db;
@@ -49,6 +51,8 @@ pub enum StartError {
     Serve(std::io::Error),
     #[error("{0}")]
     Tls(#[from] tls::TlsError),
+    #[error("{0}")]
+    Backup(backup::BackupError),
 }
 
 pub async fn run() -> Result<(), StartError> {
@@ -123,6 +127,52 @@ pub async fn new_epoch() -> Result<(), StartError> {
     Ok(())
 }
 
+/// `houqin backup DIR`: writes one archive of the database and the photos into `DIR` while the server runs,
+/// and prints what it holds.
+pub async fn backup_command(dir: &std::path::Path) -> Result<(), StartError> {
+    let config = Config::from_env()?;
+    let db = Db::connect_with(&config.database_url, config.sqlite_synchronous)
+        .await
+        .map_err(|cause| StartError::Database {
+            url: "HOUQIN_DATABASE_URL".into(),
+            cause,
+        })?;
+    let taken = backup::take(&db, &config, dir)
+        .await
+        .map_err(StartError::Backup)?;
+    let rows: i64 = taken.manifest.rows.values().sum();
+    println!(
+        "备份完成 backup written: {} ({:.1} MB, {} rows in {} tables, {} photos) in {:.1} s",
+        taken.path.display(),
+        taken.bytes as f64 / 1_000_000.0,
+        rows,
+        taken.manifest.rows.len(),
+        taken.manifest.photos.len(),
+        taken.took.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `houqin restore ARCHIVE [--force]`: restores a backup with the server stopped, then starts a new epoch.
+pub async fn restore_command(archive: &std::path::Path, force: bool) -> Result<(), StartError> {
+    let config = Config::from_env()?;
+    let restored = backup::restore(&config, archive, backup::RestoreOptions { force })
+        .await
+        .map_err(StartError::Backup)?;
+    let m = &restored.manifest;
+    println!(
+        "恢复完成 restored: the backup of {} ({} rows, {} photos); new epoch {}: phones will re-send what the backup lacks",
+        crate::domain::clock::date_time(
+            m.taken_at_ms,
+            crate::domain::clock::SCHOOL_UTC_OFFSET_MINUTES
+        ),
+        m.rows.values().sum::<i64>(),
+        m.photos.len(),
+        restored.epoch
+    );
+    Ok(())
+}
+
 /// Connects to the configured database and applies the migrations.
 async fn connect(config: &Config) -> Result<Db, StartError> {
     if config.database_url.starts_with("sqlite:") {
@@ -131,7 +181,7 @@ async fn connect(config: &Config) -> Result<Db, StartError> {
             cause: sqlx::Error::Io(cause),
         })?;
     }
-    let db = Db::connect(&config.database_url)
+    let db = Db::connect_with(&config.database_url, config.sqlite_synchronous)
         .await
         .map_err(|cause| StartError::Database {
             // The URL may hold a password; name only the backend and host part.
@@ -144,6 +194,12 @@ async fn connect(config: &Config) -> Result<Db, StartError> {
             cause,
         })?;
     db.migrate().await?;
+    db.warn_if_commits_are_not_durable().await;
+    if db.backend == db::Backend::Sqlite && config.sqlite_synchronous == db::Synchronous::Normal {
+        tracing::warn!(
+            "HOUQIN_SQLITE_SYNCHRONOUS=NORMAL: a push acknowledged just before a power cut can be lost"
+        );
+    }
     Ok(db)
 }
 
@@ -154,6 +210,17 @@ pub async fn open(
 ) -> Result<AppState, StartError> {
     tracing::info!(?config, "starting");
     config.id_seal_keys = id_seal::resolve(&config.id_seal_keys, &config.data_dir)?;
+    // A SQLite server holds its data folder, so `houqin restore` cannot replace the file under it.
+    let data_lock = if config.database_url.starts_with("sqlite:") {
+        Some(Arc::new(
+            backup::hold_server_lock(&config.data_dir).map_err(|cause| StartError::Database {
+                url: backup::lock_file(&config.data_dir).display().to_string(),
+                cause: sqlx::Error::Io(cause),
+            })?,
+        ))
+    } else {
+        None
+    };
     let db = connect(&config).await?;
     if config.demo {
         demo::seed_if_empty(&db).await.map_err(StartError::Demo)?;
@@ -173,13 +240,16 @@ pub async fn open(
                 cause,
             })?;
     }
+    let config = Arc::new(config);
+    backup::start_nightly(db.clone(), config.clone());
     Ok(AppState {
         leptos_options,
         db,
-        config: Arc::new(config),
+        config,
         hints,
         photos,
         sign_ins: Default::default(),
+        data_lock,
     })
 }
 
@@ -201,6 +271,26 @@ fn routes() -> Vec<AxumRouteListing> {
 /// The path of every page in the route table (`/places/{id}` style), for `houqin routes`.
 pub fn route_paths() -> Vec<String> {
     routes().iter().map(|r| r.path().to_owned()).collect()
+}
+
+/// Each page of the route table with the roles whose jobs hold it (a page of no job, such as the home page or
+/// an admin page, is listed for every role: the page itself says who may see it). The end-to-end tests open
+/// each page as each of these roles.
+pub fn route_roles() -> Vec<(String, Vec<crate::domain::Role>)> {
+    route_paths()
+        .into_iter()
+        .map(|path| {
+            let roles = crate::domain::Role::ALL
+                .iter()
+                .copied()
+                .filter(|role| {
+                    !crate::components::pages_for(crate::jobs::NAV, &[*role], [path.as_str()])
+                        .is_empty()
+                })
+                .collect();
+            (path, roles)
+        })
+        .collect()
 }
 
 pub fn router(state: AppState) -> Router {

@@ -18,4 +18,6 @@ pub struct AppState {
     pub photos: super::photos::DiskPhotos,
     /// Sign-in attempts being checked, per user name and client address.
     pub sign_ins: super::throttle::Throttle,
+    /// The data folder's lock while a SQLite server runs (`server::backup::hold_server_lock`).
+    pub data_lock: Option<Arc<std::fs::File>>,
 }

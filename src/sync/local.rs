@@ -23,6 +23,23 @@ pub struct Pending {
     pub hold_until_ms: Option<i64>,
 }
 
+/// The arguments of the pending changes named `name`, each with the time it was saved on the phone (a change
+/// whose arguments no longer parse is left out: the server will refuse it and say why).
+pub fn pending_args<T: serde::de::DeserializeOwned>(
+    pending: &[Pending],
+    name: &str,
+) -> Vec<(T, i64)> {
+    pending
+        .iter()
+        .filter(|p| p.mutation.name == name)
+        .filter_map(|p| {
+            T::deserialize(&p.mutation.args)
+                .ok()
+                .map(|a| (a, p.saved_at_ms))
+        })
+        .collect()
+}
+
 /// A change the server refused, or applied with something the user must see (a watch-list match).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attention {

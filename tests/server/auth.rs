@@ -379,3 +379,40 @@ async fn a_sign_in_form_posted_from_another_site_signs_nobody_in(app: TestApp) {
     assert_eq!(own.headers()["location"], "/");
 }
 both!(a_sign_in_form_posted_from_another_site_signs_nobody_in);
+
+/// A language chosen with no network (the marker cookie the wasm writes) is kept for the user by the first
+/// request that reaches the server, before that request reads the user; the marker is then cleared. A marker
+/// with no session, or naming no language of the app, changes nothing.
+async fn a_language_chosen_offline_is_kept_at_the_next_contact(app: TestApp) {
+    let browser = app.signed_in("weisheng").await;
+    assert_eq!(browser.whoami().await["user"]["locale"], "zh");
+    let url = app.base.parse().unwrap();
+    browser
+        .jar
+        .add_cookie_str("houqin_locale_unsaved=fr; Path=/", &url);
+    assert_eq!(
+        browser.whoami().await["user"]["locale"],
+        "zh",
+        "not a language of the app"
+    );
+    browser
+        .jar
+        .add_cookie_str("houqin_locale_unsaved=en; Path=/", &url);
+    assert_eq!(
+        browser.whoami().await["user"]["locale"],
+        "en",
+        "kept before whoami read it"
+    );
+    let cookies = browser.cookie_header();
+    assert!(!cookies.contains("houqin_locale_unsaved"), "{cookies}");
+    let other_phone = app.signed_in("weisheng").await;
+    assert_eq!(other_phone.whoami().await["user"]["locale"], "en");
+    // Signed out, the marker is nobody's: no user changes.
+    let stranger = app.browser();
+    stranger
+        .jar
+        .add_cookie_str("houqin_locale_unsaved=zh; Path=/", &url);
+    assert_eq!(stranger.whoami().await["user"], serde_json::Value::Null);
+    assert_eq!(other_phone.whoami().await["user"]["locale"], "en");
+}
+both!(a_language_chosen_offline_is_kept_at_the_next_contact);

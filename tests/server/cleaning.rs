@@ -184,6 +184,32 @@ async fn scores_reach_the_league_and_the_admin_publishes(app: TestApp) {
         .count();
     assert_eq!(flags, 4, "four classes tie at 10.00 and share the flag");
     let admin = app.signed_in("zhuren").await;
+    // A hallway screen's link: the admin's to make; a TV with it and no account sees nothing before publication.
+    let (status, refused) = admin
+        .call("cleaning/create_screen", json!({ "name": " " }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let (status, _) = app
+        .signed_in("jianduyuan")
+        .await
+        .call("cleaning/create_screen", json!({ "name": "一楼大厅" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, token) = admin
+        .call("cleaning/create_screen", json!({ "name": "一楼大厅" }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{token}");
+    let token = token.as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 64, "256 random bits, in hex");
+    let tv = app.browser();
+    let screen = |token: String| {
+        let tv = &tv;
+        async move {
+            tv.call("cleaning/screen_board", json!({ "token": token }))
+                .await
+        }
+    };
+    assert_eq!(screen(token.clone()).await.0, StatusCode::NOT_FOUND);
     let (status, _) = admin
         .call(
             "cleaning/publish",
@@ -191,6 +217,38 @@ async fn scores_reach_the_league_and_the_admin_publishes(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    let (status, shown) = screen(token.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    assert_eq!(row(&shown, "一年级1班")["standing"]["score"], 1000);
+    assert!(
+        shown["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["teacher"].is_null())
+            && shown["published"][1] == "",
+        "a hallway is not told who teaches or who published: {shown}"
+    );
+    assert_eq!(screen("0".repeat(64)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM cleaning_screens WHERE token_hash = '{token}'"
+        ))
+        .await,
+        0,
+        "only the token's hash is kept"
+    );
+    let (_, screens) = admin.call("cleaning/screens", json!({})).await;
+    assert_eq!(screens.as_array().unwrap().len(), 1, "{screens}");
+    assert!(
+        !screens.to_string().contains(&token),
+        "the token is not kept"
+    );
+    let (status, _) = admin
+        .call("cleaning/revoke_screen", json!({ "id": screens[0]["id"] }))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(screen(token).await.0, StatusCode::NOT_FOUND, "revoked");
     let (status, board) = league(&app, "banzhuren11").await;
     assert_eq!(status, StatusCode::OK, "{board}");
     assert_eq!(board["published"][1], "李主任");

@@ -270,45 +270,110 @@ async fn a_qr_label_points_a_phone_at_the_place_page(app: TestApp) {
     let admin = app.signed_in("zhuren").await;
     let directory = admin.directory().await;
     let gate = id_where(&directory["places"], "name", "北门");
-    let (status, label) = admin
+    let (status, sheet) = admin
         .call(
-            "directory/load_label",
-            json!({ "entry": "place", "id": gate }),
+            "directory/load_labels",
+            json!({ "entry": "place", "ids": [gate] }),
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{label}");
+    assert_eq!(status, StatusCode::OK, "{sheet}");
+    let label = &sheet["labels"][0];
     assert_eq!(label["url"], format!("{}/places/{gate}", app.base));
     assert!(label["qr_svg"].as_str().unwrap().contains("<svg"));
     assert_eq!(
         (label["title"].as_str(), label["subtitle"].as_str()),
         (Some("北门"), Some(""))
     );
-    let point = directory["check_points"][0]["id"]
-        .as_str()
+    // A sheet of stickers: every check point, in the order asked.
+    let points: Vec<String> = directory["check_points"]
+        .as_array()
         .unwrap()
-        .to_owned();
-    let (_, label) = admin
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .rev()
+        .collect();
+    let (status, sheet) = admin
         .call(
-            "directory/load_label",
-            json!({ "entry": "check_point", "id": point }),
+            "directory/load_labels",
+            json!({ "entry": "check_point", "ids": points }),
         )
         .await;
-    assert!(
-        label["url"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("/check-points/{point}?qr=1"))
-    );
+    assert_eq!(status, StatusCode::OK, "{sheet}");
+    let labels = sheet["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), points.len());
+    for (label, point) in labels.iter().zip(&points) {
+        assert!(
+            label["url"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/check-points/{point}?qr=1"))
+        );
+    }
+    let last = directory["check_points"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap();
     assert_eq!(
-        label["subtitle"], directory["check_points"][0]["place_path"],
+        labels[0]["subtitle"], last["place_path"],
         "a check point's label names where it is"
     );
     let (status, _) = admin
         .call(
-            "directory/load_label",
-            json!({ "entry": "place", "id": uuid::Uuid::now_v7() }),
+            "directory/load_labels",
+            json!({ "entry": "place", "ids": [gate, uuid::Uuid::now_v7()] }),
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, refused) = admin
+        .call(
+            "directory/load_labels",
+            json!({ "entry": "place", "ids": [] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem(&refused, "ids")["rule"], "required");
 }
 both!(a_qr_label_points_a_phone_at_the_place_page);
+
+/// The school's name is the admin's to set; everyone's directory and every label sheet carries it.
+async fn the_school_name_heads_labels_and_every_directory(app: TestApp) {
+    let admin = app.signed_in("zhuren").await;
+    assert_eq!(admin.directory().await["school_name"], "");
+    let (status, refused) = admin
+        .call("directory/save_school_name", json!({ "name": "   " }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem(&refused, "school_name")["rule"], "required");
+    let long = "小".repeat(houqin::domain::directory::SCHOOL_NAME_MAX as usize + 1);
+    let (status, refused) = admin
+        .call("directory/save_school_name", json!({ "name": long }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem(&refused, "school_name")["rule"], "too_long");
+    let guard = app.signed_in("menwei").await;
+    let (status, _) = guard
+        .call("directory/save_school_name", json!({ "name": "别的学校" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for name in ["城南实验小学", " 城南实验小学（东校区） "] {
+        let (status, body) = admin
+            .call("directory/save_school_name", json!({ "name": name }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(
+        guard.directory().await["school_name"],
+        "城南实验小学（东校区）",
+        "saved trimmed, the second save replacing the first"
+    );
+    let gate = id_where(&admin.directory().await["places"], "name", "北门");
+    let (_, sheet) = guard
+        .call(
+            "directory/load_labels",
+            json!({ "entry": "place", "ids": [gate] }),
+        )
+        .await;
+    assert_eq!(sheet["school_name"], "城南实验小学（东校区）");
+}
+both!(the_school_name_heads_labels_and_every_directory);

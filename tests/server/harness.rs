@@ -34,6 +34,46 @@ macro_rules! both {
 }
 pub(crate) use both;
 
+/// Where a server keeps its data: a fresh folder and a fresh database (a SQLite file in the folder, or a
+/// PostgreSQL database of its own), dropped with it.
+pub struct Location {
+    pub data_dir: tempfile::TempDir,
+    pub database_url: String,
+    pub database: Option<PostgresDatabase>,
+}
+
+impl Location {
+    pub async fn fresh(backend: Backend) -> Location {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let (database_url, database) = match backend {
+            Backend::Sqlite => (
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    data_dir.path().join("houqin.db").display()
+                ),
+                None,
+            ),
+            Backend::Postgres => {
+                let (url, db) = new_postgres_database().await;
+                (url, Some(db))
+            }
+        };
+        Location {
+            data_dir,
+            database_url,
+            database,
+        }
+    }
+
+    pub fn config(&self) -> Config {
+        config(
+            self.data_dir.path().to_owned(),
+            self.database_url.clone(),
+            false,
+        )
+    }
+}
+
 pub const PASSWORD: &str = houqin::server::demo::DEMO_PASSWORD;
 
 pub struct TestApp {
@@ -116,6 +156,9 @@ pub fn config(data_dir: PathBuf, database_url: String, demo: bool) -> Config {
         tls: None,
         http_listen: None,
         id_seal_keys: Vec::new(),
+        backup_dir: None,
+        backup_keep: 14,
+        sqlite_synchronous: houqin::server::db::Synchronous::Full,
     }
 }
 
@@ -126,20 +169,16 @@ impl TestApp {
     }
 
     pub async fn start_with(backend: Backend, demo: bool) -> TestApp {
-        let data_dir = tempfile::tempdir().expect("temp dir");
-        let (database_url, database) = match backend {
-            Backend::Sqlite => (
-                format!(
-                    "sqlite://{}?mode=rwc",
-                    data_dir.path().join("houqin.db").display()
-                ),
-                None,
-            ),
-            Backend::Postgres => {
-                let (url, db) = new_postgres_database().await;
-                (url, Some(db))
-            }
-        };
+        Self::serve_at(Location::fresh(backend).await, demo).await
+    }
+
+    /// The server on a data folder and database prepared beforehand (a restored backup).
+    pub async fn serve_at(location: Location, demo: bool) -> TestApp {
+        let Location {
+            data_dir,
+            database_url,
+            database,
+        } = location;
         let config = config(data_dir.path().to_owned(), database_url.clone(), demo);
         let base = serve(config).await;
         let db = Db::connect(&database_url)
@@ -152,6 +191,11 @@ impl TestApp {
             _data_dir: data_dir,
             _database: database,
         }
+    }
+
+    /// This app's configuration, as its server was started with.
+    pub fn config(&self) -> Config {
+        config(self.data_dir().to_owned(), self.database_url.clone(), true)
     }
 
     /// Another app instance on the same database (several instances behind one PostgreSQL).

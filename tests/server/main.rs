@@ -11,11 +11,15 @@
 mod harness;
 mod phone;
 
+mod audit;
 mod auth;
+mod backup;
 mod cleaning;
 mod directory;
+mod exports;
 mod fuzz;
 mod hostile;
+mod import;
 mod pages;
 mod safety;
 mod sync;

@@ -222,6 +222,24 @@ async fn a_failure_opens_a_linked_ticket_with_its_photo(app: TestApp) {
     assert_eq!(history["checks"].as_array().unwrap().len(), 1);
     assert_eq!(history["tickets"][0][0], json!(ticket));
     assert_eq!(history["tickets"][0][1], "reported");
+    // The ticket names the check that opened it, and that check's id finds the same history.
+    let ticket_row = &inspector.snapshot[&("tickets".to_owned(), ticket.parse().unwrap())];
+    assert_eq!(ticket_row["source_check_id"], json!(failed.check_id));
+    let (status, by_check) = admin
+        .call(
+            "safety/point_history",
+            json!({ "check_id": failed.check_id }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{by_check}");
+    assert_eq!(by_check, history);
+    let (status, _) = admin
+        .call(
+            "safety/point_history",
+            json!({ "check_id": Uuid::now_v7() }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 both!(a_failure_opens_a_linked_ticket_with_its_photo);
 

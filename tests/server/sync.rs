@@ -554,6 +554,26 @@ async fn the_register_and_its_csv_are_audited_and_refused_to_others(app: TestApp
             .await,
         1
     );
+    // The same register as .xlsx: the same rows, every cell text (the formula stays a string).
+    let xlsx = crate::exports::xlsx_rows(
+        &phone.browser,
+        &format!("/api/gate-visits/register.xlsx?date={today}"),
+    )
+    .await;
+    assert_eq!(xlsx.len(), csv.lines().count(), "{xlsx:?}");
+    assert!(xlsx[0].contains(&"证件号码".to_owned()));
+    assert!(
+        xlsx.iter()
+            .any(|row| row.contains(&"=HYPERLINK(\"x\")".to_owned())
+                && row.contains(&"某某公司,分部".to_owned())
+                && row.contains(&"1101**********002X".to_owned())),
+        "{xlsx:?}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'export_register_xlsx'")
+            .await,
+        1
+    );
     let teacher = app.signed_in("banzhuren11").await;
     let response = teacher
         .client

@@ -14,14 +14,14 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// Bytes that pass for a JPEG (the server looks at the first bytes), different for each seed.
-fn jpeg(size: usize, seed: u8) -> Vec<u8> {
+pub fn jpeg(size: usize, seed: u8) -> Vec<u8> {
     let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
     bytes
         .extend((0..size.saturating_sub(4)).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)));
     bytes
 }
 
-fn photo_ref(bytes: &[u8]) -> PhotoRef {
+pub fn photo_ref(bytes: &[u8]) -> PhotoRef {
     PhotoRef {
         id: Uuid::now_v7(),
         sha256: hex::encode(Sha256::digest(bytes)),
@@ -43,7 +43,7 @@ fn person(phone: &Phone, name: &str) -> Uuid {
 }
 
 /// Queues a report; answers the ticket id.
-fn report(phone: &mut Phone, category: Category, photos: Vec<PhotoRef>) -> Uuid {
+pub fn report(phone: &mut Phone, category: Category, photos: Vec<PhotoRef>) -> Uuid {
     let args = ReportArgs {
         ticket_id: Uuid::now_v7(),
         place_id: place_of(phone),
@@ -114,7 +114,7 @@ fn timeline(phone: &Phone, id: Uuid) -> Vec<(String, String, bool)> {
         .collect()
 }
 
-async fn put_photo(phone: &Phone, id: Uuid, bytes: Vec<u8>) -> (StatusCode, Value) {
+pub async fn put_photo(phone: &Phone, id: Uuid, bytes: Vec<u8>) -> (StatusCode, Value) {
     let response = phone
         .browser
         .client
@@ -772,6 +772,16 @@ async fn repair_log_and_stats(app: TestApp) {
     assert!(text.starts_with('\u{feff}'));
     assert_eq!(text.lines().count(), 3, "{text}");
     assert!(text.contains("三楼东侧走廊灯不亮") && text.contains("水暖"));
+    let xlsx = crate::exports::xlsx_rows(
+        &admin,
+        &format!("/api/repair-tickets/log.xlsx?month={month}"),
+    )
+    .await;
+    assert_eq!(xlsx.len(), text.lines().count(), "{xlsx:?}");
+    assert!(
+        xlsx.iter().any(|row| row.contains(&"水暖".to_owned())),
+        "the screen's words: {xlsx:?}"
+    );
     let (status, _) = teacher
         .browser
         .call("repair_tickets/log", json!({ "month": month }))

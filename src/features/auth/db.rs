@@ -283,10 +283,12 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
             let id: String = row.try_get("id")?;
             let mut user_roles = roles.remove(&id).unwrap_or_default();
             user_roles.sort();
+            let display_name: String = row.try_get("display_name")?;
             Ok(UserSummary {
                 id: uuid(&id)?,
                 username: row.try_get("username")?,
-                display_name: row.try_get("display_name")?,
+                initials: crate::domain::search::initials(&display_name),
+                display_name,
                 roles: user_roles,
                 active: row.try_get::<i64, _>("active")? == 1,
                 locked_for_secs: 0,

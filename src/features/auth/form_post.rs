@@ -73,7 +73,7 @@ pub async fn sign_in_form(
     match handlers::sign_in(&state, &form.username, form.password, &jar, address).await {
         Ok((user, mut cookies)) => {
             let mut headers = HeaderMap::new();
-            headers.insert(LOCATION, HeaderValue::from_static("/"));
+            headers.insert(LOCATION, HeaderValue::from_static(user.home_path()));
             // The language this user chose, on any phone, from the first page on.
             if let Ok(locale) = user.locale.parse::<crate::i18n::Locale>() {
                 cookies.push(locale_cookie(locale.as_ref()));

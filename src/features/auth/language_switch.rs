@@ -15,11 +15,18 @@ pub fn LanguageSwitch(
     let i18n = use_i18n();
     let save = Action::new(|locale: &Locale| {
         let code = locale.to_string();
-        async move { super::set_locale(code).await }
+        async move {
+            let answer = super::set_locale(code.clone()).await;
+            // Only a request that never reached the server leaves the choice to send again.
+            let unsent = matches!(answer, Err(crate::error::AppError::Transport { .. }));
+            super::on_phone::locale_sent(&code, !unsent);
+            answer
+        }
     });
     let choose = move |locale: Locale| {
         i18n.set_locale(locale);
         if remember {
+            super::on_phone::remember_locale(locale.as_ref());
             save.dispatch(locale);
         }
     };

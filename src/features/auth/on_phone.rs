@@ -63,6 +63,31 @@ pub fn remember(user: &SessionUser, directory: Option<&Directory>) {
     let _ = (user, directory);
 }
 
+/// Keeps a new language choice in this phone's copy of the user too, so a page opened later with no network
+/// (or from a page the service worker kept) does not bring the old language back.
+pub fn remember_locale(locale: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(mut user) = browser::remembered_user() {
+        user.locale = locale.to_string();
+        browser::remember_user(&user);
+    }
+    let _ = locale;
+}
+
+/// The cookie that says "this phone chose this language with no network, and the server has not kept it": the
+/// next request that reaches the server keeps it for the user (`session::save_unsaved_locale`) before the
+/// page is rendered, so the server's older choice cannot bring the old language back.
+pub const UNSAVED_LOCALE_COOKIE: &str = "houqin_locale_unsaved";
+
+/// After the server was asked to keep a language choice: unsaved (no network), the marker cookie is set.
+pub fn locale_sent(locale: &str, saved: bool) {
+    #[cfg(feature = "hydrate")]
+    if !saved {
+        browser::mark_locale_unsaved(locale);
+    }
+    let _ = (locale, saved);
+}
+
 /// Signs out on this phone at once, with or without a network: the copy is forgotten and the marker cookie
 /// set. The caller still asks the server to end the session; if it cannot, the marker does it later.
 pub fn sign_out_here() {
@@ -120,6 +145,13 @@ mod browser {
     pub fn remembered_directory() -> Option<Directory> {
         let user = remembered_user()?;
         LocalStorage::get(directory_key(&user)).ok()
+    }
+
+    pub fn mark_locale_unsaved(locale: &str) {
+        set_document_cookie(&format!(
+            "{}={locale}; Path=/; Max-Age=31536000; SameSite=Strict",
+            super::UNSAVED_LOCALE_COOKIE
+        ));
     }
 
     pub fn forget() {

@@ -24,12 +24,27 @@ impl ServerJob for Auth {
                 "/locale",
                 axum::routing::post(super::form_post::locale_form),
             )
+            // The admin's audit log, downloaded (`features::users::audit`).
+            .route(
+                "/api/audit.csv",
+                axum::routing::get(crate::features::users::audit::handlers::download_csv),
+            )
+            .route(
+                "/api/audit.xlsx",
+                axum::routing::get(crate::features::users::audit::handlers::download_xlsx),
+            )
     }
 
     fn wrap(&self, router: Router<AppState>, state: &AppState) -> Router<AppState> {
-        router.layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            super::session::revoke_signed_out,
-        ))
+        // The outer layer runs first: a phone that signed out offline is signed out before any choice is kept.
+        router
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                super::session::save_unsaved_locale,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                super::session::revoke_signed_out,
+            ))
     }
 }

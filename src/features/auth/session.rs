@@ -176,6 +176,47 @@ pub fn decoy_hash() -> String {
     DECOY.clone()
 }
 
+/// Keeps a language chosen on a phone with no network (see `on_phone::UNSAVED_LOCALE_COOKIE`): the first request
+/// that reaches the server with the marker saves it for the session's user before anything reads the user, so
+/// the page rendered now, and every phone after, is in that language; the answer clears the marker.
+pub async fn save_unsaved_locale(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use super::on_phone::UNSAVED_LOCALE_COOKIE;
+    let jar = CookieJar::from_headers(request.headers());
+    let Some(locale) = jar.get(UNSAVED_LOCALE_COOKIE).map(|c| c.value().to_owned()) else {
+        return next.run(request).await;
+    };
+    if locale.parse::<crate::i18n::Locale>().is_ok()
+        && let Some(token) = jar.get(COOKIE)
+    {
+        let hash = token_hash(&state.config.session_key, token.value());
+        match crate::server::sessions::session_user(&state.db, &hash).await {
+            Ok(Some(user)) => {
+                if let Err(cause) = super::db::set_locale(&state.db, user.id, &locale).await {
+                    tracing::warn!(%cause, "could not keep a language chosen offline");
+                    return next.run(request).await;
+                }
+            }
+            // Signed out: the choice stays this phone's (its language cookie), nobody's to keep.
+            Ok(None) => {}
+            Err(cause) => {
+                tracing::warn!(%cause, "could not read the session to keep a language chosen offline");
+                return next.run(request).await;
+            }
+        }
+    }
+    let mut response = next.run(request).await;
+    if let Ok(clear) = HeaderValue::from_str(&format!(
+        "{UNSAVED_LOCALE_COOKIE}=; Path=/; SameSite=Strict; Max-Age=0"
+    )) {
+        response.headers_mut().append(SET_COOKIE, clear);
+    }
+    response
+}
+
 /// Ends the session of a phone that signed out with no network (see `on_phone`): a request carrying the
 /// marker cookie has its session deleted and its session cookie taken out before anything reads it, and the
 /// answer clears both cookies in the browser (unless it starts a new session, as a sign-in does).

@@ -42,7 +42,7 @@ pub fn SignInPage() -> impl IntoView {
             if let Ok(locale) = user.locale.parse::<Locale>() {
                 i18n.set_locale(locale);
             }
-            navigate("/", Default::default());
+            navigate(user.home_path(), Default::default());
         }
     });
     // The latest answer: the server function's once it ran, else the form post's.

@@ -27,6 +27,7 @@ pub fn CleaningAdminPage() -> impl IntoView {
                 <A href="/cleaning-scores/board" attr:class="button button-secondary">{t!(i18n, cleaning.board)}</A>
             </div>
             <Appeals />
+            <super::ScreensCard />
             <Setup />
         </Page>
     }
@@ -263,8 +264,7 @@ fn Zones(
     view! {
         <UndoBar held />
         <h2>{t!(i18n, cleaning.zones)}</h2>
-        <div class="table-scroll">
-            <table class="table">
+            <table class="table stack">
                 <thead><tr>
                     <th>{t!(i18n, cleaning.zone)}</th><th>{t!(i18n, cleaning.league)}</th><th>{t!(i18n, cleaning.rubric)}</th><th></th>
                 </tr></thead>
@@ -274,19 +274,19 @@ fn Zones(
                         let zone_kind = zone.kind;
                         view! {
                             <tr class:inactive=!active>
-                                <td>
+                                <td data-label=move || t_string!(i18n, cleaning.zone).to_string()>
                                     {
                                         let name = zone.name.clone();
                                         move || shown_name(i18n.get_locale(), &zone.class, &name)
                                     }
                                 </td>
-                                <td>{move || match zone.league {
+                                <td data-label=move || t_string!(i18n, cleaning.league).to_string()>{move || match zone.league {
                                     League::Class => t_string!(i18n, cleaning.class_league).to_string(),
                                     League::Office => t_string!(i18n, cleaning.office_league).to_string(),
                                 }}</td>
-                                <td>{move || zone_kind_name(i18n.get_locale(), zone_kind)}</td>
-                                <td>
-                                    <button type="button" class="link" on:click=move |_| {
+                                <td data-label=move || t_string!(i18n, cleaning.rubric).to_string()>{move || zone_kind_name(i18n.get_locale(), zone_kind)}</td>
+                                <td class="cell-action">
+                                    <button type="button" class="button button-small" on:click=move |_| {
                                         if active {
                                             held.hold(shown_name(i18n.get_locale_untracked(), &zone.class, &zone.name), move || {
                                                 toggle.dispatch((id, false));
@@ -303,7 +303,6 @@ fn Zones(
                     }).collect_view()}
                 </tbody>
             </table>
-        </div>
         <form class="form card" on:submit=submit novalidate>
             <h3>{t!(i18n, cleaning.add_zone)}</h3>
             <label class="field"><span class="field-label">{t!(i18n, cleaning.zone)}</span>
@@ -401,15 +400,15 @@ fn RubricForm(
             <h3>{move || zone_kind_name(i18n.get_locale(), kind)} " · " {t!(i18n, cleaning.rubric)} " v" {rubric.version}</h3>
             <label class="field"><span class="field-label">{t!(i18n, cleaning.full_score)}</span>
                 <input type="number" bind:value=full /></label>
-            <table class="table">
+            <table class="table stack">
                 <thead><tr><th>{t!(i18n, safety.item)}</th><th>{t!(i18n, cleaning.fair)}</th><th>{t!(i18n, cleaning.poor)}</th><th></th></tr></thead>
                 <tbody>
                     <For each=move || items.get() key=|r| r.key.get_untracked() let:r>
                         <tr>
-                            <td><input type="text" bind:value=r.label aria-label=move || t_string!(i18n, safety.item).to_string() /></td>
-                            <td><input type="number" class="narrow" bind:value=r.fair aria-label=move || t_string!(i18n, cleaning.fair).to_string() /></td>
-                            <td><input type="number" class="narrow" bind:value=r.poor aria-label=move || t_string!(i18n, cleaning.poor).to_string() /></td>
-                            <td><button type="button" class="link" on:click=move |_| items.update(|l| l.retain(|x| x.key != r.key))>{t!(i18n, safety.remove_item)}</button></td>
+                            <td data-label=move || t_string!(i18n, safety.item).to_string()><input type="text" bind:value=r.label aria-label=move || t_string!(i18n, safety.item).to_string() /></td>
+                            <td data-label=move || t_string!(i18n, cleaning.fair).to_string()><input type="number" inputmode="decimal" class="narrow" bind:value=r.fair aria-label=move || t_string!(i18n, cleaning.fair).to_string() /></td>
+                            <td data-label=move || t_string!(i18n, cleaning.poor).to_string()><input type="number" inputmode="decimal" class="narrow" bind:value=r.poor aria-label=move || t_string!(i18n, cleaning.poor).to_string() /></td>
+                            <td class="cell-action"><button type="button" class="button button-small" on:click=move |_| items.update(|l| l.retain(|x| x.key != r.key))>{t!(i18n, safety.remove_item)}</button></td>
                         </tr>
                     </For>
                 </tbody>

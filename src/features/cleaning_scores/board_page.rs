@@ -9,7 +9,7 @@ use crate::components::{
     ErrorNotice, Page, class_name, error_text, today_text, use_query_or, use_user,
 };
 use crate::domain::Role;
-use crate::domain::cleaning::{League, score_text};
+use crate::domain::cleaning::{League, Standing, score_text};
 use crate::domain::clock::{DAY_MS, SCHOOL_UTC_OFFSET_MINUTES, date, day_range, time};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -83,8 +83,12 @@ pub fn LeagueBoardPage() -> impl IntoView {
                             let heading = format!("{} — {}", board.period.first_day, board.period.last_day);
                             let published = board.published.clone();
                             let csv = format!("/api/cleaning/checks.csv?league={}&period={}", current.code(), key);
+                            let xlsx = csv.replace(".csv?", ".xlsx?");
                             let flag_holders: Vec<String> = board.rows.iter().filter(|r| r.standing.red_flag).map(|r| r.name.clone()).collect();
                             let threshold = board.threshold_centi;
+                            // Publishing a board most classes have no score on is rarely meant: say so by the button.
+                            let unscored = board.rows.iter().filter(|r| r.standing.score.is_none()).count();
+                            let total = board.rows.len();
                             view! {
                                 <div class="board-screen" data-testid="league-board">
                                     <h2 class="board-heading">
@@ -139,12 +143,9 @@ pub fn LeagueBoardPage() -> impl IntoView {
                                                             }}
                                                             {(!row.zones.is_empty()).then(|| view! { <span class="muted no-narrow">" " {row.zones.join("、")}</span> })}
                                                         </td>
-                                                        <td class="score" data-testid="league-score">{s.score.map(score_text).unwrap_or_else(|| t_string!(i18n, cleaning.no_score).to_string())}</td>
+                                                        <td class="score" data-testid="league-score">{standing_score(i18n.get_locale_untracked(), s)}</td>
                                                         <td class="no-narrow">{s.days} " / " {s.spot_checks}</td>
-                                                        <td>
-                                                            {s.red_flag.then(|| view! { <span class="badge badge-flag"><RedFlag /> {t!(i18n, cleaning.red_flag)}</span> })}
-                                                            {s.reclean.then(|| view! { <span class="badge badge-warn">{t!(i18n, cleaning.reclean)}</span> })}
-                                                        </td>
+                                                        <td><StandingMarks standing=s /></td>
                                                     </tr>
                                                 }
                                             }).collect_view()}
@@ -167,11 +168,17 @@ pub fn LeagueBoardPage() -> impl IntoView {
                                     }>{t!(i18n, cleaning.print)}</button>
                                     <Show when=move || admin.get()>
                                         <a href=csv.clone() class="button button-secondary" download>{t!(i18n, cleaning.csv)}</a>
+                                        <a href=xlsx.clone() class="button button-secondary" download>{t!(i18n, common.xlsx)}</a>
                                         {
                                             let key = key.clone();
                                             view! {
+                                                {(unscored > 0).then(|| view! {
+                                                    <p class="notice notice-warn" data-testid="unscored">
+                                                        {move || t_string!(i18n, cleaning.unscored, count = unscored, total = total).to_string()}
+                                                    </p>
+                                                })}
                                                 <button type="button" class="button" data-testid="publish" on:click=move |_| { publish.dispatch((current, key.clone())); }>
-                                                    {t!(i18n, cleaning.publish)}
+                                                    {move || if unscored > 0 { t_string!(i18n, cleaning.publish_anyway) } else { t_string!(i18n, cleaning.publish) }}
                                                 </button>
                                             }
                                         }
@@ -190,9 +197,27 @@ pub fn LeagueBoardPage() -> impl IntoView {
     }
 }
 
+/// A standing's score as the board shows it: 8.50, or 无成绩 for a subject with no check in force.
+pub(super) fn standing_score(locale: Locale, standing: Standing) -> String {
+    standing
+        .score
+        .map(score_text)
+        .unwrap_or_else(|| td_string!(locale, cleaning.no_score).to_string())
+}
+
+/// A standing's marks: the red flag, and 需重新打扫 below the threshold.
+#[component]
+pub(super) fn StandingMarks(standing: Standing) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        {standing.red_flag.then(|| view! { <span class="badge badge-flag"><RedFlag /> {t!(i18n, cleaning.red_flag)}</span> })}
+        {standing.reclean.then(|| view! { <span class="badge badge-warn">{t!(i18n, cleaning.reclean)}</span> })}
+    }
+}
+
 /// The red flag (流动红旗), drawn: an emoji needs a font that school PCs and printers may lack.
 #[component]
-fn RedFlag() -> impl IntoView {
+pub(super) fn RedFlag() -> impl IntoView {
     view! {
         <svg class="flag-icon" viewBox="0 0 16 16" aria-hidden="true">
             <rect x="2" y="1" width="1.6" height="14" fill="#6b4700" />
@@ -228,6 +253,14 @@ fn trend_svg(weeks: &[(String, Option<i64>, Option<u32>, u32)], threshold: i64) 
         .enumerate()
         .filter_map(|(i, (_, s, _, _))| s.map(|s| (x(i), y(s))))
         .collect();
+    // The weeks under the axis, by their Monday (11-23), at most six so they never overlap.
+    let every = weeks.len().div_ceil(6).max(1);
+    let labels: Vec<(f64, String)> = weeks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (weeks.len() - 1 - i).is_multiple_of(every))
+        .map(|(i, (monday, _, _, _))| (x(i), monday.get(5..).unwrap_or(monday).to_owned()))
+        .collect();
     view! {
         <svg class="trend" viewBox=format!("0 0 {W} {H}") role="img" data-testid="trend">
             <line x1=PAD x2=W - PAD y1=y(threshold) y2=y(threshold) class="trend-threshold" />
@@ -236,6 +269,9 @@ fn trend_svg(weeks: &[(String, Option<i64>, Option<u32>, u32)], threshold: i64) 
             <text x="2" y=y(threshold) + 4.0 class="trend-label">{score_text(threshold)}</text>
             {segments.into_iter().map(|points| view! { <polyline points=points class="trend-line" /> }).collect_view()}
             {dots.into_iter().map(|(cx, cy)| view! { <circle cx=cx cy=cy r="3" class="trend-dot" /> }).collect_view()}
+            {labels.into_iter().map(|(lx, text)| view! {
+                <text x=lx y=H - 6.0 text-anchor="middle" class="trend-label trend-week">{text}</text>
+            }).collect_view()}
         </svg>
     }
 }

@@ -259,7 +259,6 @@ fn ScoreForm(
                     move || item.deduction(draft.grade.get()) > 0
                 };
                 let shown = needs_photo.clone();
-                let missing = Signal::derive(move || problem.get().is_some());
                 view! {
                     <fieldset class="field check-item" data-item=item.key.clone()>
                         <legend class="field-label">{item.label.clone()}</legend>
@@ -279,7 +278,8 @@ fn ScoreForm(
                         <Show when=shown.clone()>
                             <input type="text" placeholder=move || t_string!(i18n, cleaning.note).to_string()
                                 aria-label=move || t_string!(i18n, cleaning.note).to_string() bind:value=draft.note />
-                            <PhotoPicker photos=draft.photos preparing=draft.preparing missing />
+                            // The item's own message below says what is missing; the picker's generic one would say it twice.
+                            <PhotoPicker photos=draft.photos preparing=draft.preparing missing=Signal::stored(false) />
                         </Show>
                         <Show when=move || problem.get().is_some()>
                             <p class="field-problem" role="alert">{t!(i18n, cleaning.photo_needed)}</p>

@@ -3,7 +3,7 @@
 //! from this phone's data, so it works offline.
 
 use super::local_view::{
-    self, LocalCheck, appeal_status_name, day_of, grade_name, kind_name, score_badge, zone_title,
+    self, LocalCheck, appeal_status_name, grade_name, kind_name, score_badge, zone_title,
 };
 use crate::components::PhotoThumb;
 use crate::components::{Page, StorageErrorNotice, phone_now_ms, use_user};
@@ -67,29 +67,9 @@ fn InspectorRound() -> impl IntoView {
     let checks = Memo::new(move |_| zones.with(|z| local_view::checks(local, z)));
     // Each zone with today's check at this fixed time (the latest, if corrected).
     let rows = Memo::new(move |_| {
-        let today = local_view::today();
         let slot = slot.get();
         zones.with(|zones| {
-            checks.with(|checks| {
-                let mut rows: Vec<(ZoneRow, Option<LocalCheck>)> = zones
-                    .iter()
-                    .filter(|z| z.league == crate::domain::cleaning::League::Class)
-                    .map(|zone| {
-                        let done = checks
-                            .iter()
-                            .rfind(|c| {
-                                c.check.zone_id == zone.id
-                                    && c.check.kind == CheckKind::Daily
-                                    && c.check.slot == slot
-                                    && day_of(c.check.checked_at) == today
-                            })
-                            .cloned();
-                        (zone.clone(), done)
-                    })
-                    .collect();
-                rows.sort_by_key(|(_, done)| done.is_some());
-                rows
-            })
+            checks.with(|checks| local_view::slot_rows(zones, checks, slot.as_deref()))
         })
     });
     let left = Memo::new(move |_| rows.with(|r| r.iter().filter(|(_, d)| d.is_none()).count()));
@@ -333,6 +313,12 @@ fn ClassCheck(
         row.received_at,
         settings.with_untracked(|s| s.appeal_hours),
     );
+    let withdrawn = move || {
+        appeal.with(|a| {
+            a.as_ref()
+                .is_some_and(|(a, _)| a.status == crate::domain::cleaning::AppealStatus::Accepted)
+        })
+    };
     let writing = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
     let problem = RwSignal::new(false);
@@ -368,7 +354,8 @@ fn ClassCheck(
     view! {
         <li class="card class-check" data-testid="class-check">
             <div class="ticket-badges">
-                <span class=class data-testid="check-score">{text}</span>
+                // A check withdrawn on appeal no longer counts: its score is shown struck through, not as a grade.
+                <span class=move || if withdrawn() { "badge badge-withdrawn".to_owned() } else { class.to_owned() } data-testid="check-score">{text}</span>
                 <span class="badge">{move || kind_name(i18n.get_locale(), row.kind)}</span>
                 {check.pending.then(|| view! { <span class="badge badge-pending">{t!(i18n, sync.pending_badge)}</span> })}
             </div>
@@ -395,6 +382,8 @@ fn ClassCheck(
                         {pending.then(|| view! { " · " {t!(i18n, sync.pending_badge)} })}
                         {(!appeal.resolution.is_empty()).then(|| view! { " · " {appeal.resolution.clone()} })}
                     </p>
+                    // What the teacher wrote stays in view once sent.
+                    <p class="muted appeal-reason" data-testid="appeal-reason">{t!(i18n, cleaning.appeal_reason)} ": " {appeal.reason.clone()}</p>
                 }.into_any(),
                 None if phone_now_ms() <= deadline && !check.pending => view! {
                     <Show when=move || writing.get() fallback=move || view! {

@@ -10,7 +10,7 @@ use crate::domain::cleaning::{
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
 use crate::domain::school_class::chinese_name;
 use crate::features::directory::db::places::names_and_places;
-use crate::server::csv::{BOM, csv_line, csv_response};
+use crate::server::csv::{Format, Table, table_response};
 use crate::server::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -26,19 +26,38 @@ pub struct PeriodQuery {
 }
 
 pub async fn checks_csv(
+    state: State<AppState>,
+    jar: CookieJar,
+    query: Query<PeriodQuery>,
+) -> Response {
+    checks(state, jar, query, Format::Csv).await
+}
+
+pub async fn checks_xlsx(
+    state: State<AppState>,
+    jar: CookieJar,
+    query: Query<PeriodQuery>,
+) -> Response {
+    checks(state, jar, query, Format::Xlsx).await
+}
+
+async fn checks(
     State(state): State<AppState>,
     jar: CookieJar,
     Query(query): Query<PeriodQuery>,
+    format: Format,
 ) -> Response {
     let league = League::from_code(query.league.trim());
     let period = league.and_then(|l| period_of(l, &query.period, SCHOOL_UTC_OFFSET_MINUTES));
     let body = match (league, &period) {
-        (Some(league), Some(period)) => build(&state, &jar, league, period).await,
+        (Some(league), Some(period)) => build(&state, &jar, league, period, format).await,
         _ => Err(StatusCode::UNPROCESSABLE_ENTITY),
     };
     let key = period.map(|p| p.key).unwrap_or_default();
-    csv_response(
-        &format!("houqin-cleaning-{}-{key}.csv", query.league.trim()),
+    table_response(
+        &format!("houqin-cleaning-{}-{key}", query.league.trim()),
+        "卫生检查",
+        format,
         body,
     )
 }
@@ -48,13 +67,23 @@ async fn build(
     jar: &CookieJar,
     league: League,
     period: &crate::domain::cleaning::Period,
-) -> Result<String, StatusCode> {
+    format: Format,
+) -> Result<Table, StatusCode> {
     let user = crate::server::route_user(state, jar).await?;
     if !user.has(Role::Admin) {
         return Err(StatusCode::FORBIDDEN);
     }
     let unavailable = |_| StatusCode::SERVICE_UNAVAILABLE;
     let mut conn = state.db.pool.acquire().await.map_err(unavailable)?;
+    crate::server::audit::record(
+        &mut conn,
+        Some(user.id),
+        "export_cleaning_checks",
+        None,
+        &format!("{} {}.{}", league.code(), period.key, format.extension()),
+    )
+    .await
+    .map_err(unavailable)?;
     let settings = db::settings(&mut conn).await.map_err(unavailable)?;
     let zones: HashMap<_, _> = db::zones(&mut conn)
         .await
@@ -79,8 +108,7 @@ async fn build(
         .into_iter()
         .map(|(_, check, status)| (check, status))
         .collect();
-    let mut out = String::from(BOM);
-    out.push_str(&csv_line(&[
+    let mut out = Table::new(&[
         "日期",
         "时间",
         "班级",
@@ -93,7 +121,7 @@ async fn build(
         "扣分项",
         "申诉",
         "计入",
-    ]));
+    ]);
     for check in &checks {
         let zone = zones.get(&check.zone_id);
         // The class the check was made for, whoever keeps the zone now.
@@ -114,7 +142,7 @@ async fn build(
                 text
             })
             .collect();
-        out.push_str(&csv_line(&[
+        out.push(&[
             date(check.checked_at, SCHOOL_UTC_OFFSET_MINUTES),
             time(check.checked_at, SCHOOL_UTC_OFFSET_MINUTES),
             class,
@@ -142,7 +170,7 @@ async fn build(
                 "否"
             }
             .to_owned(),
-        ]));
+        ]);
     }
     // The league table below the checks, as the board shows it.
     let subjects: Vec<_> = match league {
@@ -155,15 +183,8 @@ async fn build(
     };
     let scores: Vec<ScoreRow> = checks.iter().map(ScoreRow::from).collect();
     let (standings, _, _) = table(league, &subjects, &scores, &withdrawn, &settings);
-    out.push_str("\r\n");
-    out.push_str(&csv_line(&[
-        "名次",
-        "名称",
-        "得分",
-        "定时检查天数",
-        "抽查次数",
-        "标记",
-    ]));
+    out.push::<&str>(&[]);
+    out.push(&["名次", "名称", "得分", "定时检查天数", "抽查次数", "标记"]);
     for s in standings {
         let name = match league {
             League::Class => classes
@@ -183,14 +204,14 @@ async fn build(
         } else {
             ""
         };
-        out.push_str(&csv_line(&[
+        out.push(&[
             s.rank.map(|r| r.to_string()).unwrap_or_default(),
             name,
             s.score.map(score_text).unwrap_or_default(),
             s.days.to_string(),
             s.spot_checks.to_string(),
             mark.to_owned(),
-        ]));
+        ]);
     }
     Ok(out)
 }

@@ -1,7 +1,7 @@
 //! The cleaning scores as this phone holds them (synced rows ⊕ pending checks and appeals), shared by the
 //! inspector's list, the scoring form and the class teacher's page.
 
-use crate::components::{class_name, phone_now_ms, phone_utc_offset};
+use crate::components::{ServerPhoto, class_name, phone_now_ms, phone_utc_offset};
 use crate::domain::cleaning::{
     APPEAL, AppealArgs, AppealRow, AppealStatus, CHECK, CheckArgs, CheckKind, CheckRow, League,
     RatingRow, Rubric, Settings, ZoneRow,
@@ -141,6 +141,44 @@ pub fn appeals(local: LocalData) -> Vec<(AppealRow, bool)> {
     list
 }
 
+/// The class zones with today's daily check at fixed time `slot` (the latest, if corrected), unchecked first.
+pub fn slot_rows(
+    zones: &[ZoneRow],
+    checks: &[LocalCheck],
+    slot: Option<&str>,
+) -> Vec<(ZoneRow, Option<LocalCheck>)> {
+    let today = today();
+    let mut rows: Vec<(ZoneRow, Option<LocalCheck>)> = zones
+        .iter()
+        .filter(|z| z.league == League::Class)
+        .map(|zone| {
+            let done = checks
+                .iter()
+                .rfind(|c| {
+                    c.check.zone_id == zone.id
+                        && c.check.kind == CheckKind::Daily
+                        && c.check.slot.as_deref() == slot
+                        && day_of(c.check.checked_at) == today
+                })
+                .cloned();
+            (zone.clone(), done)
+        })
+        .collect();
+    rows.sort_by_key(|(_, done)| done.is_some());
+    rows
+}
+
+/// The home card's count: the class zones this phone holds still unchecked at the current fixed time today.
+pub fn zones_left_now(local: LocalData) -> usize {
+    let slot = crate::domain::cleaning::current_slot(&settings(local).daily_times, minute_now());
+    let zones = zones(local);
+    let checks = checks(local, &zones);
+    slot_rows(&zones, &checks, slot.as_deref())
+        .iter()
+        .filter(|(_, done)| done.is_none())
+        .count()
+}
+
 /// Today's day number on this phone.
 pub fn today() -> i64 {
     day_of(phone_now_ms())
@@ -211,17 +249,6 @@ pub fn score_badge(score: i64, full: i64, threshold_centi: i64) -> (String, &'st
             "badge state-done"
         },
     )
-}
-
-/// A photo the server holds, as a thumbnail that opens the full picture (pages read online).
-#[leptos::component]
-pub fn ServerPhoto(id: uuid::Uuid) -> impl leptos::IntoView {
-    use leptos::prelude::*;
-    let href = format!("/api/photos/{id}");
-    let src = href.clone();
-    view! {
-        <a href=href target="_blank" class="photo"><img src=src alt="" loading="lazy" /></a>
-    }
 }
 
 /// The deductions of a stored check: item, grade, points, note and photos (pages read online).

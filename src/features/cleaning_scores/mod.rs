@@ -16,6 +16,7 @@ mod local_view;
 #[cfg(feature = "ssr")]
 pub mod mutations;
 mod routes;
+mod screen;
 mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod server_job;
@@ -25,7 +26,10 @@ pub use admin_page::CleaningAdminPage;
 pub use board_page::{ClassTermPage, LeagueBoardPage};
 pub use check_page::CleaningCheckPage;
 pub use cleaning_scores_page::CleaningScoresPage;
-pub use routes::CleaningScoresRoutes;
+pub use routes::{CleaningScoresRoutes, ScreenRoutes};
+pub use screen::{
+    Screen, ScreensCard, create_screen, load_screen_board, load_screens, revoke_screen,
+};
 pub use server_fns::*;
 pub use zones_here::ZonesAtPlace;
 
@@ -71,4 +75,8 @@ pub const NAV: crate::components::NavEntry = crate::components::NavEntry {
         path: "/admin/cleaning",
         name: |locale| crate::i18n::td_string!(locale, cleaning.admin),
     }],
+    home_count: Some(crate::components::HomeCount {
+        count: local_view::zones_left_now,
+        label: |locale| crate::i18n::td_string!(locale, home.count_zones_left),
+    }),
 };

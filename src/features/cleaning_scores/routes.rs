@@ -15,6 +15,7 @@ lazy_pages!(cleaning_scores {
     BoardRoute => view! { <LeagueBoardPage /> },
     ClassRoute => view! { <ClassTermPage /> },
     AdminRoute => view! { <AdminOnly><CleaningAdminPage /></AdminOnly> },
+    ScreenRoute => view! { <super::screen::ScreenBoardPage /> },
 });
 
 #[component(transparent)]
@@ -25,6 +26,16 @@ pub fn CleaningScoresRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <Route path=path!("/cleaning-scores/board") view={Lazy::<BoardRoute>::new()} />
         <Route path=path!("/cleaning-scores/class") view={Lazy::<ClassRoute>::new()} />
         <Route path=path!("/admin/cleaning") view={Lazy::<AdminRoute>::new()} />
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+/// The hallway screen, outside the app's frame: a TV opens it with no account (`screen`).
+#[component(transparent)]
+pub fn ScreenRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! {
+        <Route path=path!("/screen") view={Lazy::<ScreenRoute>::new()} />
     }
     .into_inner()
     .into_any_nested_route()

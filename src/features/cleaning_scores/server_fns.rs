@@ -140,7 +140,7 @@ pub(crate) mod handlers {
     use super::super::db;
     use super::{AppealCase, ClassTerm, CleaningSetup, LeagueBoard, LeagueRow};
     use crate::domain::cleaning::{
-        AppealStatus, CheckRow, League, Rubric, ScoreRow, Settings, ZoneKind, ZoneRow,
+        AppealStatus, CheckRow, League, Period, Rubric, ScoreRow, Settings, ZoneKind, ZoneRow,
         league_table, period_of,
     };
     use crate::domain::clock::{DAY_MS, SCHOOL_UTC_OFFSET_MINUTES, date};
@@ -231,20 +231,30 @@ pub(crate) mod handlers {
         if published.is_none() && !admin {
             return Err(AppError::NotFound);
         }
-        let settings = db::settings(&mut conn).await?;
-        let zones = db::zones(&mut conn).await?;
-        let subjects = subjects(&mut conn, league, &zones).await?;
-        let mut checks = db::scores_between(&mut conn, period.from_ms, period.to_ms).await?;
+        board(&mut conn, league, period, published).await
+    }
+
+    /// The board of a period, published at `published` (or a draft).
+    pub async fn board(
+        conn: &mut AnyConnection,
+        league: League,
+        period: Period,
+        published: Option<(i64, Uuid)>,
+    ) -> Result<LeagueBoard, AppError> {
+        let settings = db::settings(&mut *conn).await?;
+        let zones = db::zones(&mut *conn).await?;
+        let subjects = subjects(&mut *conn, league, &zones).await?;
+        let mut checks = db::scores_between(&mut *conn, period.from_ms, period.to_ms).await?;
         // A published board stays as published: what arrived later is shown as waiting, not counted.
         let before = checks.len();
         if let Some((published_at, _)) = &published {
             checks.retain(|c| c.league != league || c.received_at <= *published_at);
         }
         let arrived_after_publication = before - checks.len();
-        let withdrawn = db::withdrawn_checks(&mut conn).await?;
+        let withdrawn = db::withdrawn_checks(&mut *conn).await?;
         let ids: Vec<Uuid> = subjects.iter().map(|s| s.0).collect();
         let (table, counted, left_out) = table(league, &ids, &checks, &withdrawn, &settings);
-        let (people, _) = names_and_places(&mut conn).await?;
+        let (people, _) = names_and_places(&mut *conn).await?;
         let by_id: HashMap<Uuid, &Subject> = subjects.iter().map(|s| (s.0, s)).collect();
         let rows = table
             .into_iter()

@@ -142,10 +142,15 @@ impl ServerJob for CleaningScores {
     }
 
     fn routes(&self) -> axum::Router<AppState> {
-        axum::Router::new().route(
-            "/api/cleaning/checks.csv",
-            axum::routing::get(super::export::checks_csv),
-        )
+        axum::Router::new()
+            .route(
+                "/api/cleaning/checks.csv",
+                axum::routing::get(super::export::checks_csv),
+            )
+            .route(
+                "/api/cleaning/checks.xlsx",
+                axum::routing::get(super::export::checks_xlsx),
+            )
     }
 
     /// The default rubrics, and a zone for every class's outdoor area.

@@ -14,6 +14,7 @@ use uuid::Uuid;
 #[component]
 pub fn CheckPointsPage() -> impl IntoView {
     let i18n = use_i18n();
+    let form = NodeRef::<leptos::html::Form>::new();
     let directory = use_directory();
     let editing = RwSignal::new(None::<Uuid>);
     let place = RwSignal::new(String::new());
@@ -37,7 +38,7 @@ pub fn CheckPointsPage() -> impl IntoView {
     view! {
         <Page title=move || t_string!(i18n, admin.check_points).to_string()>
             <UndoBar held=toggle.held />
-            <form class="form card" on:submit=move |ev| {
+            <form class="form card" node_ref=form on:submit=move |ev| {
                 ev.prevent_default();
                 let input = CheckPointInput {
                     // An unparsable choice becomes the nil id, which the server reports as an unknown place.
@@ -88,7 +89,7 @@ pub fn CheckPointsPage() -> impl IntoView {
                                         <A href=format!("/check-points/{id}")><strong>{point.label.clone()}</strong></A>
                                         <span class="muted">{move || check_point_kind_name(i18n.get_locale(), point_kind)} " · "
                                             {point.responsible_name.clone()}</span>
-                                        <RowActions id active name toggle on_edit=move |()| {
+                                        <RowActions id active form name toggle on_edit=move |()| {
                                                 editing.set(Some(edit.id));
                                                 place.set(edit.place_id.to_string());
                                                 kind.set(edit.kind.code().to_owned());

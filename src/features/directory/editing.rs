@@ -92,12 +92,17 @@ pub fn RowActions(
     #[prop(into)] name: String,
     toggle: Activation,
     #[prop(into)] on_edit: Callback<()>,
+    /// The page's form, which 编辑 fills and brings into view (a lower row's form is otherwise off screen).
+    form: NodeRef<leptos::html::Form>,
     #[prop(optional, into)] label_href: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="row">
-            <button type="button" class="button button-small" on:click=move |_| on_edit.run(())>
+            <button type="button" class="button button-small" on:click=move |_| {
+                on_edit.run(());
+                crate::components::start_form_over(form);
+            }>
                 {t!(i18n, common.edit)}
             </button>
             <button type="button" class="button button-small" on:click=move |_| toggle.switch(id, !active, name.clone())>

@@ -7,6 +7,7 @@ pub mod db;
 #[cfg(feature = "ssr")]
 mod demo;
 mod editing;
+pub mod import;
 mod label_page;
 mod pickers;
 mod place_page;
@@ -18,7 +19,7 @@ mod server_fns;
 pub mod server_job;
 
 pub use check_points_page::CheckPointsPage;
-pub use label_page::{CheckPointLabelPage, PlaceLabelPage};
+pub use label_page::{CheckPointLabelPage, LabelsPage, PlaceLabelPage};
 pub use pickers::{PersonOptions, PlaceOptions};
 pub use place_page::{CheckPointPage, PlacePage};
 pub use places_page::PlacesPage;

@@ -14,6 +14,7 @@ use uuid::Uuid;
 #[component]
 pub fn PlacesPage() -> impl IntoView {
     let i18n = use_i18n();
+    let form = NodeRef::<leptos::html::Form>::new();
     let directory = use_directory();
     let editing = RwSignal::new(None::<Uuid>);
     let parent = RwSignal::new(String::new());
@@ -42,7 +43,7 @@ pub fn PlacesPage() -> impl IntoView {
     view! {
         <Page title=move || t_string!(i18n, admin.places).to_string()>
             <UndoBar held=toggle.held />
-            <form class="form card" on:submit=move |ev| {
+            <form class="form card" node_ref=form on:submit=move |ev| {
                 ev.prevent_default();
                 let input = PlaceInput {
                     parent_id: Uuid::parse_str(&parent.get_untracked()).ok(),
@@ -86,7 +87,7 @@ pub fn PlacesPage() -> impl IntoView {
                                         <A href=format!("/places/{id}")><strong>{place.name.clone()}</strong></A>
                                         <span class="muted">{move || place_kind_name(i18n.get_locale(), kind)}
                                             {(!active).then(|| view! { " · " {t!(i18n, common.inactive)} })}</span>
-                                        <RowActions id active name toggle on_edit=move |()| start_edit(edit.clone()) label_href=format!("/places/{id}/label") />
+                                        <RowActions id active form name toggle on_edit=move |()| start_edit(edit.clone()) label_href=format!("/places/{id}/label") />
                                     </li>
                                 }
                             }).collect_view()}

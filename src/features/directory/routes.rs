@@ -3,8 +3,8 @@
 //! wasm (`components::lazy_pages`).
 
 use super::{
-    CheckPointLabelPage, CheckPointPage, CheckPointsPage, PlaceLabelPage, PlacePage, PlacesPage,
-    SchoolClassesPage,
+    CheckPointLabelPage, CheckPointPage, CheckPointsPage, LabelsPage, PlaceLabelPage, PlacePage,
+    PlacesPage, SchoolClassesPage,
 };
 use crate::components::{AdminOnly, lazy_pages};
 use leptos::prelude::*;
@@ -16,6 +16,8 @@ lazy_pages!(directory_admin {
     PlacesRoute => view! { <AdminOnly><PlacesPage /></AdminOnly> },
     ClassesRoute => view! { <AdminOnly><SchoolClassesPage /></AdminOnly> },
     CheckPointsRoute => view! { <AdminOnly><CheckPointsPage /></AdminOnly> },
+    LabelsRoute => view! { <AdminOnly><LabelsPage /></AdminOnly> },
+    ImportRoute => view! { <AdminOnly><super::import::ImportPage /></AdminOnly> },
 });
 
 #[component(transparent)]
@@ -28,6 +30,8 @@ pub fn DirectoryRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <Route path=path!("/admin/places") view={Lazy::<PlacesRoute>::new()} />
         <Route path=path!("/admin/classes") view={Lazy::<ClassesRoute>::new()} />
         <Route path=path!("/admin/check-points") view={Lazy::<CheckPointsRoute>::new()} />
+        <Route path=path!("/admin/labels") view={Lazy::<LabelsRoute>::new()} />
+        <Route path=path!("/admin/import") view={Lazy::<ImportRoute>::new()} />
     }
     .into_inner()
     .into_any_nested_route()

@@ -12,6 +12,7 @@ use uuid::Uuid;
 #[component]
 pub fn SchoolClassesPage() -> impl IntoView {
     let i18n = use_i18n();
+    let form = NodeRef::<leptos::html::Form>::new();
     let directory = use_directory();
     let editing = RwSignal::new(None::<Uuid>);
     let grade = RwSignal::new("1".to_owned());
@@ -34,7 +35,7 @@ pub fn SchoolClassesPage() -> impl IntoView {
     view! {
         <Page title=move || t_string!(i18n, admin.classes).to_string()>
             <UndoBar held=toggle.held />
-            <form class="form card" on:submit=move |ev| {
+            <form class="form card" node_ref=form on:submit=move |ev| {
                 ev.prevent_default();
                 let input = SchoolClassInput {
                     grade: grade.get_untracked().trim().parse().unwrap_or(0),
@@ -82,7 +83,7 @@ pub fn SchoolClassesPage() -> impl IntoView {
                                     <li class:inactive=!active>
                                         <strong>{move || class_name(i18n.get_locale(), class.grade, class.number)}</strong>
                                         <span class="muted">{class.teacher_name.clone()} " · " {class.zone_path.clone()}</span>
-                                        <RowActions id active name=class_name(i18n.get_locale_untracked(), class.grade, class.number) toggle on_edit=move |()| {
+                                        <RowActions id active form name=class_name(i18n.get_locale_untracked(), class.grade, class.number) toggle on_edit=move |()| {
                                                 editing.set(Some(edit.id));
                                                 grade.set(edit.grade.to_string());
                                                 number.set(edit.number.to_string());

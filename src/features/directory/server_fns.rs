@@ -24,6 +24,12 @@ pub async fn load_directory() -> Result<Directory, AppError> {
     crate::server::respond(handlers::load().await)
 }
 
+/// Names the school (printouts, labels and page titles carry it).
+#[server(endpoint = "directory/save_school_name", input = Json)]
+pub async fn save_school_name(name: String) -> Result<(), AppError> {
+    crate::server::respond(handlers::save_school_name(name).await)
+}
+
 /// Adds a place (`id` is `None`) or changes one.
 #[server(endpoint = "directory/save_place", input = Json)]
 pub async fn save_place(id: Option<Uuid>, input: PlaceInput) -> Result<Uuid, AppError> {
@@ -58,14 +64,24 @@ pub async fn set_active(entry: Entry, id: Uuid, active: bool) -> Result<(), AppE
     crate::server::respond(handlers::set_active(entry, id, active).await)
 }
 
-#[server(endpoint = "directory/load_label", input = Json)]
-pub async fn load_label(entry: Entry, id: Uuid) -> Result<Label, AppError> {
-    crate::server::respond(handlers::label(entry, id).await)
+/// A sheet of labels: the school's name, and one label per record asked for, in the order asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Labels {
+    pub school_name: String,
+    pub labels: Vec<Label>,
+}
+
+/// The most labels one sheet makes (ten A4 pages of stickers).
+pub const LABELS_MAX: usize = 120;
+
+#[server(endpoint = "directory/load_labels", input = Json)]
+pub async fn load_labels(entry: Entry, ids: Vec<Uuid>) -> Result<Labels, AppError> {
+    crate::server::respond(handlers::labels(entry, ids).await)
 }
 
 #[cfg(feature = "ssr")]
 mod handlers {
-    use super::super::db::{check_points, places, school_classes};
+    use super::super::db::{check_points, places, school, school_classes};
     use super::{Directory, Entry, Label};
     use crate::domain::{CheckPointInput, PlaceInput, Role, SchoolClassInput};
     use crate::error::{AppError, Checks, Problem};
@@ -91,7 +107,17 @@ mod handlers {
             people,
             places,
             id_seal_key: crate::server::id_seal::public_key(&state.config.id_seal_keys),
+            school_name: school::school_name(&mut *db.pool.acquire().await?).await?,
         })
+    }
+
+    pub async fn save_school_name(name: String) -> Result<(), AppError> {
+        let db = session::require_role(&[Role::Admin]).await?.state.db;
+        let name = crate::domain::directory::school_name(&name)?;
+        let mut tx = db.begin_write().await?;
+        school::save_school_name(&mut tx, &name).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn save_place(id: Option<Uuid>, input: PlaceInput) -> Result<Uuid, AppError> {
@@ -227,51 +253,71 @@ mod handlers {
         Ok(())
     }
 
-    pub async fn label(entry: Entry, id: Uuid) -> Result<Label, AppError> {
+    pub async fn labels(entry: Entry, ids: Vec<Uuid>) -> Result<super::Labels, AppError> {
+        if ids.is_empty() {
+            return Err(AppError::invalid("ids", Problem::Required));
+        }
+        if ids.len() > super::LABELS_MAX {
+            return Err(AppError::invalid(
+                "ids",
+                Problem::TooLong {
+                    max: super::LABELS_MAX as u32,
+                },
+            ));
+        }
         let state = session::require_user().await?.state;
         let db = &state.db;
-        // Only the places (and, for a check point, the points) are needed to name the label.
+        // Only the places (and, for check points, the points) are needed to name the labels.
         let places = places::list_places(db).await?;
         let base = public_base_url(&state).await?;
-        let (title, subtitle, path) = match entry {
-            Entry::Place => {
-                let place = places
-                    .iter()
-                    .find(|p| p.id == id)
-                    .ok_or(AppError::NotFound)?;
-                (
-                    place.name.clone(),
-                    place.path.clone(),
-                    format!("/places/{id}"),
-                )
-            }
-            Entry::CheckPoint => {
-                let point = check_points::list_check_points(db, &places)
-                    .await?
-                    .into_iter()
-                    .find(|c| c.id == id)
-                    .ok_or(AppError::NotFound)?;
-                (
-                    point.label.clone(),
-                    point.place_path.clone(),
-                    // `qr=1`: opened by scanning the label on site (recorded with a check as presence).
-                    format!("/check-points/{id}?qr=1"),
-                )
-            }
+        let named: Vec<(Uuid, String, String, String)> = match entry {
+            Entry::Place => places
+                .iter()
+                .map(|p| {
+                    (
+                        p.id,
+                        p.name.clone(),
+                        p.path.clone(),
+                        format!("/places/{}", p.id),
+                    )
+                })
+                .collect(),
+            Entry::CheckPoint => check_points::list_check_points(db, &places)
+                .await?
+                .into_iter()
+                // `qr=1`: opened by scanning the label on site (recorded with a check as presence).
+                .map(|c| {
+                    (
+                        c.id,
+                        c.label,
+                        c.place_path,
+                        format!("/check-points/{}?qr=1", c.id),
+                    )
+                })
+                .collect(),
             Entry::SchoolClass => return Err(AppError::NotFound),
         };
-        // A top-level place's path is its own name; say it once.
-        let subtitle = if subtitle == title {
-            String::new()
-        } else {
-            subtitle
-        };
-        let url = format!("{base}{path}");
-        Ok(Label {
-            qr_svg: qr_svg(&url)?,
-            title,
-            subtitle,
-            url,
+        let mut labels = Vec::with_capacity(ids.len());
+        for id in ids {
+            let (_, title, subtitle, path) =
+                named.iter().find(|n| n.0 == id).ok_or(AppError::NotFound)?;
+            let url = format!("{base}{path}");
+            labels.push(Label {
+                qr_svg: qr_svg(&url)?,
+                title: title.clone(),
+                // A top-level place's path is its own name; say it once.
+                subtitle: if subtitle == title {
+                    String::new()
+                } else {
+                    subtitle.clone()
+                },
+                url,
+            });
+        }
+        let school_name = school::school_name(&mut *db.pool.acquire().await?).await?;
+        Ok(super::Labels {
+            school_name,
+            labels,
         })
     }
 

@@ -4,6 +4,7 @@
 use crate::domain::PlaceKind;
 use crate::domain::SessionUser;
 use crate::domain::directory::{PersonRow, PlaceRow};
+use crate::domain::search::initials;
 use crate::domain::sync::{Op, SyncError};
 use crate::error::AppError;
 use crate::server::db::{opt_uuid, uuid};
@@ -18,6 +19,14 @@ pub struct Directory;
 impl ServerJob for Directory {
     fn job(&self) -> &'static Job {
         &super::JOB
+    }
+
+    /// The import templates.
+    fn routes(&self) -> axum::Router<crate::server::state::AppState> {
+        axum::Router::new().route(
+            "/api/import/{file}",
+            axum::routing::get(super::import::template::download),
+        )
     }
 
     async fn pull_scope(
@@ -43,7 +52,9 @@ impl ServerJob for Directory {
         let mut ops = Vec::new();
         let people = sqlx::query(
             "SELECT id, display_name, active, version, \
-             EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = 'maintenance') AS maintenance \
+             EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = 'maintenance') AS maintenance, \
+             EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id \
+                     AND r.role IN ('admin', 'staff', 'class_teacher')) AS host \
              FROM users WHERE version > $1 AND version <= $2",
         )
         .bind(span.after)
@@ -52,14 +63,18 @@ impl ServerJob for Directory {
         .await?;
         for row in people {
             let id = uuid(row.try_get("id")?)?;
-            let maintenance = match row.try_get::<bool, _>("maintenance") {
-                Ok(flag) => flag,
-                Err(_) => row.try_get::<i64, _>("maintenance")? == 1,
+            // PostgreSQL answers EXISTS with a boolean, SQLite with 0 or 1.
+            let flag = |column: &str| match row.try_get::<bool, _>(column) {
+                Ok(flag) => Ok(flag),
+                Err(_) => row.try_get::<i64, _>(column).map(|n| n == 1),
             };
+            let display_name: String = row.try_get("display_name")?;
             let person = PersonRow {
                 id,
-                display_name: row.try_get("display_name")?,
-                maintenance,
+                initials: initials(&display_name),
+                display_name,
+                maintenance: flag("maintenance")?,
+                host: flag("host")?,
             };
             ops.push((
                 row.try_get("version")?,
@@ -76,12 +91,14 @@ impl ServerJob for Directory {
         for row in places {
             let id = uuid(row.try_get("id")?)?;
             let kind: String = row.try_get("kind")?;
+            let name: String = row.try_get("name")?;
             let place = PlaceRow {
                 id,
                 parent_id: opt_uuid(row.try_get("parent_id")?)?,
                 kind: PlaceKind::from_code(&kind)
                     .ok_or_else(|| sqlx::Error::Decode(format!("place kind {kind}").into()))?,
-                name: row.try_get("name")?,
+                initials: initials(&name),
+                name,
             };
             ops.push((
                 row.try_get("version")?,

@@ -212,16 +212,7 @@ pub async fn audit_by(
     subject: Option<Uuid>,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO audit_log (id, at, user_id, action, subject_id, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(Uuid::now_v7().to_string())
-        .bind(at)
-        .bind(user.map(|u| u.to_string()))
-        .bind(action)
-        .bind(subject.map(|s| s.to_string()))
-        .bind(detail)
-        .execute(conn)
-        .await?;
-    Ok(())
+    crate::server::audit::record_at(conn, user, at, action, subject, detail).await
 }
 
 const VISIT_COLUMNS: &str = "v.id, v.visitor_name, v.phone, v.id_type, v.id_masked, v.organisation, v.host_user_id, \

@@ -1,10 +1,12 @@
-//! `GET /api/gate-visits/register.csv?date=YYYY-MM-DD`: the day's register as CSV for spreadsheets (UTF-8 with
-//! a byte-order mark, so Excel on a Chinese Windows reads the names right). Audited like the printed register.
+//! `GET /api/gate-visits/register.csv?date=YYYY-MM-DD` (and `register.xlsx`): the day's register for spreadsheets
+//! (`server::csv`). Audited like the printed register.
 
 use super::db;
+use super::gate_visits_page::id_type_name;
+use crate::domain::Role;
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, day_range, time};
-use crate::domain::{Role, visit::IdType};
-use crate::server::csv::{BOM, csv_line, csv_response};
+use crate::i18n::Locale;
+use crate::server::csv::{Format, Table, table_response};
 use crate::server::db::now_ms;
 use crate::server::state::AppState;
 use axum::extract::{Query, State};
@@ -19,16 +21,38 @@ pub struct DayQuery {
 }
 
 pub async fn register_csv(
+    state: State<AppState>,
+    jar: CookieJar,
+    query: Query<DayQuery>,
+) -> Response {
+    register(state, jar, query, Format::Csv).await
+}
+
+pub async fn register_xlsx(
+    state: State<AppState>,
+    jar: CookieJar,
+    query: Query<DayQuery>,
+) -> Response {
+    register(state, jar, query, Format::Xlsx).await
+}
+
+async fn register(
     State(state): State<AppState>,
     jar: CookieJar,
     Query(query): Query<DayQuery>,
+    format: Format,
 ) -> Response {
     let day = query.date.trim().to_owned();
-    let body = build(&state, &jar, &day).await;
-    csv_response(&format!("houqin-visits-{day}.csv"), body)
+    let body = build(&state, &jar, &day, format).await;
+    table_response(&format!("houqin-visits-{day}"), "访客登记", format, body)
 }
 
-async fn build(state: &AppState, jar: &CookieJar, day: &str) -> Result<String, StatusCode> {
+async fn build(
+    state: &AppState,
+    jar: &CookieJar,
+    day: &str,
+    format: Format,
+) -> Result<Table, StatusCode> {
     let user = crate::server::route_user(state, jar).await?;
     if !user.has(Role::GateGuard) && !user.has(Role::Admin) {
         return Err(StatusCode::FORBIDDEN);
@@ -44,22 +68,34 @@ async fn build(state: &AppState, jar: &CookieJar, day: &str) -> Result<String, S
         &mut tx,
         Some(user.id),
         now_ms(),
-        "export_register_csv",
+        match format {
+            Format::Csv => "export_register_csv",
+            Format::Xlsx => "export_register_xlsx",
+        },
         None,
         day,
     )
     .await
     .map_err(unavailable)?;
     tx.commit().await.map_err(unavailable)?;
-    let mut out = String::from(BOM);
-    out.push_str("日期,进校时间,离校时间,姓名,电话,证件类型,证件号码,单位,被访人/地点,事由,人数,车牌,关注名单\r\n");
+    let mut out = Table::new(&[
+        "日期",
+        "进校时间",
+        "离校时间",
+        "姓名",
+        "电话",
+        "证件类型",
+        "证件号码",
+        "单位",
+        "被访人/地点",
+        "事由",
+        "人数",
+        "车牌",
+        "关注名单",
+    ]);
     for (visit, time_out) in rows {
-        let id_type = match visit.id_type {
-            IdType::ResidentCard => "居民身份证",
-            IdType::Passport => "护照",
-            IdType::Other => "其他",
-            IdType::None => "无",
-        };
+        // The screen's words for it (the register is the school's record, in Chinese).
+        let id_type = id_type_name(Locale::zh, visit.id_type);
         let fields = [
             date(visit.corrected_time_in(), SCHOOL_UTC_OFFSET_MINUTES),
             time(visit.corrected_time_in(), SCHOOL_UTC_OFFSET_MINUTES),
@@ -68,7 +104,7 @@ async fn build(state: &AppState, jar: &CookieJar, day: &str) -> Result<String, S
                 .unwrap_or_default(),
             visit.visitor_name,
             visit.phone,
-            id_type.to_owned(),
+            id_type,
             visit.id_masked.unwrap_or_default(),
             visit.organisation,
             visit.host_name,
@@ -77,7 +113,7 @@ async fn build(state: &AppState, jar: &CookieJar, day: &str) -> Result<String, S
             visit.plate,
             visit.watch_note.unwrap_or_default(),
         ];
-        out.push_str(&csv_line(&fields));
+        out.push(&fields);
     }
     Ok(out)
 }

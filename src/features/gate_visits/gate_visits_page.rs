@@ -2,7 +2,10 @@
 //! and writes this phone's local data (snapshot ⊕ pending), so it works the same with no signal.
 
 use super::local_view::{HostChoice, Visits, hosts, use_local_visits, visits_memo};
-use crate::components::{Field, Page, StorageErrorNotice, phone_utc_offset, use_directory};
+use crate::components::{
+    Choice, ChoiceGroup, Field, Page, SearchPicker, StorageErrorNotice, phone_utc_offset,
+    reveal_first_problem, start_form_over, use_directory,
+};
 use crate::domain::clock::{start_of_day, time};
 use crate::domain::visit::{
     IdType, SIGN_IN, SIGN_OUT, SignInArgs, SignOutArgs, WATCH_DECIDE, WatchDecision,
@@ -115,8 +118,67 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
     let saved = RwSignal::new(None::<String>);
     let watch_warning = RwSignal::new(None::<WatchEntry>);
     let host_choices = Memo::new(move |_| hosts(local));
+    // People apart from places, and only those a visitor may come to see.
+    let host_groups = Signal::derive(move || {
+        let locale = i18n.get_locale();
+        let group = |heading: &str, person: bool| ChoiceGroup {
+            heading: heading.to_owned(),
+            choices: host_choices.with(|hosts| {
+                hosts
+                    .iter()
+                    .filter(|h| h.offered && h.choice.user().is_some() == person)
+                    .map(|h| Choice {
+                        value: h.choice.code(),
+                        label: h.label.clone(),
+                        initials: h.initials.clone(),
+                    })
+                    .collect()
+            }),
+        };
+        vec![
+            group(td_string!(locale, gate.host_people), true),
+            group(td_string!(locale, gate.host_places), false),
+        ]
+    });
+    // The hosts of this gate's last visits, offered before anything is typed.
+    let recent_hosts = Signal::derive(move || {
+        visits.with(|visits| {
+            let mut recent: Vec<String> = Vec::new();
+            for visit in visits.iter() {
+                let choice = visit
+                    .visit
+                    .host_user_id
+                    .map(HostChoice::Person)
+                    .or(visit.visit.host_place_id.map(HostChoice::Place));
+                if let Some(code) = choice.map(HostChoice::code)
+                    && !recent.contains(&code)
+                {
+                    recent.push(code);
+                }
+                if recent.len() == 4 {
+                    break;
+                }
+            }
+            recent
+        })
+    });
+    // The reason is typed only when none of the usual ones fits.
+    let other_reason = RwSignal::new(false);
+    let form = NodeRef::<leptos::html::Form>::new();
+    let reasons = move || {
+        let locale = i18n.get_locale();
+        [
+            td_string!(locale, gate.reason_official),
+            td_string!(locale, gate.reason_parent),
+            td_string!(locale, gate.reason_delivery),
+            td_string!(locale, gate.reason_works),
+            td_string!(locale, gate.reason_visit),
+        ]
+        .map(|r| r.to_string())
+    };
 
-    // Prefill a returning visitor from their phone number (only fields still empty).
+    // Prefill a returning visitor from their phone number (only fields still empty): who they are, and whom
+    // they came to see and why, as last time.
     Effect::new(move |_| {
         let typed = phone.get();
         if same_id_as.get_untracked().is_some() || !name.get_untracked().is_empty() {
@@ -130,6 +192,23 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
             id_type.set(earlier.visit.id_type);
             if earlier.visit.id_type != IdType::None {
                 same_id_as.set(Some((earlier.visit.id, earlier.visit.id_masked.clone())));
+            }
+            let last_host = earlier
+                .visit
+                .host_user_id
+                .map(HostChoice::Person)
+                .or(earlier.visit.host_place_id.map(HostChoice::Place));
+            let still_there = |choice: HostChoice| {
+                host_choices.with_untracked(|c| c.iter().any(|h| h.offered && h.choice == choice))
+            };
+            if let Some(choice) =
+                last_host.filter(|c| host.with_untracked(String::is_empty) && still_there(*c))
+            {
+                host.set(choice.code());
+            }
+            if reason.with_untracked(String::is_empty) && !earlier.visit.reason.is_empty() {
+                other_reason.set(!reasons().contains(&earlier.visit.reason));
+                reason.set(earlier.visit.reason.clone());
             }
         }
     });
@@ -167,6 +246,7 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
         party.set("1".into());
         id_type.set(IdType::ResidentCard);
         same_id_as.set(None);
+        other_reason.set(false);
         problems.set(None);
         watch_warning.set(None);
     };
@@ -213,6 +293,7 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
         }
         saved.set(Some(args.visitor_name.trim().to_owned()));
         reset();
+        start_form_over(form);
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -220,6 +301,7 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
         let args = args();
         if let Err(error) = args.clone().validate() {
             problems.set(Some(error));
+            reveal_first_problem(form);
             return;
         }
         problems.set(None);
@@ -240,20 +322,14 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
         IdType::Other,
         IdType::None,
     ];
-    let reasons = move || {
-        let locale = i18n.get_locale();
-        [
-            td_string!(locale, gate.reason_official),
-            td_string!(locale, gate.reason_parent),
-            td_string!(locale, gate.reason_delivery),
-            td_string!(locale, gate.reason_works),
-            td_string!(locale, gate.reason_visit),
-        ]
-        .map(|r| r.to_string())
-    };
     view! {
-        <form class="form card" on:submit=submit novalidate data-testid="register-form">
+        <form class="form card" on:submit=submit novalidate data-testid="register-form" node_ref=form>
             <h2>{t!(i18n, gate.register_visitor)}</h2>
+            <Show when=move || saved.get().is_some()>
+                <p class="notice notice-ok" role="status" data-testid="saved">
+                    {move || saved.get().unwrap_or_default()} " · " {t!(i18n, sync.saved_on_phone)}
+                </p>
+            </Show>
             <Field label=move || t_string!(i18n, gate.phone).to_string() problem=problem("phone")>
                 <input type="tel" inputmode="tel" autocomplete="off" name="phone" bind:value=phone />
             </Field>
@@ -282,23 +358,22 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
             </fieldset>
             <Show when=move || id_type.get() != IdType::None && same_id_as.get().is_none()>
                 <Field label=move || t_string!(i18n, gate.id_number).to_string() problem=problem("id_number")>
-                    <input type="text" autocomplete="off" autocapitalize="characters" name="id_number" bind:value=id_number />
+                    // A resident card number is digits with at most a final X: the keypad, and a key for the X.
+                    <div class="input-with-key">
+                        <input type="text" autocomplete="off" autocapitalize="characters" name="id_number"
+                            inputmode=move || if id_type.get() == IdType::ResidentCard { "numeric" } else { "text" }
+                            bind:value=id_number />
+                        <Show when=move || id_type.get() == IdType::ResidentCard>
+                            <button type="button" class="button button-secondary input-key"
+                                aria-label=move || t_string!(i18n, gate.type_x).to_string()
+                                on:click=move |_| id_number.update(|n| n.push('X'))>"X"</button>
+                        </Show>
+                    </div>
                 </Field>
             </Show>
             <Field label=move || t_string!(i18n, gate.host).to_string() problem=problem("host")>
-                <select name="host" bind:value=host>
-                    <option value="">{t!(i18n, common.choose)}</option>
-                    <optgroup label=move || t_string!(i18n, gate.host_people).to_string()>
-                        {move || host_choices.get().into_iter().filter(|c| c.0.user().is_some()).map(|(choice, label)| view! {
-                            <option value=choice.code()>{label}</option>
-                        }).collect_view()}
-                    </optgroup>
-                    <optgroup label=move || t_string!(i18n, gate.host_places).to_string()>
-                        {move || host_choices.get().into_iter().filter(|c| c.0.place().is_some()).map(|(choice, label)| view! {
-                            <option value=choice.code()>{label}</option>
-                        }).collect_view()}
-                    </optgroup>
-                </select>
+                <SearchPicker groups=host_groups selected=host quick=recent_hosts name="host"
+                    quick_heading=Signal::derive(move || t_string!(i18n, gate.recent_hosts).to_string()) />
             </Field>
             <fieldset class="field">
                 <legend class="field-label">{t!(i18n, gate.reason)}</legend>
@@ -306,12 +381,18 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
                     {move || reasons().into_iter().map(|text| {
                         let value = text.clone();
                         view! {
-                            <button type="button" class="chip" aria-pressed=move || (reason.get() == value).to_string()
-                                on:click={let text = text.clone(); move |_| reason.set(text.clone())}>{text.clone()}</button>
+                            <button type="button" class="chip" aria-pressed=move || (!other_reason.get() && reason.get() == value).to_string()
+                                on:click={let text = text.clone(); move |_| { other_reason.set(false); reason.set(text.clone()); }}>{text.clone()}</button>
                         }
                     }).collect_view()}
+                    <button type="button" class="chip" aria-pressed=move || other_reason.get().to_string()
+                        on:click=move |_| { other_reason.set(true); reason.set(String::new()); }>{t!(i18n, gate.reason_other)}</button>
                 </div>
-                <input type="text" name="reason" aria-label=move || t_string!(i18n, gate.reason).to_string() bind:value=reason />
+                <Show when=move || other_reason.get()>
+                    <Field label=move || t_string!(i18n, gate.reason_other_label).to_string() problem=problem("reason")>
+                        <input type="text" name="reason" autocomplete="off" bind:value=reason />
+                    </Field>
+                </Show>
             </fieldset>
             <Field label=move || t_string!(i18n, gate.organisation).to_string() problem=problem("organisation")>
                 <input type="text" autocomplete="off" name="organisation" bind:value=organisation />
@@ -337,11 +418,6 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
                         <button type="button" class="button button-danger" on:click=move |_| finish(Some(WatchDecision::TurnedAway))>{t!(i18n, gate.turn_away)}</button>
                     </div>
                 </div>
-            </Show>
-            <Show when=move || saved.get().is_some()>
-                <p class="notice notice-ok" role="status" data-testid="saved">
-                    {move || saved.get().unwrap_or_default()} " · " {t!(i18n, sync.saved_on_phone)}
-                </p>
             </Show>
             <button type="submit" class="button button-big">{t!(i18n, gate.save_visit)}</button>
         </form>

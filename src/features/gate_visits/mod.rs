@@ -60,4 +60,8 @@ pub const NAV: crate::components::NavEntry = crate::components::NavEntry {
         path: "/admin/watch-list",
         name: |locale| crate::i18n::td_string!(locale, admin.watch_list),
     }],
+    home_count: Some(crate::components::HomeCount {
+        count: local_view::on_campus_now,
+        label: |locale| crate::i18n::td_string!(locale, home.count_on_campus),
+    }),
 };

@@ -2,7 +2,7 @@
 //! at the assembly point even with no network.
 
 use super::local_view::{use_local_visits, visits_memo};
-use crate::components::phone_utc_offset;
+use crate::components::{SignatureLines, phone_utc_offset};
 use crate::domain::clock::{date, time};
 use crate::i18n::*;
 use crate::sync::local::use_local_data;
@@ -36,7 +36,7 @@ pub fn RollCallPage() -> impl IntoView {
                     format!(" · {} {} {}", t_string!(i18n, sync.last_sync), date(t, offset), time(t, offset))
                 })}
             </p>
-            <table class="table">
+            <table class="table stack">
                 <thead><tr>
                     <th>{t!(i18n, gate.visitor_name)}</th><th>{t!(i18n, gate.party_size)}</th>
                     <th>{t!(i18n, gate.host)}</th><th>{t!(i18n, gate.time_in)}</th><th>{t!(i18n, gate.phone)}</th><th>"✓"</th>
@@ -44,16 +44,17 @@ pub fn RollCallPage() -> impl IntoView {
                 <tbody>
                     <For each=move || on_campus.get() key=|v| v.visit.id let:item>
                         <tr>
-                            <td>{item.visit.visitor_name.clone()}</td>
-                            <td>{item.visit.party_size}</td>
-                            <td>{item.visit.host_name.clone()}</td>
-                            <td>{time(item.visit.corrected_time_in(), phone_utc_offset())}</td>
-                            <td>{item.visit.phone.clone()}</td>
-                            <td class="tick-box"></td>
+                            <td data-label=move || t_string!(i18n, gate.visitor_name).to_string()>{item.visit.visitor_name.clone()}</td>
+                            <td data-label=move || t_string!(i18n, gate.party_size).to_string()>{item.visit.party_size}</td>
+                            <td data-label=move || t_string!(i18n, gate.host).to_string()>{item.visit.host_name.clone()}</td>
+                            <td data-label=move || t_string!(i18n, gate.time_in).to_string()>{time(item.visit.corrected_time_in(), phone_utc_offset())}</td>
+                            <td data-label=move || t_string!(i18n, gate.phone).to_string()>{item.visit.phone.clone()}</td>
+                            <td class="tick-box" data-label="✓"></td>
                         </tr>
                     </For>
                 </tbody>
             </table>
+            <SignatureLines who=Signal::derive(move || vec![t_string!(i18n, common.sign_caller).to_string()]) />
             <button type="button" class="button no-print" on:click=print>{t!(i18n, common.print)}</button>
         </section>
     }

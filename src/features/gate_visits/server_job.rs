@@ -103,10 +103,15 @@ impl ServerJob for GateVisits {
     }
 
     fn routes(&self) -> axum::Router<AppState> {
-        axum::Router::new().route(
-            "/api/gate-visits/register.csv",
-            axum::routing::get(super::export::register_csv),
-        )
+        axum::Router::new()
+            .route(
+                "/api/gate-visits/register.csv",
+                axum::routing::get(super::export::register_csv),
+            )
+            .route(
+                "/api/gate-visits/register.xlsx",
+                axum::routing::get(super::export::register_xlsx),
+            )
     }
 
     async fn start(&self, db: &Db, config: &Config) -> Result<(), sqlx::Error> {

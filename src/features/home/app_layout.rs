@@ -30,7 +30,8 @@ pub fn AppLayout() -> impl IntoView {
             {move || Suspend::new(async move {
                 match whoami.await {
                     Ok(SessionInfo { user: Some(user), https_url, .. }) => {
-                        // The language remembered for this user wins over this phone's last choice.
+                        // The language remembered for this user wins over this phone's last choice (one made here
+                        // with no network reached the server first: `session::save_unsaved_locale`).
                         if let Ok(locale) = user.locale.parse::<Locale>()
                             && locale != i18n.get_locale_untracked()
                         {
@@ -94,6 +95,7 @@ fn SignedIn(user: SessionUser, https_url: Option<String>) -> impl IntoView {
                 <span class="who">{user.display_name.clone()}</span>
             </header>
             <InsecureNotice https_url />
+            <SchoolName />
             <main class="app-main" id="main">
                 <Outlet />
             </main>
@@ -126,6 +128,28 @@ fn SignedIn(user: SessionUser, https_url: Option<String>) -> impl IntoView {
                 </A>
             </nav>
         </div>
+    }
+}
+
+/// The school's name: in the window title, and at the head of every printed page (a register, a ledger, a label).
+#[component]
+fn SchoolName() -> impl IntoView {
+    let i18n = use_i18n();
+    let directory = crate::components::use_directory();
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                let school = directory.await.map(|d| d.school_name).unwrap_or_default();
+                (!school.is_empty()).then(|| {
+                    // A plain string, as in `AppTitle`: the server reads the title after this owner is gone.
+                    let title = format!("{school} · {}", t_string!(i18n, app.title));
+                    view! {
+                        <leptos_meta::Title text=title />
+                        <p class="print-only print-school" data-testid="print-school">{school}</p>
+                    }
+                })
+            })}
+        </Transition>
     }
 }
 

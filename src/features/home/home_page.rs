@@ -14,6 +14,7 @@ pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let user = use_user();
     let directory = use_directory();
+    let local = crate::sync::local::use_local_data();
     let greeting = move || {
         let name = user.get().map(|u| u.display_name).unwrap_or_default();
         t_string!(i18n, home.greeting, name = name).to_string()
@@ -48,7 +49,18 @@ pub fn HomePage() -> impl IntoView {
                                 <A href=job.path attr:class="card card-link">
                                     <IconSvg icon=job.icon />
                                     <strong>{move || (job.name)(i18n.get_locale())}</strong>
-                                    <span class="muted">{move || (job.summary)(i18n.get_locale())}</span>
+                                    {match &job.home_count {
+                                        // Counted from the phone's data once it is read (the server renders no number).
+                                        Some(count) => view! {
+                                            <span class="home-count" data-testid="home-count">
+                                                {move || local.settled().then(|| view! {
+                                                    <span class="big-number">{(count.count)(local)}</span>
+                                                    " " {(count.label)(i18n.get_locale())}
+                                                })}
+                                            </span>
+                                        }.into_any(),
+                                        None => view! { <span class="muted">{move || (job.summary)(i18n.get_locale())}</span> }.into_any(),
+                                    }}
                                 </A>
                             }
                         })

@@ -3,6 +3,7 @@
 
 mod admin_page;
 mod app_layout;
+mod backup_card;
 mod home_page;
 
 pub use admin_page::AdminPage;

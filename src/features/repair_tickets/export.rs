@@ -1,10 +1,13 @@
-//! `GET /api/repair-tickets/log.csv?month=YYYY-MM`: the month's repair log (维修台账) as CSV.
+//! `GET /api/repair-tickets/log.csv?month=YYYY-MM`: the month's repair log (维修台账) as CSV, in the words the
+//! screen uses (the same locale strings, in Chinese: the log is the school's record).
 
+use super::local_view::{category_name, status_name, urgency_name};
 use super::server_fns::handlers::log_rows;
 use crate::domain::Role;
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
-use crate::domain::ticket::{Category, Status, Urgency};
-use crate::server::csv::{BOM, csv_line, csv_response};
+use crate::domain::ticket::Status;
+use crate::i18n::Locale;
+use crate::server::csv::{Format, Table, table_response};
 use crate::server::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -17,49 +20,35 @@ pub struct MonthQuery {
     month: String,
 }
 
-pub async fn log_csv(
+pub async fn log_csv(state: State<AppState>, jar: CookieJar, query: Query<MonthQuery>) -> Response {
+    log(state, jar, query, Format::Csv).await
+}
+
+pub async fn log_xlsx(
+    state: State<AppState>,
+    jar: CookieJar,
+    query: Query<MonthQuery>,
+) -> Response {
+    log(state, jar, query, Format::Xlsx).await
+}
+
+async fn log(
     State(state): State<AppState>,
     jar: CookieJar,
     Query(query): Query<MonthQuery>,
+    format: Format,
 ) -> Response {
     let month = query.month.trim().to_owned();
-    let body = build(&state, &jar, &month).await;
-    csv_response(&format!("houqin-repairs-{month}.csv"), body)
+    let body = build(&state, &jar, &month, format).await;
+    table_response(&format!("houqin-repairs-{month}"), "维修台账", format, body)
 }
 
-pub fn category_zh(category: Category) -> &'static str {
-    match category {
-        Category::Electrical => "电气",
-        Category::Plumbing => "水暖",
-        Category::Furniture => "桌椅家具",
-        Category::DoorsLocks => "门窗锁具",
-        Category::ItAv => "电教网络",
-        Category::Building => "房屋建筑",
-        Category::Other => "其他",
-    }
-}
-
-pub fn status_zh(status: Status) -> &'static str {
-    match status {
-        Status::Reported => "待派单",
-        Status::Assigned => "已派单",
-        Status::InProgress => "维修中",
-        Status::OnHold => "暂停",
-        Status::Done => "已完成",
-        Status::Confirmed => "已确认",
-        Status::Cancelled => "已撤销",
-    }
-}
-
-fn urgency_zh(urgency: Urgency) -> &'static str {
-    match urgency {
-        Urgency::Urgent => "紧急",
-        Urgency::Normal => "一般",
-        Urgency::Low => "不急",
-    }
-}
-
-async fn build(state: &AppState, jar: &CookieJar, month: &str) -> Result<String, StatusCode> {
+async fn build(
+    state: &AppState,
+    jar: &CookieJar,
+    month: &str,
+    format: Format,
+) -> Result<Table, StatusCode> {
     let user = crate::server::route_user(state, jar).await?;
     if !user.has(Role::Maintenance) && !user.has(Role::Admin) {
         return Err(StatusCode::FORBIDDEN);
@@ -70,6 +59,15 @@ async fn build(state: &AppState, jar: &CookieJar, month: &str) -> Result<String,
         .acquire()
         .await
         .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
+    crate::server::audit::record(
+        &mut conn,
+        Some(user.id),
+        "export_repair_log",
+        None,
+        &format!("{month}.{}", format.extension()),
+    )
+    .await
+    .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
     let rows = log_rows(&mut conn, month).await.map_err(|e| {
         StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     })?;
@@ -80,8 +78,7 @@ async fn build(state: &AppState, jar: &CookieJar, month: &str) -> Result<String,
             time(ms, SCHOOL_UTC_OFFSET_MINUTES)
         )
     };
-    let mut out = String::from(BOM);
-    out.push_str(&csv_line(&[
+    let mut out = Table::new(&[
         "报修时间",
         "地点",
         "类别",
@@ -94,7 +91,7 @@ async fn build(state: &AppState, jar: &CookieJar, month: &str) -> Result<String,
         "用时(小时)",
         "评分",
         "超时",
-    ]));
+    ]);
     for row in rows {
         let t = &row.ticket;
         let hours = t
@@ -103,20 +100,20 @@ async fn build(state: &AppState, jar: &CookieJar, month: &str) -> Result<String,
             .unwrap_or_default();
         let late = t.done_at.unwrap_or(crate::server::db::now_ms()) > t.due_at
             && t.status != Status::Cancelled;
-        out.push_str(&csv_line(&[
+        out.push(&[
             at(t.reported_at),
             row.place.clone(),
-            category_zh(t.category).to_owned(),
-            urgency_zh(t.urgency).to_owned(),
+            category_name(Locale::zh, t.category),
+            urgency_name(Locale::zh, t.urgency),
             t.description.clone(),
             row.reporter.clone(),
             row.assignee.clone().unwrap_or_default(),
-            status_zh(t.status).to_owned(),
+            status_name(Locale::zh, t.status),
             t.done_at.map(at).unwrap_or_default(),
             hours,
             t.rating.map(|r| r.to_string()).unwrap_or_default(),
             if late { "是" } else { "" }.to_owned(),
-        ]));
+        ]);
     }
     Ok(out)
 }

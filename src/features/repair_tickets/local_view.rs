@@ -7,9 +7,8 @@ use crate::domain::ticket::{
     Ticket, TicketEvent, Urgency, local_tickets,
 };
 use crate::i18n::*;
-use crate::sync::local::LocalData;
+use crate::sync::local::{LocalData, pending_args};
 use leptos::prelude::*;
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -23,45 +22,44 @@ pub type Tickets = Vec<Arc<LocalTicket>>;
 pub fn use_local_tickets(local: LocalData, admin: Signal<bool>) -> Memo<Tickets> {
     Memo::new_with_compare(
         move |_| {
-            let me = Actor {
-                id: local.user_id(),
-                admin: admin.get(),
-            };
-            let pending = local.pending();
-            let reports: Vec<(ReportArgs, i64)> = pending
-                .iter()
-                .filter(|p| p.mutation.name == REPORT)
-                .filter_map(|p| {
-                    ReportArgs::deserialize(&p.mutation.args)
-                        .ok()
-                        .map(|a| (a, p.saved_at_ms))
-                })
-                .collect();
-            let events: Vec<(EventArgs, i64)> = pending
-                .iter()
-                .filter(|p| p.mutation.name == EVENT)
-                .filter_map(|p| {
-                    EventArgs::deserialize(&p.mutation.args)
-                        .ok()
-                        .map(|a| (a, p.saved_at_ms))
-                })
-                .collect();
-            let photos: Vec<PhotoRow> = local.rows();
-            local_tickets(
-                local.rows::<Ticket>(),
-                local.rows::<TicketEvent>(),
-                &photos,
-                &reports,
-                &events,
-                me,
-                &Targets::default(),
-            )
-            .into_iter()
-            .map(Arc::new)
-            .collect()
+            local_ticket_list(local, admin.get())
+                .into_iter()
+                .map(Arc::new)
+                .collect()
         },
         |_, _| true,
     )
+}
+
+/// Every ticket this phone knows: the snapshot ⊕ the outbox.
+fn local_ticket_list(local: LocalData, admin: bool) -> Vec<LocalTicket> {
+    let me = Actor {
+        id: local.user_id(),
+        admin,
+    };
+    let pending = local.pending();
+    let reports: Vec<(ReportArgs, i64)> = pending_args(&pending, REPORT);
+    let events: Vec<(EventArgs, i64)> = pending_args(&pending, EVENT);
+    let photos: Vec<PhotoRow> = local.rows();
+    local_tickets(
+        local.rows::<Ticket>(),
+        local.rows::<TicketEvent>(),
+        &photos,
+        &reports,
+        &events,
+        me,
+        &Targets::default(),
+    )
+}
+
+/// The home card's count: the open tickets assigned to this person or reported by them.
+pub fn my_open(local: LocalData) -> usize {
+    let me = local.user_id();
+    local_ticket_list(local, false)
+        .iter()
+        .filter(|t| t.ticket.status.open())
+        .filter(|t| t.ticket.assignee_id == Some(me) || t.ticket.reporter_id == me)
+        .count()
 }
 
 /// Everyone in the directory, by id.

@@ -3,7 +3,9 @@
 
 use super::load_repair_log;
 use super::local_view::{category_name, status_name};
-use crate::components::{ErrorNotice, Page, now_anywhere_ms, this_month_text, use_query_or};
+use crate::components::{
+    ErrorNotice, Page, SignatureLines, now_anywhere_ms, this_month_text, use_query_or,
+};
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -35,9 +37,10 @@ pub fn RepairLogPage() -> impl IntoView {
                     match log.await {
                         Ok(log) => {
                             let csv = format!("/api/repair-tickets/log.csv?month={}", log.month);
+                            let xlsx = csv.replace(".csv?", ".xlsx?");
                             view! {
                                 <p class="muted printable-title">{format!("{} · {}", log.month, log.rows.len())}</p>
-                                <table class="table register" data-testid="repair-log">
+                                <table class="table register stack" data-testid="repair-log">
                                     <thead><tr>
                                         <th>{t!(i18n, repair.reported_at)}</th><th>{t!(i18n, repair.place)}</th>
                                         <th>{t!(i18n, repair.category)}</th><th>{t!(i18n, repair.description)}</th>
@@ -51,24 +54,26 @@ pub fn RepairLogPage() -> impl IntoView {
                                             let late = t.done_at.unwrap_or(now_anywhere_ms()) > t.due_at && t.status != crate::domain::ticket::Status::Cancelled;
                                             view! {
                                                 <tr class=if late { "late" } else { "" }>
-                                                    <td>{at(t.reported_at)}</td>
-                                                    <td>{row.place}</td>
-                                                    <td>{move || category_name(i18n.get_locale(), t.category)}</td>
-                                                    <td>{t.description.clone()}</td>
-                                                    <td>{row.reporter}</td>
-                                                    <td>{row.assignee}</td>
-                                                    <td>{move || status_name(i18n.get_locale(), t.status)}{late.then(|| view! { " " <span class="badge badge-warn">{t!(i18n, repair.overdue)}</span> })}</td>
-                                                    <td>{t.done_at.map(at)}</td>
-                                                    <td>{t.done_at.map(|d| format!("{:.1}", (d - t.reported_at) as f64 / 3_600_000.0))}</td>
-                                                    <td>{t.rating.map(|r| "★".repeat(r.clamp(0, 5) as usize))}</td>
+                                                    <td data-label=move || t_string!(i18n, repair.reported_at).to_string()>{at(t.reported_at)}</td>
+                                                    <td data-label=move || t_string!(i18n, repair.place).to_string()>{row.place}</td>
+                                                    <td data-label=move || t_string!(i18n, repair.category).to_string()>{move || category_name(i18n.get_locale(), t.category)}</td>
+                                                    <td data-label=move || t_string!(i18n, repair.description).to_string()>{t.description.clone()}</td>
+                                                    <td data-label=move || t_string!(i18n, repair.reporter).to_string()>{row.reporter}</td>
+                                                    <td data-label=move || t_string!(i18n, repair.assignee).to_string()>{row.assignee}</td>
+                                                    <td data-label=move || t_string!(i18n, sync.state).to_string()>{move || status_name(i18n.get_locale(), t.status)}{late.then(|| view! { " " <span class="badge badge-warn">{t!(i18n, repair.overdue)}</span> })}</td>
+                                                    <td data-label=move || t_string!(i18n, repair.done_at).to_string()>{t.done_at.map(at)}</td>
+                                                    <td data-label=move || t_string!(i18n, repair.hours).to_string()>{t.done_at.map(|d| format!("{:.1}", (d - t.reported_at) as f64 / 3_600_000.0))}</td>
+                                                    <td data-label=move || t_string!(i18n, repair.rating).to_string()>{t.rating.map(|r| "★".repeat(r.clamp(0, 5) as usize))}</td>
                                                 </tr>
                                             }
                                         }).collect_view()}
                                     </tbody>
                                 </table>
+                                <SignatureLines who=Signal::derive(move || vec![t_string!(i18n, common.sign_maintenance).to_string(), t_string!(i18n, common.sign_responsible).to_string()]) />
                                 <div class="row-actions no-print">
                                     <button type="button" class="button" on:click=print>{t!(i18n, common.print)}</button>
                                     <a class="button button-secondary" href=csv download>{t!(i18n, repair.csv)}</a>
+                                    <a class="button button-secondary" href=xlsx download>{t!(i18n, common.xlsx)}</a>
                                 </div>
                             }.into_any()
                         }

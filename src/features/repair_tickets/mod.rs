@@ -62,4 +62,8 @@ pub const NAV: crate::components::NavEntry = crate::components::NavEntry {
         path: "/admin/repair-tickets",
         name: |locale| crate::i18n::td_string!(locale, repair.stats),
     }],
+    home_count: Some(crate::components::HomeCount {
+        count: local_view::my_open,
+        label: |locale| crate::i18n::td_string!(locale, home.count_open_tickets),
+    }),
 };

@@ -123,9 +123,14 @@ impl ServerJob for RepairTickets {
     }
 
     fn routes(&self) -> axum::Router<AppState> {
-        axum::Router::new().route(
-            "/api/repair-tickets/log.csv",
-            axum::routing::get(super::export::log_csv),
-        )
+        axum::Router::new()
+            .route(
+                "/api/repair-tickets/log.csv",
+                axum::routing::get(super::export::log_csv),
+            )
+            .route(
+                "/api/repair-tickets/log.xlsx",
+                axum::routing::get(super::export::log_xlsx),
+            )
     }
 }

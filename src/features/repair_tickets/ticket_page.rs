@@ -8,7 +8,8 @@ use super::local_view::{
 use crate::components::PhotoPicker;
 use crate::components::PhotoThumb;
 use crate::components::{
-    Field, NotOnThisPhone, Page, StorageErrorNotice, phone_now_ms, phone_utc_offset, use_user,
+    Field, NotOnThisPhone, Page, StorageErrorNotice, phone_now_ms, phone_utc_offset,
+    reveal_first_problem, use_user,
 };
 use crate::domain::Role;
 use crate::domain::clock::{date, time};
@@ -35,6 +36,12 @@ pub fn TicketPage() -> impl IntoView {
     let admin =
         Signal::derive(move || user.with(|u| u.as_ref().is_some_and(|u| u.has(Role::Admin))));
     let tickets = use_local_tickets(local, admin);
+    let inspects = Signal::derive(move || {
+        user.with(|u| {
+            u.as_ref()
+                .is_some_and(|u| u.has_any(&[Role::Admin, Role::SafetyInspector]))
+        })
+    });
     let params = use_params_map();
     let id =
         Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
@@ -92,6 +99,17 @@ pub fn TicketPage() -> impl IntoView {
                                 <dt>{t!(i18n, repair.assignee)}</dt><dd data-testid="assignee">{name_of(t.assignee_id)}</dd>
                                 <dt>{t!(i18n, repair.reported_at)}</dt><dd>{at(t.reported_at)}</dd>
                                 <dt>{t!(i18n, repair.due)}</dt><dd>{at(t.due_at)}</dd>
+                                {t.source_check_id.map(|check| view! {
+                                    <dt>{t!(i18n, repair.source)}</dt>
+                                    <dd data-testid="source-check">
+                                        // The check's history is for inspectors and the admin; others read where it came from.
+                                        {if inspects.get_untracked() {
+                                            view! { <a href=format!("/admin/safety/point?check={check}#check-{check}")>{t!(i18n, repair.source_check)}</a> }.into_any()
+                                        } else {
+                                            view! { <span>{t!(i18n, repair.source_check)}</span> }.into_any()
+                                        }}
+                                    </dd>
+                                })}
                             </dl>
                         </article>
                     }.into_any()
@@ -108,7 +126,9 @@ pub fn TicketPage() -> impl IntoView {
                     view! {
                         <h2>{t!(i18n, repair.timeline)}</h2>
                         <ol class="list timeline" data-testid="timeline">
-                            {item.timeline.iter().skip(1).map(|entry| {
+                            // The report heads it; its photos are on the ticket above.
+                            {item.timeline.iter().enumerate().map(|(n, entry)| {
+                                let photos = if n == 0 { Vec::new() } else { entry.photos.clone() };
                                 let action = entry.action;
                                 let applied = entry.applied;
                                 let pending = entry.pending;
@@ -132,7 +152,7 @@ pub fn TicketPage() -> impl IntoView {
                                         {(!applied).then(|| view! { <span class="badge badge-warn" data-testid="not-applied">{t!(i18n, repair.not_applied)}</span> })}
                                         {pending.then(|| view! { <span class="badge badge-pending">{t!(i18n, sync.pending_badge)}</span> })}
                                         <span class="photos">
-                                            {entry.photos.iter().map(|(id, stored)| view! { <PhotoThumb local id=*id stored=*stored /> }).collect_view()}
+                                            {photos.into_iter().map(|(id, stored)| view! { <PhotoThumb local id stored /> }).collect_view()}
                                         </span>
                                     </li>
                                 }
@@ -322,22 +342,23 @@ fn Actions(
         }
         .to_string()
     };
+    let form = NodeRef::<leptos::html::Form>::new();
+    // One tap sends an action with what is filled in above it; what it still needs is marked and brought into view.
+    let tap = move |action: Action| {
+        chosen.set(Some(action));
+        send(action);
+        if problems.with_untracked(Option::is_some) {
+            reveal_first_problem(form);
+        }
+    };
+    let can = move |action: Action| possible().contains(&action);
     view! {
         <section class="card actions" data-testid="actions">
-            <div class="chips" class:hidden=move || possible().is_empty()>
-                {move || possible().into_iter().map(|action| view! {
-                    <button type="button" class="chip" data-action=action.code()
-                        aria-pressed=move || (chosen.get() == Some(action)).to_string()
-                        on:click=move |_| { chosen.set(Some(action)); problems.set(None); saved.set(false); }>
-                        {move || button_name(action)}
-                    </button>
-                }).collect_view()}
-            </div>
-            <form class="form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+            <form class="form" novalidate node_ref=form on:submit=move |ev: leptos::ev::SubmitEvent| {
                 ev.prevent_default();
-                send(chosen.get_untracked().unwrap_or(Action::Comment));
+                tap(Action::Comment);
             }>
-                <Show when=move || chosen.get() == Some(Action::Assign)>
+                <Show when=move || can(Action::Assign)>
                     <Field label=move || t_string!(i18n, repair.choose_worker).to_string() problem=problem("assignee_id")>
                         <select name="assignee" bind:value=assignee>
                             <option value="">{t!(i18n, common.choose)}</option>
@@ -345,8 +366,8 @@ fn Actions(
                         </select>
                     </Field>
                 </Show>
-                <Show when=move || chosen.get() == Some(Action::Confirm)>
-                    <fieldset class="field">
+                <Show when=move || can(Action::Confirm)>
+                    <fieldset class="field" class:field-invalid=move || problem("rating").get().is_some()>
                         <legend class="field-label">{t!(i18n, repair.rating)}</legend>
                         <div class="segmented segmented-5" data-testid="rating">
                             {(1..=5i64).map(|stars| view! {
@@ -355,7 +376,7 @@ fn Actions(
                             }).collect_view()}
                         </div>
                         <Show when=move || problem("rating").get().is_some()>
-                            <p class="field-problem">{t!(i18n, problems.required)}</p>
+                            <p class="field-problem" role="alert">{t!(i18n, problems.required)}</p>
                         </Show>
                     </fieldset>
                 </Show>
@@ -367,9 +388,20 @@ fn Actions(
                 <Show when=move || saved.get()>
                     <p class="notice notice-ok" role="status" data-testid="change-saved">{t!(i18n, repair.change_saved)}</p>
                 </Show>
-                <button type="submit" class="button button-primary" data-testid="send" disabled=move || { saving.get() || preparing.get() > 0 }>
-                    {move || button_name(chosen.get().unwrap_or(Action::Comment))}
-                </button>
+                <div class="action-buttons">
+                    {move || possible().into_iter().map(|action| view! {
+                        <button type="button" data-action=action.code()
+                            class=if matches!(action, Action::Cancel) { "button button-secondary" } else { "button button-primary" }
+                            disabled=move || { saving.get() || preparing.get() > 0 }
+                            on:click=move |_| tap(action)>
+                            {move || button_name(action)}
+                        </button>
+                    }).collect_view()}
+                    <button type="submit" class="button button-secondary" data-action="comment"
+                        disabled=move || { saving.get() || preparing.get() > 0 }>
+                        {move || button_name(Action::Comment)}
+                    </button>
+                </div>
             </form>
         </section>
     }

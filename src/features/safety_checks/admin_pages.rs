@@ -19,16 +19,14 @@ use uuid::Uuid;
 pub fn PointHistoryPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let id =
-        Memo::new(move |_| query.with(|q| q.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
+    let param =
+        move |name: &str| query.with(|q| q.get(name).and_then(|id| Uuid::parse_str(&id).ok()));
+    let id = Memo::new(move |_| param("id"));
+    // A ticket's link names the check that opened it: that check is marked in the history.
+    let linked = Memo::new(move |_| param("check"));
     let history = Resource::new(
-        move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => load_point_history(id).await,
-                None => Err(crate::error::AppError::NotFound),
-            }
-        },
+        move || (id.get(), linked.get()),
+        |(id, check)| load_point_history(id, check),
     );
     view! {
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
@@ -44,7 +42,8 @@ pub fn PointHistoryPage() -> impl IntoView {
                                     {history.checks.into_iter().map(|check| {
                                         let tickets = tickets.clone();
                                         view! {
-                                            <li class:superseded=check.superseded>
+                                            <li class:superseded=check.superseded class:linked=move || linked.get() == Some(check.check_id)
+                                                id=format!("check-{}", check.check_id)>
                                                 <strong>{format!("{} {}", date(check.checked_at, SCHOOL_UTC_OFFSET_MINUTES), time(check.checked_at, SCHOOL_UTC_OFFSET_MINUTES))}</strong>
                                                 <span class="muted">{check.inspector.clone()} {check.superseded.then(|| view! { " · " {t!(i18n, safety.superseded)} })}</span>
                                                 {check.answers.into_iter().filter(|a| a.1 == ItemResult::Fail).map(|(label, result, note, ticket)| {
@@ -142,7 +141,7 @@ fn TemplateEditor(template: Template) -> impl IntoView {
                 {
                     let (key, label, category) = item;
                     view! {
-                        <div class="field-row">
+                        <div class="editor-row">
                             <input type="text" bind:value=label aria-label=move || t_string!(i18n, safety.item).to_string() />
                             <select aria-label=move || t_string!(i18n, repair.category).to_string() on:change=move |ev| {
                                 if let Some(c) = Category::from_code(&event_target_value(&ev)) {

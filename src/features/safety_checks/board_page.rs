@@ -3,9 +3,10 @@
 //! 消防安全检查记录表 with who checked, when, and the signature, and its CSV.
 
 use super::local_view::{result_name, state_class, state_name};
-use super::{load_safety_board, load_safety_ledger, set_point_rule, set_safety_holiday};
+use super::{LedgerRow, load_safety_board, load_safety_ledger, set_point_rule, set_safety_holiday};
 use crate::components::{
-    ErrorNotice, Page, check_point_kind_name, this_month_text, today_text, use_query_or,
+    ErrorNotice, Page, SignatureLines, check_point_kind_name, this_month_text, today_text,
+    use_query_or,
 };
 use crate::domain::CheckPointKind;
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
@@ -43,9 +44,10 @@ pub fn SafetyBoardPage() -> impl IntoView {
         async move { set_point_rule(point, rule).await }
     });
     Effect::new(move |_| {
-        if holiday.value().get().is_some_and(|r| r.is_ok())
-            || rule.value().get().is_some_and(|r| r.is_ok())
-        {
+        // Both read every time (no short circuit): a rule saved after a holiday still refreshes the board.
+        let holiday_saved = holiday.value().get().is_some_and(|r| r.is_ok());
+        let rule_saved = rule.value().get().is_some_and(|r| r.is_ok());
+        if holiday_saved || rule_saved {
             board.refetch();
         }
     });
@@ -101,8 +103,7 @@ pub fn SafetyBoardPage() -> impl IntoView {
                                         {if is_holiday { t!(i18n, safety.holiday_remove).into_any() } else { t!(i18n, safety.holiday_mark).into_any() }}
                                     </button>
                                 </div>
-                                <div class="table-scroll">
-                                <table class="table" data-testid="board">
+                                <table class="table stack" data-testid="board">
                                     <thead><tr>
                                         <th>{t!(i18n, safety.point)}</th><th>{t!(i18n, safety.responsible)}</th>
                                         <th>{t!(i18n, sync.state)}</th><th>{t!(i18n, safety.last_check)}</th><th>{t!(i18n, safety.weekday)}</th>
@@ -120,14 +121,14 @@ pub fn SafetyBoardPage() -> impl IntoView {
                                             let label = row.label.clone();
                                             view! {
                                                 <tr class:hidden=move || !shown() class=if matches!(state, PointState::Overdue | PointState::Failed) { "late" } else { "" } data-point=row.label.clone()>
-                                                    <td><A href=format!("/admin/safety/point?id={point}")>{label}</A><br/><span class="muted">{row.place.clone()}</span></td>
-                                                    <td>{row.responsible.clone()}</td>
-                                                    <td><span class=state_class(state)>{move || state_name(i18n.get_locale(), state)}</span></td>
-                                                    <td>{row.last_check.clone().map(|(_, at, who, tickets)| view! {
+                                                    <td data-label=move || t_string!(i18n, safety.point).to_string()><A href=format!("/admin/safety/point?id={point}")>{label}</A><br/><span class="muted">{row.place.clone()}</span></td>
+                                                    <td data-label=move || t_string!(i18n, safety.responsible).to_string()>{row.responsible.clone()}</td>
+                                                    <td data-label=move || t_string!(i18n, sync.state).to_string()><span class=state_class(state)>{move || state_name(i18n.get_locale(), state)}</span></td>
+                                                    <td data-label=move || t_string!(i18n, safety.last_check).to_string()>{row.last_check.clone().map(|(_, at, who, tickets)| view! {
                                                         {format!("{} {} {}", date(at, SCHOOL_UTC_OFFSET_MINUTES), time(at, SCHOOL_UTC_OFFSET_MINUTES), who)}
                                                         {tickets.into_iter().map(|t| view! { " " <A href=format!("/repair-tickets/{t}")>{t!(i18n, safety.ticket)}</A> }).collect_view()}
                                                     })}</td>
-                                                    <td>
+                                                    <td data-label=move || t_string!(i18n, safety.weekday).to_string()>
                                                         <select aria-label=move || t_string!(i18n, safety.weekday).to_string() on:change=move |ev| {
                                                             if let Ok(weekday) = event_target_value(&ev).parse::<u32>() {
                                                                 rule.dispatch((point, Rule { weekday, ..current }));
@@ -137,13 +138,13 @@ pub fn SafetyBoardPage() -> impl IntoView {
                                                                 <option value=d.to_string() selected=d == current.weekday>{move || weekday_name(i18n.get_locale(), d)}</option>
                                                             }).collect_view()}
                                                         </select>
+                                                        <span class="print-only">{move || weekday_name(i18n.get_locale(), current.weekday)}</span>
                                                     </td>
                                                 </tr>
                                             }
                                         }).collect_view()}
                                     </tbody>
                                 </table>
-                                </div>
                             }.into_any()
                         }
                         Err(error) => view! { <ErrorNotice error=Signal::derive(move || Some(error.clone())) /> }.into_any(),
@@ -175,39 +176,19 @@ pub fn SafetyLedgerPage() -> impl IntoView {
                     match ledger.await {
                         Ok(ledger) => {
                             let csv = format!("/api/safety/ledger.csv?month={}", ledger.from);
+                            let xlsx = csv.replace(".csv?", ".xlsx?");
                             view! {
                                 <p class="muted printable-title">{format!("{} · {}", ledger.from, ledger.rows.len())}</p>
-                                <table class="table register" data-testid="safety-ledger">
-                                    <thead><tr>
-                                        <th>{t!(i18n, safety.checked_at)}</th><th>{t!(i18n, safety.point)}</th>
-                                        <th>{t!(i18n, safety.result)}</th><th>{t!(i18n, safety.inspector)}</th><th>{t!(i18n, safety.signature)}</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {ledger.rows.into_iter().map(|row| {
-                                            let failures: Vec<_> = row.answers.iter().filter(|a| a.1 == ItemResult::Fail).cloned().collect();
-                                            view! {
-                                                <tr class:superseded=row.superseded>
-                                                    <td>{date(row.checked_at, SCHOOL_UTC_OFFSET_MINUTES)}<br/>{time(row.checked_at, SCHOOL_UTC_OFFSET_MINUTES)}</td>
-                                                    <td>{row.point.clone()}<br/><span class="muted">{row.place.clone()}</span></td>
-                                                    <td>
-                                                        {if failures.is_empty() { result_name(i18n.get_locale_untracked(), ItemResult::Pass) } else { String::new() }}
-                                                        {failures.into_iter().map(|(label, _, note, ticket)| view! {
-                                                            <span class="badge badge-warn">{result_name(i18n.get_locale_untracked(), ItemResult::Fail)}</span> " " {label} " " {note}
-                                                            {ticket.map(|t| view! { " " <A href=format!("/repair-tickets/{t}")>{t!(i18n, safety.ticket)}</A> })}
-                                                            <br/>
-                                                        }).collect_view()}
-                                                        {row.superseded.then(|| view! { <span class="badge">{t!(i18n, safety.superseded)}</span> })}
-                                                    </td>
-                                                    <td>{row.inspector.clone()}{row.opened_by_scan.then(|| view! { <br/><span class="muted">{t!(i18n, safety.scanned)}</span> })}</td>
-                                                    <td><img class="signature-image" src=row.signature.clone() alt="" /></td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
+                                <div data-testid="safety-ledger">
+                                    {ledger_by_kind(ledger.rows).into_iter().map(|(kind, items, rows)| view! {
+                                        <LedgerTable kind items rows />
+                                    }).collect_view()}
+                                </div>
+                                <SignatureLines who=Signal::derive(move || vec![t_string!(i18n, common.sign_inspector).to_string(), t_string!(i18n, common.sign_responsible).to_string()]) />
                                 <div class="row-actions no-print">
                                     <button type="button" class="button" on:click=print>{t!(i18n, common.print)}</button>
                                     <a class="button button-secondary" href=csv download>{t!(i18n, repair.csv)}</a>
+                                    <a class="button button-secondary" href=xlsx download>{t!(i18n, common.xlsx)}</a>
                                 </div>
                             }.into_any()
                         }
@@ -216,5 +197,79 @@ pub fn SafetyLedgerPage() -> impl IntoView {
                 })}
             </Transition>
         </Page>
+    }
+}
+
+/// The ledger's rows by kind of point (as `CheckPointKind::ALL` orders them), each kind with its checklist's items
+/// in the order they were asked: one table per kind, one column per item, as the paper 记录表 has it.
+fn ledger_by_kind(rows: Vec<LedgerRow>) -> Vec<(CheckPointKind, Vec<String>, Vec<LedgerRow>)> {
+    CheckPointKind::ALL
+        .iter()
+        .filter_map(|kind| {
+            let rows: Vec<LedgerRow> = rows.iter().filter(|r| r.kind == *kind).cloned().collect();
+            let mut items: Vec<String> = Vec::new();
+            for answer in rows.iter().flat_map(|r| &r.answers) {
+                if !items.contains(&answer.0) {
+                    items.push(answer.0.clone());
+                }
+            }
+            (!rows.is_empty()).then_some((*kind, items, rows))
+        })
+        .collect()
+}
+
+/// One kind's part of the 消防安全检查记录表: date, point, √ / × / — per item, the problems found and what was
+/// done (the repair ticket), the inspector and their signature. On a phone each row is a card.
+#[component]
+fn LedgerTable(kind: CheckPointKind, items: Vec<String>, rows: Vec<LedgerRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    let header_items = items.clone();
+    view! {
+        <h2 class="ledger-kind">{move || check_point_kind_name(i18n.get_locale(), kind)}</h2>
+        <table class="table register stack ledger-table" data-kind=kind.code()>
+            <thead><tr>
+                <th>{t!(i18n, safety.checked_at)}</th><th>{t!(i18n, safety.point)}</th>
+                {header_items.into_iter().map(|item| view! { <th class="ledger-item">{item}</th> }).collect_view()}
+                <th>{t!(i18n, safety.problems)}</th><th>{t!(i18n, safety.inspector)}</th><th>{t!(i18n, safety.signature)}</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|row| {
+                    let failures: Vec<_> = row.answers.iter().filter(|a| a.1 == ItemResult::Fail).cloned().collect();
+                    let marks = items.iter().map(|item| {
+                        let result = row.answers.iter().find(|a| &a.0 == item).map(|a| a.1);
+                        let mark = match result {
+                            Some(ItemResult::Pass) => "√",
+                            Some(ItemResult::Fail) => "×",
+                            _ => "—",
+                        };
+                        view! {
+                            <td class="ledger-mark" class:mark-fail=result == Some(ItemResult::Fail) data-label=item.clone()
+                                title=move || result.map(|r| result_name(i18n.get_locale(), r)).unwrap_or_default()>
+                                {mark}
+                            </td>
+                        }
+                    }).collect_view();
+                    view! {
+                        <tr class:superseded=row.superseded>
+                            <td data-label=move || t_string!(i18n, safety.checked_at).to_string()>{date(row.checked_at, SCHOOL_UTC_OFFSET_MINUTES)}<br/>{time(row.checked_at, SCHOOL_UTC_OFFSET_MINUTES)}</td>
+                            <td data-label=move || t_string!(i18n, safety.point).to_string()>{row.point.clone()}<br/><span class="muted">{row.place.clone()}</span></td>
+                            {marks}
+                            <td data-label=move || t_string!(i18n, safety.problems).to_string()>
+                                {failures.is_empty().then(|| view! { <span class="muted">{t!(i18n, safety.no_problems)}</span> })}
+                                {failures.into_iter().map(|(label, _, note, ticket)| view! {
+                                    <span class="badge badge-warn">{label}</span> " " {note}
+                                    {ticket.map(|t| view! { " → " <A href=format!("/repair-tickets/{t}")>{t!(i18n, safety.ticket)}</A> })}
+                                    <br/>
+                                }).collect_view()}
+                                {row.superseded.then(|| view! { <span class="badge">{t!(i18n, safety.superseded)}</span> })}
+                            </td>
+                            <td data-label=move || t_string!(i18n, safety.inspector).to_string()>{row.inspector.clone()}{row.opened_by_scan.then(|| view! { <br/><span class="muted">{t!(i18n, safety.scanned)}</span> })}</td>
+                            <td data-label=move || t_string!(i18n, safety.signature).to_string()><img class="signature-image" src=row.signature.clone() alt="" /></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <p class="muted legend">{t!(i18n, safety.ledger_legend)}</p>
     }
 }

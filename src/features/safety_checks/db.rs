@@ -29,6 +29,19 @@ fn point_from_row(row: &sqlx::any::AnyRow) -> Result<PointRow, sqlx::Error> {
 const POINT_COLUMNS: &str =
     "id, place_id, kind, label, responsible_id, weekday, every_weeks, active, created_at, version";
 
+/// The point a check was made at.
+pub async fn point_of_check(
+    conn: &mut AnyConnection,
+    check: Uuid,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let point: Option<String> =
+        sqlx::query_scalar("SELECT point_id FROM safety_checks WHERE id = $1")
+            .bind(check.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    point.map(|p| uuid(&p)).transpose()
+}
+
 /// The points among `ids`.
 pub async fn points_by_id(
     conn: &mut AnyConnection,

@@ -1,10 +1,11 @@
-//! `GET /api/safety/ledger.csv?month=YYYY-MM`: the month's fire-safety check ledger (消防安全检查记录表) as CSV.
+//! `GET /api/safety/ledger.csv?month=YYYY-MM` (and `ledger.xlsx`): the month's fire-safety check ledger
+//! (消防安全检查记录表) for spreadsheets.
 
 use super::server_fns::handlers::ledger_rows;
 use crate::domain::Role;
 use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
 use crate::domain::safety::ItemResult;
-use crate::server::csv::{BOM, csv_line, csv_response};
+use crate::server::csv::{Format, Table, table_response};
 use crate::server::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -18,16 +19,43 @@ pub struct MonthQuery {
 }
 
 pub async fn ledger_csv(
+    state: State<AppState>,
+    jar: CookieJar,
+    query: Query<MonthQuery>,
+) -> Response {
+    ledger(state, jar, query, Format::Csv).await
+}
+
+pub async fn ledger_xlsx(
+    state: State<AppState>,
+    jar: CookieJar,
+    query: Query<MonthQuery>,
+) -> Response {
+    ledger(state, jar, query, Format::Xlsx).await
+}
+
+async fn ledger(
     State(state): State<AppState>,
     jar: CookieJar,
     Query(query): Query<MonthQuery>,
+    format: Format,
 ) -> Response {
     let month = query.month.trim().to_owned();
-    let body = build(&state, &jar, &month).await;
-    csv_response(&format!("houqin-safety-{month}.csv"), body)
+    let body = build(&state, &jar, &month, format).await;
+    table_response(
+        &format!("houqin-safety-{month}"),
+        "消防安全检查记录",
+        format,
+        body,
+    )
 }
 
-async fn build(state: &AppState, jar: &CookieJar, month: &str) -> Result<String, StatusCode> {
+async fn build(
+    state: &AppState,
+    jar: &CookieJar,
+    month: &str,
+    format: Format,
+) -> Result<Table, StatusCode> {
     let user = crate::server::route_user(state, jar).await?;
     if !user.has(Role::SafetyInspector) && !user.has(Role::Admin) {
         return Err(StatusCode::FORBIDDEN);
@@ -38,11 +66,19 @@ async fn build(state: &AppState, jar: &CookieJar, month: &str) -> Result<String,
         .acquire()
         .await
         .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
+    crate::server::audit::record(
+        &mut conn,
+        Some(user.id),
+        "export_safety_ledger",
+        None,
+        &format!("{month}.{}", format.extension()),
+    )
+    .await
+    .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
     let rows = ledger_rows(&mut conn, month).await.map_err(|e| {
         StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     })?;
-    let mut out = String::from(BOM);
-    out.push_str(&csv_line(&[
+    let mut out = Table::new(&[
         "检查日期",
         "时间",
         "检查点",
@@ -52,7 +88,7 @@ async fn build(state: &AppState, jar: &CookieJar, month: &str) -> Result<String,
         "结果",
         "不合格项",
         "已更正",
-    ]));
+    ]);
     for row in rows {
         let failures: Vec<String> = row
             .answers
@@ -66,7 +102,7 @@ async fn build(state: &AppState, jar: &CookieJar, month: &str) -> Result<String,
                 }
             })
             .collect();
-        out.push_str(&csv_line(&[
+        out.push(&[
             date(row.checked_at, SCHOOL_UTC_OFFSET_MINUTES),
             time(row.checked_at, SCHOOL_UTC_OFFSET_MINUTES),
             row.point,
@@ -81,7 +117,7 @@ async fn build(state: &AppState, jar: &CookieJar, month: &str) -> Result<String,
             .to_owned(),
             failures.join("；"),
             if row.superseded { "是" } else { "" }.to_owned(),
-        ]));
+        ]);
     }
     Ok(out)
 }

@@ -97,6 +97,19 @@ pub(super) fn points_today(local: LocalData) -> Vec<PointToday> {
     list
 }
 
+/// The home card's count: the points still owed a check today or overdue, of those this person answers for (all
+/// of them for someone who answers for none, such as the admin).
+pub fn due_now(local: LocalData) -> usize {
+    let me = local.user_id();
+    let points = points_today(local);
+    let mine = points.iter().any(|p| p.point.responsible_id == Some(me));
+    points
+        .iter()
+        .filter(|p| !mine || p.point.responsible_id == Some(me))
+        .filter(|p| matches!(p.state, PointState::DueToday | PointState::Overdue))
+        .count()
+}
+
 pub(super) fn rank(state: PointState) -> u8 {
     match state {
         PointState::Overdue => 0,

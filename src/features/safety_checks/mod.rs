@@ -65,4 +65,8 @@ pub const NAV: crate::components::NavEntry = crate::components::NavEntry {
             name: |locale| crate::i18n::td_string!(locale, safety.templates),
         },
     ],
+    home_count: Some(crate::components::HomeCount {
+        count: local_view::due_now,
+        label: |locale| crate::i18n::td_string!(locale, home.count_points_due),
+    }),
 };

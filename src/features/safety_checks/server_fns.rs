@@ -82,9 +82,13 @@ pub struct PointHistory {
     pub tickets: Vec<(Uuid, crate::domain::ticket::Status, Option<i64>)>,
 }
 
+/// A point's history, by the point or by one of its checks (a repair ticket links to the check that opened it).
 #[server(endpoint = "safety/point_history", input = Json)]
-pub async fn load_point_history(point_id: Uuid) -> Result<PointHistory, AppError> {
-    crate::server::respond(handlers::point_history(point_id).await)
+pub async fn load_point_history(
+    point_id: Option<Uuid>,
+    check_id: Option<Uuid>,
+) -> Result<PointHistory, AppError> {
+    crate::server::respond(handlers::point_history(point_id, check_id).await)
 }
 
 #[server(endpoint = "safety/set_holiday", input = Json)]
@@ -309,9 +313,19 @@ pub(crate) mod handlers {
         })
     }
 
-    pub async fn point_history(point: Uuid) -> Result<super::PointHistory, AppError> {
+    pub async fn point_history(
+        point: Option<Uuid>,
+        check: Option<Uuid>,
+    ) -> Result<super::PointHistory, AppError> {
         let state = session::require_role(&[Role::SafetyInspector]).await?.state;
         let mut conn = state.db.pool.acquire().await?;
+        let point = match (point, check) {
+            (Some(point), _) => point,
+            (None, Some(check)) => db::point_of_check(&mut conn, check)
+                .await?
+                .ok_or(AppError::NotFound)?,
+            (None, None) => return Err(AppError::NotFound),
+        };
         let ids: HashSet<Uuid> = [point].into();
         let found = db::points_by_id(&mut conn, &ids).await?;
         let row = found.get(&point).ok_or(AppError::NotFound)?;

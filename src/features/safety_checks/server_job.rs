@@ -101,10 +101,15 @@ impl ServerJob for SafetyChecks {
     }
 
     fn routes(&self) -> axum::Router<AppState> {
-        axum::Router::new().route(
-            "/api/safety/ledger.csv",
-            axum::routing::get(super::export::ledger_csv),
-        )
+        axum::Router::new()
+            .route(
+                "/api/safety/ledger.csv",
+                axum::routing::get(super::export::ledger_csv),
+            )
+            .route(
+                "/api/safety/ledger.xlsx",
+                axum::routing::get(super::export::ledger_xlsx),
+            )
     }
 
     async fn start(&self, db: &Db, _config: &Config) -> Result<(), sqlx::Error> {

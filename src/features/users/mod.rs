@@ -1,5 +1,6 @@
 //! The admin's list of people: create users, change roles, reset passwords, disable and enable.
 
+pub mod audit;
 mod routes;
 mod server_fns;
 mod users_page;

@@ -1,4 +1,4 @@
-//! The accounts page, one piece of the wasm (`components::lazy_pages`): only the admin opens it.
+//! The accounts page and the audit log, one piece of the wasm (`components::lazy_pages`): only the admin opens it.
 
 use super::UsersPage;
 use crate::components::{AdminOnly, lazy_pages};
@@ -9,11 +9,15 @@ use leptos_router::{Lazy, path};
 
 lazy_pages!(users {
     UsersRoute => view! { <AdminOnly><UsersPage /></AdminOnly> },
+    AuditRoute => view! { <AdminOnly><super::audit::AuditPage /></AdminOnly> },
 });
 
 #[component(transparent)]
 pub fn UsersRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
-    view! { <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} /> }
-        .into_inner()
-        .into_any_nested_route()
+    view! {
+        <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} />
+        <Route path=path!("/admin/audit") view={Lazy::<AuditRoute>::new()} />
+    }
+    .into_inner()
+    .into_any_nested_route()
 }

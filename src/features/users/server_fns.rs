@@ -59,7 +59,7 @@ mod handlers {
     }
 
     pub async fn create(user: NewUser) -> Result<Uuid, AppError> {
-        let state = session::require_role(&[Role::Admin]).await?.state;
+        let session::Caller { state, user: admin } = session::require_role(&[Role::Admin]).await?;
         let user = user.validate()?;
         let hash = session::hash_password(user.password.clone()).await?;
         let mut tx = state.db.begin_write().await?;
@@ -67,6 +67,15 @@ mod handlers {
             return Err(AppError::invalid("username", Problem::Taken));
         }
         let id = db::insert_user(&mut tx, &user, &hash).await?;
+        let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
+        let detail = format!(
+            "{}（{}）{}",
+            user.display_name,
+            user.username,
+            roles.join(",")
+        );
+        crate::server::audit::record(&mut tx, Some(admin.id), "user_created", Some(id), &detail)
+            .await?;
         tx.commit().await?;
         tracing::info!(username = %user.username, "user created");
         Ok(id)
@@ -89,12 +98,21 @@ mod handlers {
             return Err(AppError::NotFound);
         }
         db::replace_roles(&mut tx, id, &roles).await?;
+        let codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
+        crate::server::audit::record(
+            &mut tx,
+            Some(admin.id),
+            "user_roles_changed",
+            Some(id),
+            &codes.join(","),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn reset_password(id: Uuid, password: String) -> Result<(), AppError> {
-        let state = session::require_role(&[Role::Admin]).await?.state;
+        let session::Caller { state, user: admin } = session::require_role(&[Role::Admin]).await?;
         check_password(&password).map_err(|problem| AppError::invalid("password", problem))?;
         let hash = session::hash_password(password).await?;
         let mut tx = state.db.begin_write().await?;
@@ -105,6 +123,8 @@ mod handlers {
         if let Some(username) = db::clear_failures_of_user(&mut tx, id).await? {
             state.sign_ins.forget(&username);
         }
+        crate::server::audit::record(&mut tx, Some(admin.id), "user_password_reset", Some(id), "")
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -121,6 +141,12 @@ mod handlers {
         if !active {
             db::delete_sessions_of(&mut tx, id, None).await?;
         }
+        let action = if active {
+            "user_enabled"
+        } else {
+            "user_disabled"
+        };
+        crate::server::audit::record(&mut tx, Some(admin.id), action, Some(id), "").await?;
         tx.commit().await?;
         Ok(())
     }

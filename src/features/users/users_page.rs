@@ -4,6 +4,7 @@ use super::{create_user, list_users, reset_password, set_user_active, set_user_r
 use crate::components::{
     ErrorNotice, Field, HeldSwitchOff, Page, UndoBar, problem_of, role_name, use_directory,
 };
+use crate::domain::search::matches;
 use crate::domain::{NewUser, Role, UserSummary};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -16,6 +17,24 @@ enum Change {
     Roles(Uuid, Vec<Role>),
     Password(Uuid, String),
     Active(Uuid, bool),
+}
+
+impl Change {
+    fn user(&self) -> Uuid {
+        match self {
+            Change::Roles(id, _) | Change::Password(id, _) | Change::Active(id, _) => *id,
+        }
+    }
+
+    /// What the admin is told once the server has it.
+    fn done_text(&self, locale: Locale) -> &'static str {
+        match self {
+            Change::Roles(..) => td_string!(locale, users.roles_saved),
+            Change::Password(..) => td_string!(locale, users.password_was_reset),
+            Change::Active(_, false) => td_string!(locale, users.now_disabled),
+            Change::Active(_, true) => td_string!(locale, users.now_enabled),
+        }
+    }
 }
 
 #[component]
@@ -41,6 +60,9 @@ pub fn UsersPage() -> impl IntoView {
             }
         }
     });
+    // The last change sent, so its row (rebuilt once the list reloads) says how it went.
+    let last_change = RwSignal::new(None::<Change>);
+    let search = RwSignal::new(String::new());
     let created = create.value();
     Effect::new(move |_| {
         if let Some(Ok(_)) = created.get() {
@@ -63,13 +85,14 @@ pub fn UsersPage() -> impl IntoView {
             .and_then(Result::err)
             .filter(|e| !matches!(e, AppError::Invalid { .. }))
     });
-    let change_error = Signal::derive(move || change.value().get().and_then(Result::err));
     let held = HeldSwitchOff::new();
+    let created_name = RwSignal::new(String::new());
     view! {
         <Page title=move || t_string!(i18n, admin.users).to_string()>
             <UndoBar held />
             <form class="form card" on:submit=move |ev| {
                 ev.prevent_default();
+                created_name.set(display_name.get_untracked());
                 create.dispatch(NewUser {
                     username: username.get_untracked(),
                     display_name: display_name.get_untracked(),
@@ -89,17 +112,41 @@ pub fn UsersPage() -> impl IntoView {
                 </Field>
                 <RolePicker roles problem=problem_of(created, "roles") />
                 <ErrorNotice error=create_error />
+                <Show when=move || matches!(created.get(), Some(Ok(_)))>
+                    <p class="notice notice-ok" role="status" data-testid="user-created">
+                        {move || t_string!(i18n, users.created, name = created_name.get()).to_string()}
+                    </p>
+                </Show>
                 <button type="submit" class="button button-primary" disabled=move || create.pending().get()>{t!(i18n, users.add)}</button>
             </form>
-            <ErrorNotice error=change_error />
+            <label class="field">
+                <span class="field-label">{t!(i18n, users.search)}</span>
+                <input type="search" autocomplete="off" bind:value=search />
+            </label>
             <Transition>
                 {move || Suspend::new(async move {
                     match users.await {
-                        Ok(list) => view! {
-                            <ul class="list">
-                                {list.into_iter().map(|user| view! { <UserRow user change held /> }).collect_view()}
-                            </ul>
-                        }.into_any(),
+                        Ok(list) => {
+                            let list = StoredValue::new(list);
+                            let shown = move || list.with_value(|list| {
+                                let query = search.get();
+                                list.iter()
+                                    .filter(|u| matches(&query, &u.display_name, &u.initials) || matches(&query, &u.username, ""))
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                            });
+                            view! {
+                                <p class="muted">{move || t_string!(i18n, users.count, count = shown().len()).to_string()}</p>
+                                <ul class="list">
+                                    <For each=shown key=|user| (user.id, user.roles.clone(), user.active, user.locked_for_secs) let:user>
+                                        <UserRow user change last_change held />
+                                    </For>
+                                </ul>
+                                <Show when=move || shown().is_empty()>
+                                    <p class="muted">{t!(i18n, users.none_found)}</p>
+                                </Show>
+                            }.into_any()
+                        }
                         Err(error) => view! { <ErrorNotice error=Signal::derive(move || Some(error.clone())) /> }.into_any(),
                     }
                 })}
@@ -141,6 +188,7 @@ fn RolePicker(
 fn UserRow(
     user: UserSummary,
     change: Action<Change, Result<(), AppError>>,
+    last_change: RwSignal<Option<Change>>,
     held: HeldSwitchOff,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -150,6 +198,16 @@ fn UserRow(
     let (id, active) = (user.id, user.active);
     let role_list = user.roles.clone();
     let name = user.display_name.clone();
+    let send = move |what: Change| {
+        last_change.set(Some(what.clone()));
+        change.dispatch(what);
+    };
+    // How this row's last change went, once the server has answered.
+    let mine = move || {
+        last_change.with(|c| c.as_ref().is_some_and(|c| c.user() == id)) && !change.pending().get()
+    };
+    let outcome = move || if mine() { change.value().get() } else { None };
+    let row_error = Signal::derive(move || outcome().and_then(Result::err));
     view! {
         <li class:inactive=!active>
             <strong>{user.display_name.clone()}</strong>
@@ -166,26 +224,30 @@ fn UserRow(
                     on:click=move |_| open.update(|o| *o = !*o)>{t!(i18n, common.edit)}</button>
                 <button type="button" class="button button-small" on:click=move |_| {
                     if active {
-                        held.hold(name.clone(), move || {
-                            change.dispatch(Change::Active(id, false));
-                        });
+                        held.hold(name.clone(), move || send(Change::Active(id, false)));
                     } else {
-                        change.dispatch(Change::Active(id, true));
+                        send(Change::Active(id, true));
                     }
                 }>
                     {move || if active { t_string!(i18n, users.disable) } else { t_string!(i18n, users.enable) }}
                 </button>
             </div>
+            <Show when=move || matches!(outcome(), Some(Ok(())))>
+                <p class="notice notice-ok" role="status" data-testid="user-changed">
+                    {move || last_change.get().map(|c| c.done_text(i18n.get_locale()))}
+                </p>
+            </Show>
+            <ErrorNotice error=row_error />
             <Show when=move || open.get()>
                 <div class="card">
                     <RolePicker roles problem=Signal::derive(|| None) />
-                    <button type="button" class="button" on:click=move |_| { change.dispatch(Change::Roles(id, roles.get_untracked())); }>
+                    <button type="button" class="button" on:click=move |_| send(Change::Roles(id, roles.get_untracked()))>
                         {t!(i18n, users.save_roles)}
                     </button>
                     <Field label=move || t_string!(i18n, fields.new_password).to_string()>
                         <input type="text" autocomplete="off" bind:value=new_password />
                     </Field>
-                    <button type="button" class="button" on:click=move |_| { change.dispatch(Change::Password(id, new_password.get_untracked())); }>
+                    <button type="button" class="button" on:click=move |_| send(Change::Password(id, new_password.get_untracked()))>
                         {t!(i18n, users.reset_password)}
                     </button>
                 </div>

@@ -2,4 +2,5 @@
 
 pub mod check_points;
 pub mod places;
+pub mod school;
 pub mod school_classes;
