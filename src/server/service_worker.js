@@ -46,9 +46,13 @@ function isPage(request) {
     (request.method === "GET" && (request.headers.get("accept") || "").includes("text/html"));
 }
 
+function keepable(response) {
+  return response.ok && response.type === "basic" && !response.redirected &&
+    (response.headers.get("content-type") || "").includes("text/html");
+}
+
 async function keepPage(request, response) {
-  if (response.ok && response.type === "basic" && !response.redirected &&
-      (response.headers.get("content-type") || "").includes("text/html")) {
+  if (keepable(response)) {
     const cache = await caches.open(PAGES);
     await cache.put(pageKey(request.url), response.clone());
   }
@@ -57,17 +61,25 @@ async function keepPage(request, response) {
 
 // A job's pages are a piece of the wasm of their own, which PRECACHE leaves out: a kept page names the pieces
 // it needs in its head, so keeping the user's pages keeps the code of the user's jobs, and no one else's.
-async function keepItsCode(response) {
+// The code is kept first and the page only once all of it is there: a page kept without its code would open
+// with no signal and never come to life.
+async function keepPageWithItsCode(path) {
+  const request = new Request(new URL(path, self.location.origin));
+  const response = await fetch(path, { credentials: "same-origin", headers: { accept: "text/html" } });
+  if (!keepable(response)) return;
   const html = await response.clone().text();
   await keepFiles([...html.matchAll(/href="(\/pkg\/[^"]+\.(?:wasm|js))"/g)].map((m) => m[1]));
+  await keepPage(request, response);
 }
 
+// Keeps each built file not kept yet; fails if one cannot be fetched, so that nothing counts on it.
 async function keepFiles(files) {
   const cache = await caches.open(ASSETS);
   await Promise.all(files.map(async (file) => {
     if (!(await cache.match(file))) {
       const fetched = await fetch(file);
-      if (fetched.ok) await cache.put(file, fetched);
+      if (!fetched.ok) throw new Error(`${file}: ${fetched.status}`);
+      await cache.put(file, fetched);
     }
   }));
 }
@@ -125,12 +137,7 @@ self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "keep_pages" && Array.isArray(data.paths)) {
     if (data.all_code) event.waitUntil(keepFiles(PIECES).catch(() => undefined));
-    event.waitUntil(Promise.all(data.paths.map((path) =>
-      fetch(path, { credentials: "same-origin", headers: { accept: "text/html" } })
-        .then((response) => keepPage(new Request(new URL(path, self.location.origin)), response))
-        .then((response) => response.ok && keepItsCode(response))
-        .catch(() => undefined)
-    )));
+    event.waitUntil(Promise.all(data.paths.map((path) => keepPageWithItsCode(path).catch(() => undefined))));
   } else if (data.type === "forget_pages") {
     event.waitUntil(caches.delete(PAGES));
   }

@@ -121,7 +121,7 @@ fn build(options: &leptos::config::LeptosOptions) -> String {
     }
     hasher.update(TEMPLATE.as_bytes());
     let version = &hex::encode(hasher.finalize())[..16];
-    // Every page needs these; a job's pieces are kept with its pages (the worker's `keepItsCode`).
+    // Every page needs these; a job's pieces are kept with its pages (the worker's `keepPageWithItsCode`).
     let (pieces, mut files): (Vec<String>, Vec<String>) = files
         .into_iter()
         .partition(|file| file.rsplit('/').next().is_some_and(is_piece));
