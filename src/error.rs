@@ -33,6 +33,8 @@ pub enum Problem {
     Taken,
     /// Points at a record that does not exist or is deactivated.
     Unknown,
+    /// Typed twice, and the two differ (a new password and its repetition).
+    Mismatch,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +63,13 @@ pub enum AppError {
     Busy { retry_after_secs: u64 },
     #[error("account disabled")]
     AccountDisabled,
+    /// A one-time sign-in code past its date: the admin prints a new slip.
+    #[error("sign-in code expired")]
+    CodeExpired,
+    /// The one-time code was right: the person sets their own password before anything else (`/sign-in` shows
+    /// the form; the answer carries the ticket that lets them).
+    #[error("a new password is needed")]
+    NewPasswordNeeded,
     #[error("first administrator already exists")]
     SetupDone,
     #[error("internal error")]
@@ -82,11 +91,14 @@ impl AppError {
     /// The HTTP status the server answers with.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Unauthorized | AppError::WrongCredentials | AppError::AccountDisabled => 401,
+            AppError::Unauthorized
+            | AppError::WrongCredentials
+            | AppError::AccountDisabled
+            | AppError::CodeExpired => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 422,
-            AppError::SetupDone => 409,
+            AppError::SetupDone | AppError::NewPasswordNeeded => 409,
             AppError::TooManyAttempts { .. } | AppError::Busy { .. } => 429,
             AppError::Internal => 500,
             AppError::Transport { .. } => 503,
@@ -236,6 +248,8 @@ mod tests {
                 retry_after_secs: 1,
             },
             AppError::AccountDisabled,
+            AppError::CodeExpired,
+            AppError::NewPasswordNeeded,
             AppError::SetupDone,
             AppError::Internal,
             AppError::Transport {

@@ -1,7 +1,7 @@
 //! Starts the Houqin server; see `houqin::server::run`. `houqin backup DIR` writes a backup archive while the
 //! server runs; `houqin restore ARCHIVE [--force]` restores one with the server stopped (and starts a new epoch,
 //! so every phone re-sends what the backup lacks); `houqin new-epoch` does only that last step. `houqin routes`
-//! prints the route table, each page with the roles that open it. `houqin import places|classes|check-points FILE
+//! prints the route table, each page with the roles that open it. `houqin import places|staff|classes|check-points FILE
 //! [--dry-run]` imports a sheet as `/admin/import` does, printing its preview.
 
 /// mimalloc returns freed memory to the system, so a burst of sign-ins (Argon2 takes 19 MB each) does not leave
@@ -26,7 +26,7 @@ async fn main() -> std::process::ExitCode {
             let dry_run = args.iter().skip(1).any(|a| a == "--dry-run");
             let rest: Vec<&String> = args.iter().skip(1).filter(|a| *a != "--dry-run").collect();
             let [kind, file] = rest.as_slice() else {
-                return usage("houqin import places|classes|check-points FILE [--dry-run]");
+                return usage("houqin import places|staff|classes|check-points FILE [--dry-run]");
             };
             return match houqin::features::directory::import::plan::command(
                 kind,

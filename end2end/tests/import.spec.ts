@@ -1,12 +1,13 @@
-// A school moves in: the admin imports its own sheets (120 places, 24 classes, 40 check points, from
-// school-sheets.mjs) on a phone, reads each preview, confirms, and importing a sheet again changes nothing. On a
+// A school moves in: the admin imports its own sheets (120 places, 100 staff, 24 classes, 40 check points, from
+// school-sheets.mjs) on a phone, reads each preview, confirms, and importing a sheet again changes nothing; prints
+// the new people's sign-in slips; one of them signs in with the code on their slip and sets a password. On a
 // server of its own, so the imported school does not change what the other specs see.
-import { expect, test } from '@playwright/test';
+import { chromium, expect, test } from '@playwright/test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSchoolSheets } from '../school-sheets.mjs';
-import { ownServer, screenshot, signIn, visit } from './helpers';
+import { chromiumArgs, chromiumPath, ownServer, phoneSize, screenshot, signIn, visit } from './helpers';
 
 const server = ownServer(3011, 'import');
 test.describe.configure({ mode: 'serial' });
@@ -39,7 +40,15 @@ test('the admin imports a school from its sheets, sees each preview, and a secon
   await page.getByTestId('import-apply').click();
   await expect(page.getByTestId('import-done')).toContainText('新增 120');
 
-  // Classes: the demo's 12 stay as they are, 12 are new.
+  // Staff: 100 new people, two of them taking over a demo class; no one has a password yet.
+  const staff = await importSheet('staff', '人员', files.staff, 100);
+  expect(staff).toContain('新增 100');
+  await expect(page.getByTestId('import-add')).toContainText('王晓红（wangxiaohong）教职工、班主任，一年级1班班主任');
+  await page.getByTestId('import-apply').click();
+  await expect(page.getByTestId('import-done')).toContainText('新增 100');
+  await expect(page.getByTestId('import-to-slips')).toBeVisible();
+
+  // Classes: the demo's 12 stay as they are, 12 are new, with class teachers from the staff sheet.
   const classes = await importSheet('classes', '班级', files.classes, 24);
   expect(classes).toContain('新增 12');
   expect(classes).toContain('不变 12');
@@ -73,4 +82,70 @@ test('the admin imports a school from its sheets, sees each preview, and a secon
   // The imported places are in the directory everyone's phone gets.
   await visit(page, '/admin/places');
   await expect(page.locator('main')).toContainText('致远楼');
+});
+
+test('the admin prints the new staff their sign-in slips; one signs in with the code and sets a password', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'zhuren');
+  await visit(page, '/admin');
+  await page.getByRole('link', { name: /登录条/ }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('登录条');
+  // Everyone imported and waiting for a first sign-in comes chosen.
+  await expect(page.getByTestId('slips-people').locator('li')).toHaveCount(100);
+  await expect(page.getByTestId('slips-choice')).toContainText('已选 100 人');
+  await page.getByTestId('slips-make').click();
+  await expect(page.getByTestId('slips-made')).toContainText('已为 100 人生成登录码', { timeout: 60_000 });
+  await expect(page.getByTestId('slip')).toHaveCount(100);
+  const slip = page.getByTestId('slip').filter({ hasText: 'zhangxiaohong' });
+  await expect(slip).toContainText('张晓红');
+  await expect(slip.locator('svg')).toBeVisible();
+  const code = (await slip.getByTestId('slip-code').innerText()).trim();
+  expect(code).toMatch(/^[2-9a-z]{4}-[2-9a-z]{4}$/);
+  await screenshot(page, 'sign-in-slips');
+
+  // Printed on A4: the slips only, two to a row, no control showing.
+  await page.emulateMedia({ media: 'print' });
+  const controls = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('input:not([type=hidden]), select, textarea, button')].filter((e) => e.getClientRects().length > 0).length,
+  );
+  expect(controls, 'no control on the printout').toBe(0);
+  const columns = await page.evaluate(() => getComputedStyle(document.querySelector('.slip-sheet')!).gridTemplateColumns.split(' ').length);
+  expect(columns).toBe(2);
+  const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  expect(pages, '100 slips, 12 to an A4 page (the first holds the title too)').toBeLessThanOrEqual(Math.ceil(100 / 12));
+  await page.emulateMedia({ media: 'screen' });
+
+  // The teacher, on their own phone, types what the slip says.
+  const phone = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const context = await phone.newContext({ ...phoneSize, baseURL: server.base });
+  const own = await context.newPage();
+  await own.goto('/sign-in');
+  await own.getByLabel('用户名').fill('zhangxiaohong');
+  await own.getByLabel('密码').fill(code.toUpperCase());
+  await own.getByRole('button', { name: '登录' }).click();
+  await expect(own.getByRole('heading', { level: 1 })).toHaveText('设置密码');
+  await expect(own.getByTestId('new-password-for')).toContainText('张晓红');
+  await own.getByLabel('新密码', { exact: true }).fill('zhang-2026-ok');
+  await own.getByLabel('再输一次新密码').fill('zhang-2026-no');
+  await own.getByRole('button', { name: '保存并登录' }).click();
+  await expect(own.getByText('两次输入不一致')).toBeVisible();
+  await screenshot(own, 'first-sign-in-mismatch');
+  await own.getByLabel('新密码', { exact: true }).fill('zhang-2026-ok');
+  await own.getByLabel('再输一次新密码').fill('zhang-2026-ok');
+  await own.getByRole('button', { name: '保存并登录' }).click();
+  await expect(own.getByRole('navigation', { name: '主导航' })).toBeVisible();
+  await context.close();
+  await phone.close();
+
+  // The code is spent; the password chosen signs in.
+  const again = await page.context().browser()!.newContext({ ...phoneSize, baseURL: server.base });
+  const other = await again.newPage();
+  await other.goto('/sign-in');
+  await other.getByLabel('用户名').fill('zhangxiaohong');
+  await other.getByLabel('密码').fill(code);
+  await other.getByRole('button', { name: '登录' }).click();
+  await expect(other.getByRole('alert')).toContainText('用户名或密码不正确');
+  await signIn(other, 'zhangxiaohong', 'zhang-2026-ok');
+  await again.close();
 });

@@ -61,6 +61,7 @@ pub fn problem_text(locale: Locale, problem: Problem) -> String {
         Problem::CheckDigit => td_string!(locale, problems.check_digit).to_string(),
         Problem::Taken => td_string!(locale, problems.taken).to_string(),
         Problem::Unknown => td_string!(locale, problems.unknown).to_string(),
+        Problem::Mismatch => td_string!(locale, problems.mismatch).to_string(),
     }
 }
 
@@ -80,6 +81,8 @@ pub fn error_text(locale: Locale, error: &AppError) -> String {
             td_string!(locale, errors.busy, seconds = retry_after_secs).to_string()
         }
         AppError::AccountDisabled => td_string!(locale, errors.account_disabled).to_string(),
+        AppError::CodeExpired => td_string!(locale, errors.code_expired).to_string(),
+        AppError::NewPasswordNeeded => td_string!(locale, errors.new_password_needed).to_string(),
         AppError::SetupDone => td_string!(locale, errors.setup_done).to_string(),
         AppError::Internal => td_string!(locale, errors.internal).to_string(),
         AppError::Transport { .. } => td_string!(locale, errors.transport).to_string(),

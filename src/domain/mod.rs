@@ -15,6 +15,7 @@ pub mod school_class;
 pub mod sealed_id;
 pub mod search;
 pub mod sync;
+pub mod term;
 pub mod ticket;
 pub mod user;
 pub mod visit;

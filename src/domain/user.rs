@@ -50,6 +50,9 @@ pub struct UserSummary {
     /// How long sign-in stays locked after failed attempts (0: not locked). Filled in for the admin's list only.
     #[serde(default)]
     pub locked_for_secs: u64,
+    /// Imported and not yet signed in: no password of their own, only a one-time code (if one was printed).
+    #[serde(default)]
+    pub awaiting_first_sign_in: bool,
 }
 
 /// What the admin (or the first-run setup) types to create a person.
@@ -68,11 +71,7 @@ impl NewUser {
         let username = checks
             .text("username", &self.username, USERNAME_MAX)
             .to_lowercase();
-        if !username.is_empty()
-            && !username
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
-        {
+        if !username.is_empty() && !username_chars_ok(&username) {
             checks.add("username", Problem::Invalid);
         }
         let display_name = checks.text("display_name", &self.display_name, DISPLAY_NAME_MAX);
@@ -93,6 +92,13 @@ impl NewUser {
             roles,
         })
     }
+}
+
+/// A user name holds lower-case letters, digits, `_`, `.` and `-` only (it is typed on a phone's keyboard).
+pub fn username_chars_ok(username: &str) -> bool {
+    username
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.' || c == '-')
 }
 
 /// A password is at least 8 and at most 128 characters; nothing else is imposed on school staff.

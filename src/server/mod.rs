@@ -9,6 +9,7 @@ pub mod demo;
 pub mod guard;
 pub mod id_seal;
 pub mod job;
+pub mod links;
 pub mod photos;
 pub mod service_worker;
 pub mod sessions;

@@ -7,21 +7,82 @@ use uuid::Uuid;
 
 pub struct Credentials {
     pub id: Uuid,
+    pub display_name: String,
     pub password_hash: String,
     pub active: bool,
+    /// `false` for a person imported who has not yet set a password: the hash is then that of a one-time code.
+    pub password_set: bool,
+    /// Until when the one-time code signs in (`None`: no code given yet).
+    pub code_expires_at: Option<i64>,
 }
 
 pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, password_hash, active FROM users WHERE username = $1")
+    let row = sqlx::query("SELECT id, display_name, password_hash, active, password_set, code_expires_at FROM users WHERE username = $1")
         .bind(username)
         .fetch_optional(&db.pool)
         .await?;
     row.map(|row| {
         Ok(Credentials {
             id: uuid(row.try_get("id")?)?,
+            display_name: row.try_get("display_name")?,
             password_hash: row.try_get("password_hash")?,
             active: row.try_get::<i64, _>("active")? == 1,
+            password_set: row.try_get::<i64, _>("password_set")? == 1,
+            code_expires_at: row.try_get("code_expires_at")?,
         })
+    })
+    .transpose()
+}
+
+/// Gives a person a one-time code (its hash) that signs in until `expires_at`, in place of any password they had.
+pub async fn set_sign_in_code(
+    conn: &mut AnyConnection,
+    user_id: Uuid,
+    code_hash: &str,
+    expires_at: i64,
+) -> Result<bool, sqlx::Error> {
+    let version = bump_version(conn).await?;
+    let done = sqlx::query("UPDATE users SET password_hash = $1, password_set = 0, code_expires_at = $2, version = $3 WHERE id = $4")
+        .bind(code_hash)
+        .bind(expires_at)
+        .bind(version)
+        .bind(user_id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A person's own password, set at their first sign-in: the one-time code no longer signs in.
+pub async fn set_own_password(
+    conn: &mut AnyConnection,
+    user_id: Uuid,
+    hash: &str,
+) -> Result<bool, sqlx::Error> {
+    let version = bump_version(conn).await?;
+    let done = sqlx::query("UPDATE users SET password_hash = $1, password_set = 1, code_expires_at = NULL, version = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(version)
+        .bind(user_id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A person's display name and password hash, by id (the first sign-in's ticket is checked against the hash).
+pub async fn name_and_hash(
+    db: &Db,
+    user_id: Uuid,
+) -> Result<Option<(String, String, bool)>, sqlx::Error> {
+    let row = sqlx::query("SELECT display_name, password_hash, active FROM users WHERE id = $1")
+        .bind(user_id.to_string())
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|row| {
+        Ok((
+            row.try_get("display_name")?,
+            row.try_get("password_hash")?,
+            row.try_get::<i64, _>("active")? == 1,
+        ))
     })
     .transpose()
 }
@@ -233,7 +294,7 @@ pub async fn set_password_hash(
     hash: &str,
 ) -> Result<bool, sqlx::Error> {
     let version = bump_version(conn).await?;
-    let done = sqlx::query("UPDATE users SET password_hash = $1, version = $2 WHERE id = $3")
+    let done = sqlx::query("UPDATE users SET password_hash = $1, password_set = 1, code_expires_at = NULL, version = $2 WHERE id = $3")
         .bind(hash)
         .bind(version)
         .bind(user_id.to_string())
@@ -264,7 +325,7 @@ pub async fn user_exists(conn: &mut AnyConnection, user_id: Uuid) -> Result<bool
 /// Every user, with roles, ordered by display name: the admin's list and the people pickers.
 pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, username, display_name, active FROM users ORDER BY display_name, username",
+        "SELECT id, username, display_name, active, password_set FROM users ORDER BY display_name, username",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -292,6 +353,7 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
                 roles: user_roles,
                 active: row.try_get::<i64, _>("active")? == 1,
                 locked_for_secs: 0,
+                awaiting_first_sign_in: row.try_get::<i64, _>("password_set")? == 0,
             })
         })
         .collect()

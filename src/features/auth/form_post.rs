@@ -28,7 +28,7 @@ const FLASH_COOKIE: &str = "houqin_sign_in";
 /// The language cookie leptos_i18n reads (its default name), as `app::language_cookie` sets it.
 const LOCALE_COOKIE: &str = "i18n_pref_locale";
 
-fn locale_cookie(code: &str) -> String {
+pub(super) fn locale_cookie(code: &str) -> String {
     let max_age_secs = crate::app::LANGUAGE_COOKIE_MAX_AGE_MS / 1000;
     format!("{LOCALE_COOKIE}={code}; Path=/; Max-Age={max_age_secs}; SameSite=Lax")
 }
@@ -71,7 +71,16 @@ pub async fn sign_in_form(
         &headers,
     );
     match handlers::sign_in(&state, &form.username, form.password, &jar, address).await {
-        Ok((user, mut cookies)) => {
+        // A one-time code: back to `/sign-in`, which the ticket turns into the new-password form.
+        Ok(handlers::SignedIn::NewPassword(ticket)) => {
+            let mut headers = HeaderMap::new();
+            headers.insert(LOCATION, HeaderValue::from_static("/sign-in"));
+            if let Ok(ticket) = HeaderValue::from_str(&ticket) {
+                headers.insert(SET_COOKIE, ticket);
+            }
+            (StatusCode::SEE_OTHER, headers).into_response()
+        }
+        Ok(handlers::SignedIn::Session(user, mut cookies)) => {
             let mut headers = HeaderMap::new();
             headers.insert(LOCATION, HeaderValue::from_static(user.home_path()));
             // The language this user chose, on any phone, from the first page on.
@@ -89,7 +98,7 @@ pub async fn sign_in_form(
     }
 }
 
-fn back_to_form(error: &AppError, username: &str) -> Response {
+pub(super) fn back_to_form(error: &AppError, username: &str) -> Response {
     let username: String = username.chars().take(USERNAME_ECHO_MAX).collect();
     let error = serde_json::to_string(error).unwrap_or_default();
     let value = serde_urlencoded::to_string([("error", error.as_str()), ("username", &username)])

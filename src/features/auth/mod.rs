@@ -5,6 +5,8 @@
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod first_sign_in;
+#[cfg(feature = "ssr")]
 pub mod form_post;
 mod language_switch;
 pub mod on_phone;

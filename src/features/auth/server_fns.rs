@@ -45,12 +45,19 @@ pub async fn sign_in(username: String, password: String) -> Result<SessionUser, 
         async {
             let state = super::session::app_state()?;
             let (jar, address) = super::session::request_client();
-            let (user, cookies) =
-                handlers::sign_in(&state, &username, password, &jar, address).await?;
-            for cookie in &cookies {
-                super::session::append_cookie(cookie);
+            match handlers::sign_in(&state, &username, password, &jar, address).await? {
+                handlers::SignedIn::Session(user, cookies) => {
+                    for cookie in &cookies {
+                        super::session::append_cookie(cookie);
+                    }
+                    Ok(user)
+                }
+                // The page goes to `/sign-in`, which the ticket turns into the new-password form.
+                handlers::SignedIn::NewPassword(ticket) => {
+                    super::session::append_cookie(&ticket);
+                    Err(AppError::NewPasswordNeeded)
+                }
             }
-            Ok(user)
         }
         .await,
     )
@@ -118,16 +125,25 @@ pub(super) mod handlers {
     use axum_extra::extract::CookieJar;
     use std::net::IpAddr;
 
-    /// Checks a user name and password (with the lockout, see `throttle`) and starts a session: the user and
-    /// the `Set-Cookie` values of the session and the device cookie. Shared by the server function and the
-    /// plain form post that works before the wasm.
+    /// What a right user name and password lead to.
+    pub enum SignedIn {
+        /// The user, and the `Set-Cookie` values of the session and the device cookie.
+        Session(SessionUser, Vec<String>),
+        /// A one-time code from a printed slip: no session yet, but the `Set-Cookie` of the ticket that lets
+        /// the person set their own password (`first_sign_in`).
+        NewPassword(String),
+    }
+
+    /// Checks a user name and password (with the lockout, see `throttle`) and starts a session, or, for a
+    /// one-time code, lets the person set their password first. Shared by the server function and the plain
+    /// form post that works before the wasm.
     pub async fn sign_in(
         state: &AppState,
         username: &str,
         password: String,
         jar: &CookieJar,
         address: Option<IpAddr>,
-    ) -> Result<(SessionUser, Vec<String>), AppError> {
+    ) -> Result<SignedIn, AppError> {
         // Nothing from outside is kept or hashed before it is known to be a possible user name and password.
         let key = username_key(username);
         if key.is_empty() {
@@ -164,6 +180,11 @@ pub(super) mod handlers {
         let hash = credentials
             .as_ref()
             .map_or_else(session::decoy_hash, |c| c.password_hash.clone());
+        // A code is typed from paper: case, spaces and the dash in the middle do not matter.
+        let password = match &credentials {
+            Some(c) if !c.password_set => super::super::first_sign_in::typed_code(&password),
+            _ => password,
+        };
         let client = throttle::Client {
             address,
             known_device,
@@ -176,9 +197,26 @@ pub(super) mod handlers {
         if !credentials.active {
             return Err(AppError::AccountDisabled);
         }
+        if !credentials.password_set
+            && credentials
+                .code_expires_at
+                .is_none_or(|expires| expires < now_ms())
+        {
+            return Err(AppError::CodeExpired);
+        }
         db::clear_failures(&state.db, &key).await?;
         db::clear_failures(&state.db, &throttle::known_key(&key)).await?;
         state.sign_ins.forget(&key);
+        if !credentials.password_set {
+            return Ok(SignedIn::NewPassword(
+                super::super::first_sign_in::ticket_cookie(
+                    state,
+                    credentials.id,
+                    &credentials.display_name,
+                    &credentials.password_hash,
+                ),
+            ));
+        }
         let (user, session_cookie) = start_session(state, credentials.id).await?;
         let device = throttle::device_cookie(
             jar,
@@ -187,7 +225,7 @@ pub(super) mod handlers {
             &credentials.password_hash,
             state.config.secure_cookies,
         );
-        Ok((user, vec![session_cookie, device]))
+        Ok(SignedIn::Session(user, vec![session_cookie, device]))
     }
 
     /// Checks `password` against `hash` under the throttle, counted as `counted_as`: refused while locked, a
@@ -221,7 +259,7 @@ pub(super) mod handlers {
         Ok(matches)
     }
 
-    async fn start_session(
+    pub(in crate::features::auth) async fn start_session(
         state: &AppState,
         user_id: uuid::Uuid,
     ) -> Result<(SessionUser, String), AppError> {

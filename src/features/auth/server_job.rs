@@ -21,6 +21,10 @@ impl ServerJob for Auth {
                 axum::routing::post(super::form_post::sign_in_form),
             )
             .route(
+                "/sign-in/new-password",
+                axum::routing::post(super::first_sign_in::new_password_form),
+            )
+            .route(
                 "/locale",
                 axum::routing::post(super::form_post::locale_form),
             )

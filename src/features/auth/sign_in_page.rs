@@ -24,11 +24,65 @@ fn posted() -> (Option<AppError>, String) {
     (None, String::new())
 }
 
+/// The name of the person who has just signed in with a one-time code and now sets a password (read on the
+/// server from the ticket the code gave, see `first_sign_in`).
+fn setting_password() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        super::first_sign_in::page_ticket()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let i18n = use_i18n();
     // What the form post sent back: the error and the user name typed, so nothing but the password is retyped.
     let (posted_error, posted_username) = posted();
+    match setting_password() {
+        Some(name) => view! { <NewPasswordForm name posted_error /> }.into_any(),
+        None => view! { <SignInForm posted_error posted_username /> }.into_any(),
+    }
+}
+
+/// The first sign-in's second step: the person chooses their own password, twice. A plain form, like sign-in.
+#[component]
+fn NewPasswordForm(name: String, posted_error: Option<AppError>) -> impl IntoView {
+    let i18n = use_i18n();
+    let problem = |field: &'static str| -> Signal<Option<Problem>> {
+        let problem = posted_error.as_ref().and_then(|e| e.field_problem(field));
+        Signal::derive(move || problem)
+    };
+    let error = posted_error
+        .clone()
+        .filter(|e| !matches!(e, AppError::Invalid { .. }));
+    let error = Signal::derive(move || error.clone());
+    view! {
+        <main class="sign-in">
+            <div class="sign-in-card">
+                <p class="brand-mark" aria-hidden="true">"后勤"</p>
+                <h1>{t!(i18n, sign_in.new_password_title)}</h1>
+                <p class="muted" data-testid="new-password-for">{t!(i18n, sign_in.new_password_intro, name = name.clone())}</p>
+                <form class="form" method="post" action="/sign-in/new-password" data-testid="new-password-form">
+                    <Field label=Signal::derive(move || t_string!(i18n, sign_in.new_password).to_string()) problem=problem("password")>
+                        <input name="password" type="password" autocomplete="new-password" minlength="8" required />
+                    </Field>
+                    <Field label=Signal::derive(move || t_string!(i18n, sign_in.new_password_again).to_string()) problem=problem("again")>
+                        <input name="again" type="password" autocomplete="new-password" minlength="8" required />
+                    </Field>
+                    <ErrorNotice error />
+                    <button type="submit" class="button button-primary">{t!(i18n, sign_in.new_password_submit)}</button>
+                </form>
+            </div>
+        </main>
+    }
+}
+
+#[component]
+fn SignInForm(posted_error: Option<AppError>, posted_username: String) -> impl IntoView {
+    let i18n = use_i18n();
     let username = RwSignal::new(posted_username);
     let password = RwSignal::new(String::new());
     let submit = Action::new(|(username, password): &(String, String)| {
@@ -37,13 +91,18 @@ pub fn SignInPage() -> impl IntoView {
     });
     let result = submit.value();
     let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(user)) = result.get() {
+    Effect::new(move |_| match result.get() {
+        Some(Ok(user)) => {
             if let Ok(locale) = user.locale.parse::<Locale>() {
                 i18n.set_locale(locale);
             }
             navigate(user.home_path(), Default::default());
         }
+        // A one-time code: the server renders the new-password form for the ticket it just gave.
+        Some(Err(AppError::NewPasswordNeeded)) => {
+            let _ = window().location().set_href("/sign-in");
+        }
+        _ => {}
     });
     // The latest answer: the server function's once it ran, else the form post's.
     let answer = Signal::derive(move || match result.get() {

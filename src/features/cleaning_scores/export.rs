@@ -99,7 +99,8 @@ async fn build(
         .collect();
     let withdrawn = db::withdrawn_checks(&mut conn).await.map_err(unavailable)?;
     let (people, _) = names_and_places(&mut conn).await.map_err(unavailable)?;
-    let classes = db::classes(&mut conn).await.map_err(unavailable)?;
+    // Every class, graduated ones too: a check keeps the name of the class it was made for.
+    let classes = db::all_classes(&mut conn).await.map_err(unavailable)?;
     let ids: Vec<_> = checks.iter().map(|c| (c.id, c.supersedes)).collect();
     let counted = in_force(&ids, &withdrawn);
     let appeals: HashMap<_, _> = db::appeals_of(&mut conn, &checks.iter().map(|c| c.id).collect())
@@ -173,15 +174,18 @@ async fn build(
         ]);
     }
     // The league table below the checks, as the board shows it.
+    let scores: Vec<ScoreRow> = checks.iter().map(ScoreRow::from).collect();
     let subjects: Vec<_> = match league {
-        League::Class => classes.iter().map(|c| c.0).collect(),
+        League::Class => db::league_classes(&classes, &scores)
+            .iter()
+            .map(|c| c.0)
+            .collect(),
         League::Office => zones
             .values()
             .filter(|z| z.active && z.league == League::Office)
             .map(|z| z.id)
             .collect(),
     };
-    let scores: Vec<ScoreRow> = checks.iter().map(ScoreRow::from).collect();
     let (standings, _, _) = table(league, &subjects, &scores, &withdrawn, &settings);
     out.push::<&str>(&[]);
     out.push(&["名次", "名称", "得分", "定时检查天数", "抽查次数", "标记"]);

@@ -159,10 +159,13 @@ pub(crate) mod handlers {
     /// The subjects of a league in display order: (id, class, name, zone names, teacher id).
     type Subject = (Uuid, Option<(i64, i64)>, String, Vec<String>, Option<Uuid>);
 
+    /// The class league lists the active classes and those scored among `checks` (graduated since, say), each
+    /// by the name its row holds: a graduated class is still 六年级1班 in the weeks it was scored.
     async fn subjects(
         conn: &mut AnyConnection,
         league: League,
         zones: &[ZoneRow],
+        checks: &[ScoreRow],
     ) -> Result<Vec<Subject>, sqlx::Error> {
         let active = zones.iter().filter(|z| z.active && z.league == league);
         Ok(match league {
@@ -173,8 +176,8 @@ pub(crate) mod handlers {
                         kept.entry(class).or_default().push(zone.name.clone());
                     }
                 }
-                db::classes(conn)
-                    .await?
+                let all = db::all_classes(conn).await?;
+                db::league_classes(&all, checks)
                     .into_iter()
                     .map(|(id, grade, number, teacher)| {
                         let name = crate::domain::school_class::chinese_name(grade, number);
@@ -243,7 +246,6 @@ pub(crate) mod handlers {
     ) -> Result<LeagueBoard, AppError> {
         let settings = db::settings(&mut *conn).await?;
         let zones = db::zones(&mut *conn).await?;
-        let subjects = subjects(&mut *conn, league, &zones).await?;
         let mut checks = db::scores_between(&mut *conn, period.from_ms, period.to_ms).await?;
         // A published board stays as published: what arrived later is shown as waiting, not counted.
         let before = checks.len();
@@ -251,6 +253,7 @@ pub(crate) mod handlers {
             checks.retain(|c| c.league != league || c.received_at <= *published_at);
         }
         let arrived_after_publication = before - checks.len();
+        let subjects = subjects(&mut *conn, league, &zones, &checks).await?;
         let withdrawn = db::withdrawn_checks(&mut *conn).await?;
         let ids: Vec<Uuid> = subjects.iter().map(|s| s.0).collect();
         let (table, counted, left_out) = table(league, &ids, &checks, &withdrawn, &settings);
@@ -317,8 +320,9 @@ pub(crate) mod handlers {
         let session::Caller { state, user } =
             session::require_role(&[Role::CleaningInspector, Role::ClassTeacher]).await?;
         let mut conn = state.db.pool.acquire().await?;
-        let classes = db::classes(&mut conn).await?;
-        let Some(&(_, grade, number, teacher)) = classes.iter().find(|c| c.0 == class) else {
+        // A graduated class too: the board lists it in the weeks it was scored, and links here.
+        let classes = db::all_classes(&mut conn).await?;
+        let Some(&(_, grade, number, teacher, _)) = classes.iter().find(|c| c.0 == class) else {
             return Err(AppError::NotFound);
         };
         if !may_follow(&mut conn, &user, class).await? {
@@ -335,7 +339,6 @@ pub(crate) mod handlers {
         // The whole school's scores rank each week; only this class's checks are read with their ratings.
         let checks = db::scores_between(&mut conn, start.from_ms, now + DAY_MS).await?;
         let withdrawn = db::withdrawn_checks(&mut conn).await?;
-        let subjects: Vec<Uuid> = classes.iter().map(|c| c.0).collect();
         let mut weeks = Vec::new();
         let mut from = start.from_ms;
         // Every week of the term up to this one (at most a year's worth).
@@ -345,6 +348,10 @@ pub(crate) mod handlers {
                 .iter()
                 .filter(|c| (from..to).contains(&c.checked_at))
                 .copied()
+                .collect();
+            let subjects: Vec<Uuid> = db::league_classes(&classes, &of_week)
+                .iter()
+                .map(|c| c.0)
                 .collect();
             let (table, _, _) = table(League::Class, &subjects, &of_week, &withdrawn, &settings);
             let ranked = table.iter().filter(|s| s.rank.is_some()).count() as u32;
@@ -415,10 +422,11 @@ pub(crate) mod handlers {
             .map(|z| (z.id, z))
             .collect();
         let (people, _) = names_and_places(&mut conn).await?;
-        let classes: HashMap<Uuid, (i64, i64)> = db::classes(&mut conn)
+        // Every class, graduated ones too: an appeal keeps the name of the class it was made for.
+        let classes: HashMap<Uuid, (i64, i64)> = db::all_classes(&mut conn)
             .await?
             .into_iter()
-            .map(|(id, g, n, _)| (id, (g, n)))
+            .map(|(id, g, n, _, _)| (id, (g, n)))
             .collect();
         Ok(all
             .into_iter()

@@ -17,6 +17,7 @@ mod school_classes_page;
 mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod server_job;
+pub mod term;
 
 pub use check_points_page::CheckPointsPage;
 pub use label_page::{CheckPointLabelPage, LabelsPage, PlaceLabelPage};

@@ -18,6 +18,7 @@ lazy_pages!(directory_admin {
     CheckPointsRoute => view! { <AdminOnly><CheckPointsPage /></AdminOnly> },
     LabelsRoute => view! { <AdminOnly><LabelsPage /></AdminOnly> },
     ImportRoute => view! { <AdminOnly><super::import::ImportPage /></AdminOnly> },
+    TermRoute => view! { <AdminOnly><super::term::TermPage /></AdminOnly> },
 });
 
 #[component(transparent)]
@@ -32,6 +33,7 @@ pub fn DirectoryRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <Route path=path!("/admin/check-points") view={Lazy::<CheckPointsRoute>::new()} />
         <Route path=path!("/admin/labels") view={Lazy::<LabelsRoute>::new()} />
         <Route path=path!("/admin/import") view={Lazy::<ImportRoute>::new()} />
+        <Route path=path!("/admin/term") view={Lazy::<TermRoute>::new()} />
     }
     .into_inner()
     .into_any_nested_route()

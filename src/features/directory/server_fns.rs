@@ -165,7 +165,20 @@ mod handlers {
         let db = state.db;
         let mut tx = db.begin_write().await?;
         let mut checks = Checks::new();
-        if school_classes::grade_number_taken(&mut tx, input.grade, input.number, id).await? {
+        // Only active classes share out grades and numbers: a deactivated (graduated) class may be corrected
+        // under the name it had.
+        let active = match id {
+            Some(id) => {
+                school_classes::grade_number_active(&mut tx, id)
+                    .await?
+                    .ok_or(AppError::NotFound)?
+                    .2
+            }
+            None => true,
+        };
+        if active
+            && school_classes::grade_number_taken(&mut tx, input.grade, input.number, id).await?
+        {
             checks.add("number", Problem::Taken);
         }
         if let Some(teacher) = input.teacher_id
@@ -236,6 +249,16 @@ mod handlers {
     pub async fn set_active(entry: Entry, id: Uuid, active: bool) -> Result<(), AppError> {
         let db = session::require_role(&[Role::Admin]).await?.state.db;
         let mut tx = db.begin_write().await?;
+        // A class brought back needs its grade and number free among the active classes (a graduated 六年级1班
+        // while the class that moved up holds the name).
+        if entry == Entry::SchoolClass
+            && active
+            && let Some((grade, number, _)) =
+                school_classes::grade_number_active(&mut tx, id).await?
+            && school_classes::grade_number_taken(&mut tx, grade, number, Some(id)).await?
+        {
+            return Err(AppError::invalid("number", Problem::Taken));
+        }
         let table = match entry {
             Entry::Place => Deactivatable::Places,
             Entry::SchoolClass => Deactivatable::SchoolClasses,
@@ -269,7 +292,7 @@ mod handlers {
         let db = &state.db;
         // Only the places (and, for check points, the points) are needed to name the labels.
         let places = places::list_places(db).await?;
-        let base = public_base_url(&state).await?;
+        let base = crate::server::links::public_base_url(&state).await?;
         let named: Vec<(Uuid, String, String, String)> = match entry {
             Entry::Place => places
                 .iter()
@@ -303,7 +326,7 @@ mod handlers {
                 named.iter().find(|n| n.0 == id).ok_or(AppError::NotFound)?;
             let url = format!("{base}{path}");
             labels.push(Label {
-                qr_svg: qr_svg(&url)?,
+                qr_svg: crate::server::links::qr_svg(&url)?,
                 title: title.clone(),
                 // A top-level place's path is its own name; say it once.
                 subtitle: if subtitle == title {
@@ -319,34 +342,5 @@ mod handlers {
             school_name,
             labels,
         })
-    }
-
-    /// The address phones reach this server by: `HOUQIN_PUBLIC_URL`, or else the Host the request came to.
-    async fn public_base_url(state: &crate::server::state::AppState) -> Result<String, AppError> {
-        if let Some(url) = &state.config.public_url {
-            return Ok(url.trim_end_matches('/').to_owned());
-        }
-        let headers: axum::http::HeaderMap = leptos_axum::extract()
-            .await
-            .map_err(|_| AppError::Internal)?;
-        let host = headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map_or_else(|| state.leptos_options.site_addr.to_string(), str::to_owned);
-        Ok(format!("http://{host}"))
-    }
-
-    fn qr_svg(url: &str) -> Result<String, AppError> {
-        use qrcode::render::svg;
-        let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
-            .map_err(|cause| {
-                tracing::error!(%cause, "QR code");
-                AppError::Internal
-            })?;
-        Ok(code
-            .render::<svg::Color<'_>>()
-            .min_dimensions(240, 240)
-            .quiet_zone(true)
-            .build())
     }
 }

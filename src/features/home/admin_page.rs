@@ -43,6 +43,14 @@ pub fn AdminPage() -> impl IntoView {
                     <IconSvg icon=crate::components::Icon::Path("M12 3v12M7 10l5 5 5-5M5 21h14") />
                     <strong>{t!(i18n, admin.import)}</strong>
                 </A>
+                <A href="/admin/sign-in-slips" attr:class="card card-link">
+                    <span class="big-number">{count(|d| d.people.iter().filter(|p| p.active && p.awaiting_first_sign_in).count())}</span>
+                    <strong>{t!(i18n, admin.sign_in_slips)}</strong>
+                </A>
+                <A href="/admin/term" attr:class="card card-link">
+                    <IconSvg icon=crate::components::Icon::Path("M12 20V6M6 12l6-6 6 6M5 3h14") />
+                    <strong>{t!(i18n, term.title)}</strong>
+                </A>
                 <A href="/admin/audit" attr:class="card card-link">
                     <IconSvg icon=crate::components::Icon::Path("M9 5h11M9 12h11M9 19h11M4 5h1M4 12h1M4 19h1") />
                     <strong>{t!(i18n, admin.audit)}</strong>

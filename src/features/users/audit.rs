@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 /// The kinds an admin filters by: each the action codes it covers (by prefix).
 pub const KINDS: &[(&str, &[&str])] = &[
-    ("users", &["user_"]),
-    ("import", &["import_"]),
+    ("users", &["user_", "sign_in_codes_issued", "first_sign_in"]),
+    ("import", &["import_", "term_rollover"]),
     ("exports", &["export_", "view_register"]),
     ("backups", &["backup_", "restore"]),
 ];
@@ -60,6 +60,9 @@ pub fn action_name(locale: Locale, action: &str) -> String {
         "backup_taken" => td_string!(locale, audit.backup_taken),
         "backup_failed" => td_string!(locale, audit.backup_failed),
         "restore" => td_string!(locale, audit.restore),
+        "sign_in_codes_issued" => td_string!(locale, audit.sign_in_codes_issued),
+        "first_sign_in" => td_string!(locale, audit.first_sign_in),
+        "term_rollover" => td_string!(locale, audit.term_rollover),
         a if a.starts_with("import_") => td_string!(locale, audit.import),
         a if a.starts_with("export_") => td_string!(locale, audit.export),
         a if a.starts_with("view_register") => td_string!(locale, audit.view_register),

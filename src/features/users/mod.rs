@@ -1,6 +1,7 @@
 //! The admin's list of people: create users, change roles, reset passwords, disable and enable.
 
 pub mod audit;
+pub mod codes;
 mod routes;
 mod server_fns;
 mod users_page;

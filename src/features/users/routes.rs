@@ -10,6 +10,7 @@ use leptos_router::{Lazy, path};
 lazy_pages!(users {
     UsersRoute => view! { <AdminOnly><UsersPage /></AdminOnly> },
     AuditRoute => view! { <AdminOnly><super::audit::AuditPage /></AdminOnly> },
+    SlipsRoute => view! { <AdminOnly><super::codes::SlipsPage /></AdminOnly> },
 });
 
 #[component(transparent)]
@@ -17,6 +18,7 @@ pub fn UsersRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} />
         <Route path=path!("/admin/audit") view={Lazy::<AuditRoute>::new()} />
+        <Route path=path!("/admin/sign-in-slips") view={Lazy::<SlipsRoute>::new()} />
     }
     .into_inner()
     .into_any_nested_route()

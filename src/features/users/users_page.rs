@@ -214,6 +214,7 @@ fn UserRow(
             <span class="muted">{user.username.clone()} " · "
                 {move || role_list.iter().map(|r| role_name(i18n.get_locale(), *r)).collect::<Vec<_>>().join(" · ")}
                 {(!active).then(|| view! { " · " {t!(i18n, users.disabled)} })}
+                {user.awaiting_first_sign_in.then(|| view! { " · " <span class="badge badge-pending">{t!(i18n, slips.waiting)}</span> })}
                 {(user.locked_for_secs > 0).then(|| {
                     let minutes = user.locked_for_secs.div_ceil(60);
                     view! { " · " <span class="badge badge-warn" data-testid="locked">{move || t_string!(i18n, users.locked, minutes = minutes).to_string()}</span> }

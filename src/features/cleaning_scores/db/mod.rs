@@ -381,6 +381,36 @@ pub async fn classes(
     .collect()
 }
 
+/// Every class, active or not, as (id, grade, number, teacher, active), in school order: the names history shows.
+/// A class that graduated keeps its row, deactivated, so its checks and appeals still say 六年级1班.
+pub async fn all_classes(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(Uuid, i64, i64, Option<Uuid>, bool)>, sqlx::Error> {
+    sqlx::query_as::<_, (String, i64, i64, Option<String>, i64)>(
+        "SELECT id, grade, number, teacher_id, active FROM school_classes ORDER BY grade, number, active DESC",
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|(id, grade, number, teacher, active)| {
+        Ok((uuid(&id)?, grade, number, opt_uuid(teacher)?, active == 1))
+    })
+    .collect()
+}
+
+/// The classes a period of the class league lists, from [`all_classes`]: the active ones, and any other scored
+/// among `checks` — a class that graduated (or was deactivated) since keeps its place in the weeks it was scored.
+pub fn league_classes(
+    all: &[(Uuid, i64, i64, Option<Uuid>, bool)],
+    checks: &[ScoreRow],
+) -> Vec<(Uuid, i64, i64, Option<Uuid>)> {
+    let scored: HashSet<Uuid> = checks.iter().filter_map(|c| c.class_id).collect();
+    all.iter()
+        .filter(|c| c.4 || scored.contains(&c.0))
+        .map(|&(id, grade, number, teacher, _)| (id, grade, number, teacher))
+        .collect()
+}
+
 /// Whether a user may see a check and its photos: the admin and the cleaning inspectors all of them, a class
 /// teacher those of their classes.
 pub async fn may_see_check(

@@ -35,7 +35,9 @@ pub async fn list_school_classes(
         .collect()
 }
 
-/// Another class (not `except`) already has this grade and number.
+/// Another active class (not `except`) already has this grade and number. Deactivated classes keep theirs: a
+/// graduated 六年级1班 stays 六年级1班 in its history while the class that moved up after it takes the name
+/// (`school_classes_active_grade_number`, a unique index over the active classes only).
 pub async fn grade_number_taken(
     conn: &mut AnyConnection,
     grade: i64,
@@ -43,7 +45,7 @@ pub async fn grade_number_taken(
     except: Option<Uuid>,
 ) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM school_classes WHERE grade = $1 AND number = $2 AND id <> $3",
+        "SELECT COUNT(*) FROM school_classes WHERE grade = $1 AND number = $2 AND id <> $3 AND active = 1",
     )
     .bind(grade)
     .bind(number)
@@ -51,6 +53,19 @@ pub async fn grade_number_taken(
     .fetch_one(conn)
     .await?;
     Ok(n > 0)
+}
+
+/// A class's grade, number and whether it is active; `None` when no class has that id.
+pub async fn grade_number_active(
+    conn: &mut AnyConnection,
+    id: Uuid,
+) -> Result<Option<(i64, i64, bool)>, sqlx::Error> {
+    let row: Option<(i64, i64, i64)> =
+        sqlx::query_as("SELECT grade, number, active FROM school_classes WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(grade, number, active)| (grade, number, active == 1)))
 }
 
 pub async fn insert_school_class(

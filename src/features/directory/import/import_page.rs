@@ -90,15 +90,17 @@ pub fn ImportPage() -> impl IntoView {
     };
     let kind_name = move |k: ImportKind| match k {
         ImportKind::Places => t_string!(i18n, import.places).to_string(),
+        ImportKind::Staff => t_string!(i18n, import.staff).to_string(),
         ImportKind::Classes => t_string!(i18n, import.classes).to_string(),
         ImportKind::CheckPoints => t_string!(i18n, import.check_points).to_string(),
     };
     view! {
         <Page title=move || t_string!(i18n, import.title).to_string()>
             <p class="muted">{t!(i18n, import.intro)}</p>
+            <p class="muted">{t!(i18n, import.order)}</p>
             <fieldset class="field">
                 <legend class="field-label">{t!(i18n, import.what)}</legend>
-                <div class="segmented segmented-3">
+                <div class="segmented">
                     {ImportKind::ALL.iter().map(|k| {
                         let k = *k;
                         view! {
@@ -125,7 +127,7 @@ pub fn ImportPage() -> impl IntoView {
             <Show when=move || busy.get()>
                 <p class="loading">{t!(i18n, common.loading)}</p>
             </Show>
-            {move || answer.get().map(|imported| view! { <PreviewView imported send busy /> })}
+            {move || answer.get().map(|imported| view! { <PreviewView imported kind=kind.get_untracked() send busy /> })}
         </Page>
     }
 }
@@ -133,6 +135,7 @@ pub fn ImportPage() -> impl IntoView {
 #[component]
 fn PreviewView(
     imported: Imported,
+    kind: ImportKind,
     send: impl Fn(bool) + Copy + Send + Sync + 'static,
     busy: RwSignal<bool>,
 ) -> impl IntoView {
@@ -153,10 +156,19 @@ fn PreviewView(
         .into_any();
     }
     if applied {
+        // People added have no password yet: their next step is a slip with a one-time code.
+        let slips = (kind == ImportKind::Staff && !add.is_empty()).then(|| {
+            view! {
+                <a class="button button-primary" href="/admin/sign-in-slips" data-testid="import-to-slips">
+                    {t!(i18n, import.print_slips, count = add.len())}
+                </a>
+            }
+        });
         return view! {
             <p class="notice notice-ok" role="status" data-testid="import-done">
                 {t!(i18n, import.done, added = add.len(), updated = update.len())}
             </p>
+            {slips}
         }
         .into_any();
     }

@@ -1,9 +1,10 @@
-//! Importing the school's own sheets (`/admin/import`, `houqin import`): places, classes and check points from
-//! `.xlsx` or `.csv` (UTF-8 or GBK). Nothing changes before the admin has seen the preview — rows to add, to
+//! Importing the school's own sheets (`/admin/import`, `houqin import`): places, staff, classes and check points
+//! from `.xlsx` or `.csv` (UTF-8 or GBK). Nothing changes before the admin has seen the preview — rows to add, to
 //! update and refused, each with the row number the spreadsheet shows (the header is row 1), the column and the
 //! problem in Chinese — and confirmed; then the whole sheet applies in one transaction. A sheet imported again
-//! updates by natural key (a place's path; a class's grade and number; a check point's place and name) and
-//! never duplicates.
+//! updates by natural key (a place's path; a person's user name; a class's grade and number; a check point's
+//! place and name) and never duplicates. People imported have no password: each signs in once with a one-time
+//! code from a printed slip (`features::users::codes`) and sets their own.
 
 mod import_page;
 #[cfg(feature = "ssr")]
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "kebab-case")]
 pub enum ImportKind {
     Places,
+    Staff,
     Classes,
     CheckPoints,
 }
@@ -72,6 +74,44 @@ pub const PLACE_COLUMNS: &[Column] = &[
         true,
         "楼栋、楼层、房间、区域、室外区域 或 校门",
         "房间",
+    ),
+];
+
+pub const STAFF_COLUMNS: &[Column] = &[
+    column(
+        "姓名",
+        &["名字", "name", "display name"],
+        true,
+        "记录和名单上显示的名字",
+        "王晓红",
+    ),
+    column(
+        "用户名",
+        &["账号", "登录名", "username", "user name"],
+        true,
+        "登录用，不重复：小写字母、数字、_ . -，如姓名拼音 wangxiaohong；再次导入时按它更新",
+        "wangxiaohong",
+    ),
+    column(
+        "手机号",
+        &["手机", "电话", "联系电话", "phone"],
+        false,
+        "11 位手机号或带区号的座机；不填则不改",
+        "13800138000",
+    ),
+    column(
+        "角色",
+        &["岗位", "roles", "role"],
+        true,
+        "一个或几个，用 、或 , 分隔：后勤主任、门卫、安全检查员、卫生检查员、维修工、教职工、班主任",
+        "教职工、班主任",
+    ),
+    column(
+        "任教班级",
+        &["所带班级", "班级", "class taught", "class"],
+        false,
+        "班主任带的班，如 三年级2班，须已在班级里（或之后导入班级时填班主任）；不填则不改",
+        "三年级2班",
     ),
 ];
 
@@ -138,8 +178,10 @@ pub const CHECK_POINT_COLUMNS: &[Column] = &[
 ];
 
 impl ImportKind {
+    /// In the order a school imports them: people before the classes that name their teachers.
     pub const ALL: &'static [ImportKind] = &[
         ImportKind::Places,
+        ImportKind::Staff,
         ImportKind::Classes,
         ImportKind::CheckPoints,
     ];
@@ -148,6 +190,7 @@ impl ImportKind {
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Places => "places",
+            ImportKind::Staff => "staff",
             ImportKind::Classes => "classes",
             ImportKind::CheckPoints => "check-points",
         }
@@ -160,6 +203,7 @@ impl ImportKind {
     pub fn columns(self) -> &'static [Column] {
         match self {
             ImportKind::Places => PLACE_COLUMNS,
+            ImportKind::Staff => STAFF_COLUMNS,
             ImportKind::Classes => CLASS_COLUMNS,
             ImportKind::CheckPoints => CHECK_POINT_COLUMNS,
         }
@@ -169,6 +213,7 @@ impl ImportKind {
     pub fn title(self) -> &'static str {
         match self {
             ImportKind::Places => "场所",
+            ImportKind::Staff => "人员",
             ImportKind::Classes => "班级",
             ImportKind::CheckPoints => "检查点",
         }
@@ -273,6 +318,14 @@ mod tests {
                     .hint
                     .contains(place_kind_name(Locale::zh, *kind)),
                 "{kind:?}"
+            );
+        }
+        for role in crate::domain::Role::ALL {
+            assert!(
+                STAFF_COLUMNS[3]
+                    .hint
+                    .contains(crate::components::role_name(Locale::zh, *role)),
+                "{role:?}"
             );
         }
         for kind in CheckPointKind::ALL {

@@ -13,11 +13,15 @@ use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 use uuid::Uuid;
 
+mod staff;
+
 /// One change the sheet asks for.
 #[derive(Debug)]
 enum Op {
     AddPlace(Uuid, PlaceInput),
     UpdatePlace(Uuid, PlaceInput),
+    AddUser(staff::StaffRow),
+    UpdateUser(Uuid, staff::StaffRow),
     AddClass(SchoolClassInput),
     UpdateClass(Uuid, SchoolClassInput),
     AddPoint(CheckPointInput),
@@ -53,6 +57,7 @@ pub async fn run(
     let mut plan = Plan::default();
     match kind {
         ImportKind::Places => plan_places(&mut tx, &sheet, &mut plan).await?,
+        ImportKind::Staff => staff::plan_staff(&mut tx, &sheet, &mut plan, by).await?,
         ImportKind::Classes => plan_classes(&mut tx, &sheet, &mut plan).await?,
         ImportKind::CheckPoints => plan_check_points(&mut tx, &sheet, &mut plan).await?,
     }
@@ -130,6 +135,10 @@ async fn execute(tx: &mut AnyConnection, op: Op) -> Result<(), AppError> {
             places::update_place(tx, id, &input).await?;
             crate::features::cleaning_scores::db::place_saved(tx, id).await?;
         }
+        Op::AddUser(row) => {
+            staff::add(tx, row).await?;
+        }
+        Op::UpdateUser(id, row) => staff::update(tx, id, row).await?,
         Op::AddClass(input) => {
             let id = Uuid::now_v7();
             school_classes::insert_school_class(tx, id, &input).await?;
@@ -427,9 +436,11 @@ async fn plan_classes(
     const ZONE: &str = "卫生区";
     let people = people(conn).await?;
     let known_places = place_paths(conn).await?;
-    let rows = sqlx::query("SELECT id, grade, number, teacher_id, zone_id FROM school_classes")
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, grade, number, teacher_id, zone_id FROM school_classes WHERE active = 1",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let mut known: HashMap<(i64, i64), KnownClass> = HashMap::new();
     for row in rows {
         known.insert(
@@ -645,7 +656,7 @@ async fn plan_check_points(
     Ok(())
 }
 
-/// `houqin import places|classes|check-points FILE [--dry-run]`: the same preview on the terminal, then the
+/// `houqin import places|staff|classes|check-points FILE [--dry-run]`: the same preview on the terminal, then the
 /// import unless `--dry-run`. Answers `Ok(false)` when a row is refused or the file cannot be read (nothing is
 /// written then).
 pub async fn command(kind: &str, file: &std::path::Path, dry_run: bool) -> Result<bool, String> {
