@@ -93,6 +93,7 @@ test('the admin prints the new staff their sign-in slips; one signs in with the 
   // Everyone imported and waiting for a first sign-in comes chosen.
   await expect(page.getByTestId('slips-people').locator('li')).toHaveCount(100);
   await expect(page.getByTestId('slips-choice')).toContainText('已选 100 人');
+  await screenshot(page, 'sign-in-slips-choice');
   await page.getByTestId('slips-make').click();
   await expect(page.getByTestId('slips-made')).toContainText('已为 100 人生成登录码', { timeout: 60_000 });
   await expect(page.getByTestId('slip')).toHaveCount(100);
@@ -100,7 +101,8 @@ test('the admin prints the new staff their sign-in slips; one signs in with the 
   await expect(slip).toContainText('张晓红');
   await expect(slip.locator('svg')).toBeVisible();
   const code = (await slip.getByTestId('slip-code').innerText()).trim();
-  expect(code).toMatch(/^[2-9a-z]{4}-[2-9a-z]{4}$/);
+  // Eight characters with no look-alikes (no 0, o, 1, l, i), in two fours.
+  expect(code).toMatch(/^[2-9a-hjkmnp-z]{4}-[2-9a-hjkmnp-z]{4}$/);
   await screenshot(page, 'sign-in-slips');
 
   // Printed on A4: the slips only, two to a row, no control showing.
@@ -113,6 +115,7 @@ test('the admin prints the new staff their sign-in slips; one signs in with the 
   expect(columns).toBe(2);
   const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
   const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  expect(pages, 'the PDF has pages').toBeGreaterThan(0);
   expect(pages, '100 slips, 12 to an A4 page (the first holds the title too)').toBeLessThanOrEqual(Math.ceil(100 / 12));
   await page.emulateMedia({ media: 'screen' });
 

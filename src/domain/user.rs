@@ -51,8 +51,12 @@ pub struct UserSummary {
     #[serde(default)]
     pub locked_for_secs: u64,
     /// Imported and not yet signed in: no password of their own, only a one-time code (if one was printed).
+    /// Filled in for the admin only, as is `has_code`.
     #[serde(default)]
     pub awaiting_first_sign_in: bool,
+    /// A one-time code on a printed slip still signs this person in.
+    #[serde(default)]
+    pub has_code: bool,
 }
 
 /// What the admin (or the first-run setup) types to create a person.
@@ -101,6 +105,18 @@ pub fn username_chars_ok(username: &str) -> bool {
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.' || c == '-')
 }
 
+/// The characters of a one-time sign-in code: none that can be mistaken for another on paper (no 0/o, 1/l/i).
+pub const CODE_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
+
+/// A one-time code as typed from its slip: spaces and dashes dropped, lower case (`K7M2-P9XQ` is `k7m2p9xq`).
+pub fn code_as_typed(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// A password is at least 8 and at most 128 characters; nothing else is imposed on school staff.
 pub fn check_password(password: &str) -> Result<(), Problem> {
     let length = password.chars().count();
@@ -123,6 +139,12 @@ pub fn username_key(username: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_is_read_as_typed_from_paper() {
+        assert_eq!(code_as_typed(" K7M2-p9xq "), "k7m2p9xq");
+        assert_eq!(code_as_typed("k7m2 p9xq"), "k7m2p9xq");
+    }
 
     fn input() -> NewUser {
         NewUser {

@@ -135,7 +135,7 @@ async fn staff_sheet_previews_refuses_whole_applies_and_updates_by_user_name(app
         "the people added have no password of their own"
     );
     // Nobody signs in as a person imported until they have a code, whatever they try.
-    for password in [PASSWORD, "-", ""] {
+    for password in [PASSWORD, "-"] {
         let (status, body) = app
             .browser()
             .call(
@@ -143,7 +143,8 @@ async fn staff_sheet_previews_refuses_whole_applies_and_updates_by_user_name(app
                 json!({ "username": "wangxh", "password": password }),
             )
             .await;
-        assert_ne!(status, StatusCode::OK, "{password:?}: {body}");
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{password:?}: {body}");
+        assert_eq!(body["code"], "wrong_credentials", "{password:?}");
     }
     // The existing person kept their password.
     app.signed_in("jiaozhigong").await;
@@ -165,6 +166,33 @@ async fn staff_sheet_previews_refuses_whole_applies_and_updates_by_user_name(app
             .await,
         1
     );
+
+    // A class teacher whose row drops the role while still teaching is refused, naming the class; someone
+    // disabled cannot be given a class.
+    let (status, _) = admin
+        .call(
+            "users/set_active",
+            json!({ "id": crate::harness::id_where(&admin.directory().await["people"], "username", "liqiang"), "active": false }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let dropped = "姓名,用户名,角色,任教班级
+王晓红,wangxh,教职工,
+李强,liqiang,门卫,四年级1班
+";
+    let answer = import_staff(&admin, dropped, true).await;
+    let refusals = refused(&answer);
+    assert_eq!(
+        refusals
+            .iter()
+            .map(|(r, c, _)| (*r, c.as_str()))
+            .collect::<Vec<_>>(),
+        [(2, "角色"), (3, "任教班级")],
+        "{refusals:?}"
+    );
+    assert!(refusals[0].2.contains("三年级2班"), "{refusals:?}");
+    assert!(refusals[1].2.contains("已停用"), "{refusals:?}");
+    assert_eq!(answer["applied"], false);
 }
 both!(staff_sheet_previews_refuses_whole_applies_and_updates_by_user_name);
 
@@ -205,7 +233,7 @@ async fn a_one_time_code_signs_in_once_and_asks_for_a_password_of_ones_own(app: 
     // Only the admin prints slips, and not for their own account.
     let guard = app.signed_in("menwei").await;
     let (status, _) = guard
-        .call("users/issue_codes", json!({ "ids": [newbie] }))
+        .call("users/make_slips", json!({ "ids": [newbie] }))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let own = directory["people"]
@@ -216,14 +244,56 @@ async fn a_one_time_code_signs_in_once_and_asks_for_a_password_of_ones_own(app: 
         .unwrap()["id"]
         .clone();
     let (status, _) = admin
-        .call("users/issue_codes", json!({ "ids": [own] }))
+        .call("users/make_slips", json!({ "ids": [own] }))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
+    // A first slip, then a second one for the same person: the first code no longer signs in, and a ticket it
+    // gave is no good either.
+    let (_, first) = admin
+        .call("users/make_slips", json!({ "ids": [newbie] }))
+        .await;
+    let first_code = first["slips"][0]["code"].as_str().unwrap().to_owned();
+    let early = app.browser();
+    let answer = post_form(
+        &early,
+        "/sign-in",
+        &[("username", "xinlaoshi"), ("password", &first_code)],
+    )
+    .await;
+    let early_ticket = set_cookies(&answer)
+        .into_iter()
+        .find(|c| c.starts_with("houqin_first_sign_in="))
+        .expect("a ticket from the first code");
     let (status, slips) = admin
-        .call("users/issue_codes", json!({ "ids": [newbie, other] }))
+        .call("users/make_slips", json!({ "ids": [newbie, other] }))
         .await;
     assert_eq!(status, StatusCode::OK, "{slips}");
+    let (status, body) = app
+        .browser()
+        .call(
+            "auth/sign_in",
+            json!({ "username": "xinlaoshi", "password": first_code }),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("wrong_credentials")),
+        "the first code is void"
+    );
+    let answer = early
+        .client
+        .post(format!("{}/sign-in/new-password", app.base))
+        .header("Cookie", early_ticket.split(';').next().unwrap())
+        .form(&[("password", "too-early-2026"), ("again", "too-early-2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["location"], "/sign-in");
+    assert!(
+        early.whoami().await["user"].is_null(),
+        "a ticket from a voided code signs nobody in"
+    );
     let code_of = |username: &str| {
         slips["slips"]
             .as_array()
@@ -275,6 +345,29 @@ async fn a_one_time_code_signs_in_once_and_asks_for_a_password_of_ones_own(app: 
             && page.contains("/sign-in/new-password"),
         "the sign-in page asks for a new password"
     );
+
+    // A ticket altered by hand (another person's id, a later time) is refused.
+    use base64::Engine;
+    let value = ticket.split(';').next().unwrap().split_once('=').unwrap().1;
+    let fields = String::from_utf8(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(value)
+            .unwrap(),
+    )
+    .unwrap();
+    let forged = fields.replace("until=", "until=9");
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged);
+    let stranger = app.browser();
+    let answer = stranger
+        .client
+        .post(format!("{}/sign-in/new-password", app.base))
+        .header("Cookie", format!("houqin_first_sign_in={forged}"))
+        .form(&[("password", "forged-it-2026"), ("again", "forged-it-2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["location"], "/sign-in");
+    assert!(stranger.whoami().await["user"].is_null());
 
     // Two different entries, then one too short: back to the form with the reason; nothing set.
     let answer = post_form(
@@ -377,7 +470,16 @@ async fn a_one_time_code_signs_in_once_and_asks_for_a_password_of_ones_own(app: 
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('sign_in_codes_issued', 'first_sign_in')")
             .await,
-        2
+        3
     );
+    // A password is a password: typed in capitals it does not sign in (only codes forgive case and dashes).
+    let (status, _) = app
+        .browser()
+        .call(
+            "auth/sign_in",
+            json!({ "username": "xinlaoshi", "password": "XIN-LAOSHI-2026" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 both!(a_one_time_code_signs_in_once_and_asks_for_a_password_of_ones_own);

@@ -52,17 +52,20 @@ pub async fn set_sign_in_code(
     Ok(done.rows_affected() == 1)
 }
 
-/// A person's own password, set at their first sign-in: the one-time code no longer signs in.
+/// A person's own password, set at their first sign-in in place of the code whose hash is `code_hash`: `false`
+/// (nothing changed) if that code is no longer theirs (already used, or a new one printed meanwhile).
 pub async fn set_own_password(
     conn: &mut AnyConnection,
     user_id: Uuid,
+    code_hash: &str,
     hash: &str,
 ) -> Result<bool, sqlx::Error> {
     let version = bump_version(conn).await?;
-    let done = sqlx::query("UPDATE users SET password_hash = $1, password_set = 1, code_expires_at = NULL, version = $2 WHERE id = $3")
+    let done = sqlx::query("UPDATE users SET password_hash = $1, password_set = 1, code_expires_at = NULL, version = $2 WHERE id = $3 AND password_hash = $4 AND password_set = 0")
         .bind(hash)
         .bind(version)
         .bind(user_id.to_string())
+        .bind(code_hash)
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() == 1)
@@ -325,7 +328,7 @@ pub async fn user_exists(conn: &mut AnyConnection, user_id: Uuid) -> Result<bool
 /// Every user, with roles, ordered by display name: the admin's list and the people pickers.
 pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, username, display_name, active, password_set FROM users ORDER BY display_name, username",
+        "SELECT id, username, display_name, active, password_set, code_expires_at FROM users ORDER BY display_name, username",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -339,6 +342,7 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
             roles.entry(row.try_get("user_id")?).or_default().push(role);
         }
     }
+    let now = now_ms();
     rows.into_iter()
         .map(|row| {
             let id: String = row.try_get("id")?;
@@ -354,6 +358,9 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserSummary>, sqlx::Error> {
                 active: row.try_get::<i64, _>("active")? == 1,
                 locked_for_secs: 0,
                 awaiting_first_sign_in: row.try_get::<i64, _>("password_set")? == 0,
+                has_code: row
+                    .try_get::<Option<i64>, _>("code_expires_at")?
+                    .is_some_and(|until| until >= now),
             })
         })
         .collect()

@@ -1,5 +1,5 @@
 //! The first sign-in of a person imported from the school's sheet. They have no password: the admin prints a slip
-//! with a one-time code (`features::users::codes`), whose Argon2 hash is kept as the password hash until it
+//! with a one-time code (`features::users::slips`), whose Argon2 hash is kept as the password hash until it
 //! expires. Signing in with it starts no session; it gives a ticket (a cookie on `/sign-in` for 15 minutes,
 //! signed with the session key over the person and their current hash, so it is good once) with which
 //! `/sign-in` shows the new-password form, and `POST /sign-in/new-password` sets the person's own password and
@@ -22,15 +22,6 @@ use uuid::Uuid;
 const TICKET_COOKIE: &str = "houqin_first_sign_in";
 const TICKET_MINUTES: i64 = 15;
 
-/// A code as typed from paper: spaces and dashes dropped, lower case.
-pub fn typed_code(typed: &str) -> String {
-    typed
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 fn mac(state: &AppState, id: Uuid, until: i64, name: &str, hash: &str) -> String {
     crate::server::sessions::token_hash(
         &state.config.session_key,
@@ -38,6 +29,7 @@ fn mac(state: &AppState, id: Uuid, until: i64, name: &str, hash: &str) -> String
     )
 }
 
+/// The ticket cookie with `value`, or (`max_age_secs` 0) its removal.
 fn ticket_cookie_with(value: &str, max_age_secs: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!(
@@ -48,20 +40,27 @@ fn ticket_cookie_with(value: &str, max_age_secs: i64, secure: bool) -> String {
 /// The `Set-Cookie` of the ticket for the person `id`, whose name is `name` and whose hash (the code's) is `hash`.
 pub fn ticket_cookie(state: &AppState, id: Uuid, name: &str, hash: &str) -> String {
     let until = now_ms() + TICKET_MINUTES * 60_000;
-    let value = serde_urlencoded::to_string([
+    let fields = serde_urlencoded::to_string([
         ("id", id.to_string()),
         ("until", until.to_string()),
         ("name", name.to_owned()),
         ("mac", mac(state, id, until, name, hash)),
     ])
     .unwrap_or_default();
+    // Base64 (URL-safe): a cookie's value is decoded once by the jar, and a name may hold any character.
+    use base64::Engine;
+    let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(fields);
     ticket_cookie_with(&value, TICKET_MINUTES * 60, state.config.secure_cookies)
 }
 
 /// A ticket's fields, as sent back: (id, until, name, mac).
 fn read_ticket(jar: &CookieJar) -> Option<(Uuid, i64, String, String)> {
-    let value = jar.get(TICKET_COOKIE)?.value().to_owned();
-    let fields: Vec<(String, String)> = serde_urlencoded::from_str(&value).ok()?;
+    use base64::Engine;
+    let value = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(jar.get(TICKET_COOKIE)?.value())
+        .ok()?;
+    let fields: Vec<(String, String)> =
+        serde_urlencoded::from_str(std::str::from_utf8(&value).ok()?).ok()?;
     let field = |name: &str| {
         fields
             .iter()
@@ -90,9 +89,13 @@ pub struct NewPasswordForm {
     password: String,
     #[serde(default)]
     again: String,
+    /// "Sign in as someone else": the ticket is dropped and the sign-in form comes back.
+    #[serde(default)]
+    cancel: Option<String>,
 }
 
-/// `POST /sign-in/new-password`: the person holding a good ticket sets their password and is signed in.
+/// `POST /sign-in/new-password`: the person holding a good ticket sets their password and is signed in; or, with
+/// `cancel`, the ticket is dropped (a shared office computer goes back to the plain sign-in form).
 pub async fn new_password_form(
     State(state): State<AppState>,
     uri: axum::http::Uri,
@@ -109,6 +112,16 @@ pub async fn new_password_form(
     let Ok(Form(form)) = form else {
         return back_to_form(&AppError::invalid("request", Problem::Invalid), "");
     };
+    if form.cancel.is_some() {
+        let mut headers = HeaderMap::new();
+        headers.insert(LOCATION, HeaderValue::from_static("/sign-in"));
+        if let Ok(clear) =
+            HeaderValue::from_str(&ticket_cookie_with("", 0, state.config.secure_cookies))
+        {
+            headers.insert(SET_COOKIE, clear);
+        }
+        return (StatusCode::SEE_OTHER, headers).into_response();
+    }
     match set_password(&state, &CookieJar::from_headers(&headers), form).await {
         Ok(response) => response,
         Err(error) => back_to_form(&error, ""),
@@ -121,9 +134,10 @@ async fn set_password(
     form: NewPasswordForm,
 ) -> Result<Response, AppError> {
     // A ticket that is missing, past its time, forged or already used sends the person back to sign in.
+    let secure = state.config.secure_cookies;
     let stale = || {
         let mut response = back_to_form(&AppError::Unauthorized, "");
-        if let Ok(clear) = HeaderValue::from_str(&ticket_cookie_with("", 0, false)) {
+        if let Ok(clear) = HeaderValue::from_str(&ticket_cookie_with("", 0, secure)) {
             response.headers_mut().append(SET_COOKIE, clear);
         }
         response
@@ -144,13 +158,16 @@ async fn set_password(
     }
     let new_hash = session::hash_password(form.password).await?;
     let mut tx = state.db.begin_write().await?;
-    db::set_own_password(&mut tx, id, &new_hash).await?;
+    // Checked again in the write: of two posts with one ticket, the second finds the code spent.
+    if !db::set_own_password(&mut tx, id, &hash, &new_hash).await? {
+        return Ok(stale());
+    }
     crate::server::audit::record(&mut tx, Some(id), "first_sign_in", Some(id), &name).await?;
     tx.commit().await?;
     let (user, session_cookie) = super::server_fns::handlers::start_session(state, id).await?;
     let mut headers = HeaderMap::new();
     headers.insert(LOCATION, HeaderValue::from_static(user.home_path()));
-    let mut cookies = vec![session_cookie, ticket_cookie_with("", 0, false)];
+    let mut cookies = vec![session_cookie, ticket_cookie_with("", 0, secure)];
     if let Ok(locale) = user.locale.parse::<crate::i18n::Locale>() {
         cookies.push(locale_cookie(locale.as_ref()));
     }
@@ -171,9 +188,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_code_is_read_as_typed_from_paper() {
-        assert_eq!(typed_code(" K7M2-p9xq "), "k7m2p9xq");
-        assert_eq!(typed_code("k7m2 p9xq"), "k7m2p9xq");
+    fn macs_compare_whole() {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));

@@ -182,7 +182,7 @@ pub(super) mod handlers {
             .map_or_else(session::decoy_hash, |c| c.password_hash.clone());
         // A code is typed from paper: case, spaces and the dash in the middle do not matter.
         let password = match &credentials {
-            Some(c) if !c.password_set => super::super::first_sign_in::typed_code(&password),
+            Some(c) if !c.password_set => crate::domain::user::code_as_typed(&password),
             _ => password,
         };
         let client = throttle::Client {

@@ -140,20 +140,28 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
     })
 }
 
-/// Checks a password against a stored hash on a blocking thread, when its turn comes; a malformed hash never
-/// matches.
+/// Checks a password against a stored hash on a blocking thread, when its turn comes. A malformed hash (a person
+/// imported, who has no password yet) never matches, and takes as long as a real one, so the answer's time does
+/// not tell such a person from anyone else.
 pub async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
     let turn = crate::server::throttle::argon2_turn().await?;
+    let decoy = decoy_hash();
     tokio::task::spawn_blocking(move || {
         let _turn = turn;
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
-        PasswordHash::new(&hash)
-            .map(|parsed| {
+        let verify = |hash: &str| {
+            PasswordHash::new(hash).is_ok_and(|parsed| {
                 argon2::Argon2::default()
                     .verify_password(password.as_bytes(), &parsed)
                     .is_ok()
             })
-            .unwrap_or(false)
+        };
+        if PasswordHash::new(&hash).is_ok() {
+            verify(&hash)
+        } else {
+            verify(&decoy);
+            false
+        }
     })
     .await
     .map_err(|cause| {

@@ -75,6 +75,10 @@ fn NewPasswordForm(name: String, posted_error: Option<AppError>) -> impl IntoVie
                     <ErrorNotice error />
                     <button type="submit" class="button button-primary">{t!(i18n, sign_in.new_password_submit)}</button>
                 </form>
+                // A shared office computer: someone else may sign in instead.
+                <form class="form" method="post" action="/sign-in/new-password">
+                    <button type="submit" name="cancel" value="1" class="button button-secondary">{t!(i18n, sign_in.someone_else)}</button>
+                </form>
             </div>
         </main>
     }

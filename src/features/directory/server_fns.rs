@@ -99,6 +99,8 @@ mod handlers {
             for person in &mut people {
                 person.username.clear();
                 person.roles.clear();
+                person.awaiting_first_sign_in = false;
+                person.has_code = false;
             }
         }
         Ok(Directory {

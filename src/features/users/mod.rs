@@ -1,9 +1,9 @@
 //! The admin's list of people: create users, change roles, reset passwords, disable and enable.
 
 pub mod audit;
-pub mod codes;
 mod routes;
 mod server_fns;
+pub mod slips;
 mod users_page;
 
 pub use routes::UsersRoutes;

@@ -10,7 +10,7 @@ use leptos_router::{Lazy, path};
 lazy_pages!(users {
     UsersRoute => view! { <AdminOnly><UsersPage /></AdminOnly> },
     AuditRoute => view! { <AdminOnly><super::audit::AuditPage /></AdminOnly> },
-    SlipsRoute => view! { <AdminOnly><super::codes::SlipsPage /></AdminOnly> },
+    SlipsRoute => view! { <AdminOnly><super::slips::SlipsPage /></AdminOnly> },
 });
 
 #[component(transparent)]

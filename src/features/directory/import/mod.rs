@@ -4,7 +4,7 @@
 //! problem in Chinese — and confirmed; then the whole sheet applies in one transaction. A sheet imported again
 //! updates by natural key (a place's path; a person's user name; a class's grade and number; a check point's
 //! place and name) and never duplicates. People imported have no password: each signs in once with a one-time
-//! code from a printed slip (`features::users::codes`) and sets their own.
+//! code from a printed slip (`features::users::slips`) and sets their own.
 
 mod import_page;
 #[cfg(feature = "ssr")]

@@ -1,5 +1,5 @@
 //! The staff sheet: a person per row, found again by user name. A new person gets no password (nobody can sign
-//! in as them) until the admin prints their slip with a one-time code (`features::users::codes`); a person
+//! in as them) until the admin prints their slip with a one-time code (`features::users::slips`); a person
 //! already here keeps their password, and the sheet sets their name, phone, roles and the class they teach.
 
 use super::{Op, Plan, class_number, grade};
@@ -130,8 +130,20 @@ pub(super) async fn plan_staff(
             ),
         );
     }
+    let names: HashMap<Uuid, &str> = known
+        .values()
+        .map(|p| (p.id, p.display_name.as_str()))
+        .collect();
     let mut first_row: HashMap<String, u32> = HashMap::new();
     let mut class_rows: HashMap<Uuid, u32> = HashMap::new();
+    // Who holds the admin role after the sheet, and the rows that take it away.
+    let mut admins: std::collections::HashSet<Uuid> = known
+        .values()
+        .filter(|p| p.active && p.roles.contains(&Role::Admin))
+        .map(|p| p.id)
+        .collect();
+    let mut gains_admin = false;
+    let mut loses_admin: Vec<u32> = Vec::new();
     for (row, cells) in &sheet.rows {
         let row = *row;
         let display_name = cells[NAME].clone();
@@ -209,7 +221,15 @@ pub(super) async fn plan_staff(
                 );
                 continue;
             };
-            let Some((class_id, _)) = classes.get(&(grade, number)) else {
+            if existing.is_some_and(|p| !p.active) {
+                plan.refuse(
+                    row,
+                    CLASS,
+                    "这个人员已停用，不能任班主任（先在“人员”里启用）",
+                );
+                continue;
+            }
+            let Some((class_id, teacher_now)) = classes.get(&(grade, number)) else {
                 plan.refuse(
                     row,
                     CLASS,
@@ -233,8 +253,43 @@ pub(super) async fn plan_staff(
                 roles.push(Role::ClassTeacher);
                 roles.sort();
             }
-            Some((*class_id, class_name(Locale::zh, grade, number)))
+            // Another class teacher before: the preview says whom this row replaces.
+            let mut name = class_name(Locale::zh, grade, number);
+            if let Some(before) = teacher_now
+                .filter(|t| existing.is_none_or(|p| p.id != *t))
+                .and_then(|t| names.get(&t))
+            {
+                name.push_str(&format!("（原班主任 {before}）"));
+            }
+            Some((*class_id, name))
         };
+        // Someone still class teacher of a class keeps the role while they teach it.
+        if let Some(person) = existing
+            && !roles.contains(&Role::ClassTeacher)
+            && let Some(taught) = classes
+                .iter()
+                .find(|(_, (_, teacher))| *teacher == Some(person.id))
+        {
+            plan.refuse(
+                row,
+                ROLES,
+                format!(
+                    "仍是{}的班主任：角色里须有 班主任（或先在“班级”里换人）",
+                    class_name(Locale::zh, taught.0.0, taught.0.1)
+                ),
+            );
+            continue;
+        }
+        match existing {
+            Some(person) if person.active && !roles.contains(&Role::Admin) => {
+                if admins.remove(&person.id) {
+                    loses_admin.push(row);
+                }
+            }
+            Some(person) if person.active => gains_admin |= !admins.contains(&person.id),
+            Some(_) => {}
+            None => gains_admin |= roles.contains(&Role::Admin),
+        }
         let role_names = roles
             .iter()
             .map(|r| role_name(Locale::zh, *r))
@@ -275,6 +330,17 @@ pub(super) async fn plan_staff(
                 plan.update(row, text, Op::UpdateUser(person.id, staff));
             }
             None => plan.add(row, format!("{text}（待发登录码）"), Op::AddUser(staff)),
+        }
+    }
+    // From the command line too: a sheet never leaves the school with no one to run it.
+    if admins.is_empty() && !gains_admin {
+        for row in loses_admin {
+            plan.preview.update.retain(|line| line.row != row);
+            plan.refuse(
+                row,
+                ROLES,
+                "导入后就没有后勤主任了：至少留一位有 后勤主任 角色的人员",
+            );
         }
     }
     Ok(())
@@ -358,7 +424,8 @@ pub(super) async fn update(
     teach(conn, id, staff.class).await
 }
 
-/// Makes `teacher` the class teacher of `class` (the one class they teach: any other is left without one).
+/// Makes `teacher` the class teacher of `class`, in place of whoever was (any other class they teach keeps them,
+/// as the class editor allows).
 async fn teach(
     conn: &mut AnyConnection,
     teacher: Uuid,
@@ -368,29 +435,13 @@ async fn teach(
         return Ok(());
     };
     let version = bump_version(conn).await?;
-    let before: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM school_classes WHERE teacher_id = $1 AND id <> $2 AND active = 1",
-    )
-    .bind(teacher.to_string())
-    .bind(class.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE school_classes SET teacher_id = NULL, version = $1 WHERE teacher_id = $2 AND id <> $3 AND active = 1")
-        .bind(version)
-        .bind(teacher.to_string())
-        .bind(class.to_string())
-        .execute(&mut *conn)
-        .await?;
     sqlx::query("UPDATE school_classes SET teacher_id = $1, version = $2 WHERE id = $3")
         .bind(teacher.to_string())
         .bind(version)
         .bind(class.to_string())
         .execute(&mut *conn)
         .await?;
-    for id in before.iter().map(|id| uuid(id)).chain([Ok(class)]) {
-        crate::features::cleaning_scores::db::class_saved(conn, id?).await?;
-    }
-    Ok(())
+    crate::features::cleaning_scores::db::class_saved(conn, class).await
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! One-time sign-in codes and the slips they are printed on (`/admin/sign-in-slips`). People imported from the
-//! staff sheet have no password; the admin chooses them (those who have not signed in yet come chosen), and
-//! the server gives each a new code — 8 characters with no look-alikes, good for [`CODE_DAYS`] days, kept only
+//! Sign-in slips (`/admin/sign-in-slips`), each with a one-time code. People imported from the staff sheet have no
+//! password; the admin chooses them (those with no code that still works come chosen), and the server gives
+//! each a new code — 8 characters with no look-alikes, good for [`CODE_DAYS`] days, kept only
 //! as its Argon2 hash — and answers one page of slips to print and cut: the school, the person, their user
 //! name, the code, the date it ends and a QR of the sign-in address. Printing again reissues: the codes on
 //! the earlier slips stop working. The first sign-in with a code asks for a password of their own
@@ -43,11 +43,11 @@ pub struct Slips {
     pub slips: Vec<Slip>,
 }
 
-/// Gives each person in `ids` a new one-time code (ending any password and session they had) and answers their
-/// slips. The admin only, and not for the admin's own account.
-#[server(endpoint = "users/issue_codes", input = Json)]
-pub async fn issue_codes(ids: Vec<Uuid>) -> Result<Slips, AppError> {
-    crate::server::respond(handlers::issue(ids).await)
+/// Gives each person in `ids` a new one-time code (ending any password, session and sign-in lockout they had)
+/// and answers their slips. The admin only, and not for the admin's own account.
+#[server(endpoint = "users/make_slips", input = Json)]
+pub async fn make_slips(ids: Vec<Uuid>) -> Result<Slips, AppError> {
+    crate::server::respond(handlers::make(ids).await)
 }
 
 #[cfg(feature = "ssr")]
@@ -59,8 +59,8 @@ pub mod handlers {
     use crate::server::db::now_ms;
     use uuid::Uuid;
 
-    /// Characters that cannot be mistaken for one another on paper (no 0/o, 1/l/i).
-    const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
+    use crate::domain::user::{CODE_ALPHABET, code_as_typed};
+
     const CODE_LENGTH: usize = 8;
 
     /// A new code as printed (`k7m2-p9xq`); typed back, the dash and case do not matter.
@@ -72,12 +72,12 @@ pub mod handlers {
             if i == CODE_LENGTH / 2 {
                 code.push('-');
             }
-            code.push(ALPHABET[rng.gen_range(0..ALPHABET.len())] as char);
+            code.push(CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char);
         }
         code
     }
 
-    pub async fn issue(ids: Vec<Uuid>) -> Result<Slips, AppError> {
+    pub async fn make(ids: Vec<Uuid>) -> Result<Slips, AppError> {
         let session::Caller { state, user: admin } = session::require_role(&[Role::Admin]).await?;
         let mut seen = std::collections::HashSet::new();
         let ids: Vec<Uuid> = ids.into_iter().filter(|id| seen.insert(*id)).collect();
@@ -113,10 +113,7 @@ pub mod handlers {
         let mut hashes = Vec::with_capacity(chosen.len());
         for person in &chosen {
             let code = new_code();
-            hashes.push(
-                session::hash_password(crate::features::auth::first_sign_in::typed_code(&code))
-                    .await?,
-            );
+            hashes.push(session::hash_password(code_as_typed(&code)).await?);
             slips.push(Slip {
                 display_name: person.display_name.clone(),
                 username: person.username.clone(),
@@ -130,6 +127,8 @@ pub mod handlers {
                 return Err(AppError::NotFound);
             }
             db::delete_sessions_of(&mut tx, person.id, None).await?;
+            // A person locked out by mistyping an old code starts afresh with the new one.
+            db::clear_failures_of_user(&mut tx, person.id).await?;
         }
         let names: Vec<&str> = chosen.iter().map(|p| p.username.as_str()).collect();
         crate::server::audit::record(
@@ -173,16 +172,16 @@ pub mod handlers {
             let code = new_code();
             assert_eq!(code.len(), CODE_LENGTH + 1);
             assert_eq!(code.as_bytes()[CODE_LENGTH / 2], b'-');
-            let typed = crate::features::auth::first_sign_in::typed_code(&code.to_uppercase());
+            let typed = code_as_typed(&code.to_uppercase());
             assert_eq!(typed.len(), CODE_LENGTH);
-            assert!(typed.bytes().all(|b| ALPHABET.contains(&b)), "{code}");
+            assert!(typed.bytes().all(|b| CODE_ALPHABET.contains(&b)), "{code}");
             assert_ne!(new_code(), new_code());
         }
     }
 }
 
-/// The admin's slips page: choose people (those waiting for their first sign-in come chosen), make their codes,
-/// print.
+/// The admin's slips page: choose people (those waiting with no code that still works come chosen), make their
+/// codes, print.
 #[component]
 pub fn SlipsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -192,18 +191,24 @@ pub fn SlipsPage() -> impl IntoView {
     let chosen = RwSignal::new(BTreeSet::<Uuid>::new());
     let search = RwSignal::new(String::new());
     let only_waiting = RwSignal::new(true);
-    // Everyone waiting for a first sign-in comes chosen, once the list arrives.
-    Effect::new(move |_| {
-        if let Some(Ok(list)) = people.get() {
-            chosen.set(
-                list.iter()
-                    .filter(|p| p.active && p.awaiting_first_sign_in)
-                    .map(|p| p.id)
-                    .collect(),
-            );
+    // Everyone waiting for a first sign-in with no code that still works comes chosen, when the list first
+    // arrives: someone holding a slip keeps it unless the admin chooses them.
+    Effect::new(move |chosen_once: Option<bool>| {
+        if chosen_once == Some(true) {
+            return true;
         }
+        let Some(Ok(list)) = people.get() else {
+            return false;
+        };
+        chosen.set(
+            list.iter()
+                .filter(|p| p.active && p.awaiting_first_sign_in && !p.has_code)
+                .map(|p| p.id)
+                .collect(),
+        );
+        true
     });
-    let make = Action::new(|ids: &Vec<Uuid>| issue_codes(ids.clone()));
+    let make = Action::new(|ids: &Vec<Uuid>| make_slips(ids.clone()));
     let sheet = make.value();
     Effect::new(move |_| {
         if let Some(Ok(_)) = sheet.get() {
@@ -257,8 +262,11 @@ pub fn SlipsPage() -> impl IntoView {
                                         } />
                                     {person.display_name.clone()}
                                     <span class="muted">" " {person.username.clone()}</span>
-                                    {person.awaiting_first_sign_in.then(|| view! {
+                                    {(person.awaiting_first_sign_in && !person.has_code).then(|| view! {
                                         <span class="badge badge-pending">{t!(i18n, slips.waiting)}</span>
+                                    })}
+                                    {person.has_code.then(|| view! {
+                                        <span class="badge">{t!(i18n, slips.has_code)}</span>
                                     })}
                                 </label>
                             </li>
