@@ -43,7 +43,7 @@ test('the admin imports a school from its sheets, sees each preview, and a secon
   // Staff: 100 new people, two of them taking over a demo class; no one has a password yet.
   const staff = await importSheet('staff', '人员', files.staff, 100);
   expect(staff).toContain('新增 100');
-  await expect(page.getByTestId('import-add')).toContainText('王晓红（wangxiaohong）教职工、班主任，一年级1班班主任');
+  await expect(page.getByTestId('import-add')).toContainText('王晓红（wangxiaohong）教职工、班主任，一年级1班班主任（原为 杨老师）');
   await page.getByTestId('import-apply').click();
   await expect(page.getByTestId('import-done')).toContainText('新增 100');
   await expect(page.getByTestId('import-to-slips')).toBeVisible();

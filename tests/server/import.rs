@@ -7,7 +7,13 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn import(admin: &Browser, kind: &str, file_name: &str, bytes: &[u8], apply: bool) -> Value {
+pub async fn import(
+    admin: &Browser,
+    kind: &str,
+    file_name: &str,
+    bytes: &[u8],
+    apply: bool,
+) -> Value {
     let data = base64::engine::general_purpose::STANDARD.encode(bytes);
     let (status, answer) = admin
         .call(
@@ -20,7 +26,7 @@ async fn import(admin: &Browser, kind: &str, file_name: &str, bytes: &[u8], appl
 }
 
 /// (row, column) of every refusal, and the problems' text.
-fn refused(answer: &Value) -> Vec<(u64, String, String)> {
+pub fn refused(answer: &Value) -> Vec<(u64, String, String)> {
     answer["preview"]["refused"]
         .as_array()
         .unwrap()
@@ -35,7 +41,7 @@ fn refused(answer: &Value) -> Vec<(u64, String, String)> {
         .collect()
 }
 
-fn counted(answer: &Value, what: &str) -> usize {
+pub fn counted(answer: &Value, what: &str) -> usize {
     answer["preview"][what].as_array().map_or(0, Vec::len)
 }
 

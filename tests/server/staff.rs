@@ -3,39 +3,12 @@
 //! signs in once, asks for a password of the person's own, and is spent; an expired code says so.
 
 use crate::harness::{Browser, PASSWORD, TestApp, both};
-use base64::Engine;
+use crate::import::{counted, import, refused};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn import_staff(admin: &Browser, sheet: &str, apply: bool) -> Value {
-    let data = base64::engine::general_purpose::STANDARD.encode(sheet.as_bytes());
-    let (status, answer) = admin
-        .call(
-            "directory/import",
-            json!({ "kind": "staff", "file_name": "人员.csv", "data": data, "apply": apply }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-    answer
-}
-
-fn refused(answer: &Value) -> Vec<(u64, String, String)> {
-    answer["preview"]["refused"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["row"].as_u64().unwrap(),
-                r["column"].as_str().unwrap().to_owned(),
-                r["problem"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn counted(answer: &Value, what: &str) -> usize {
-    answer["preview"][what].as_array().map_or(0, Vec::len)
+    import(admin, "staff", "人员.csv", sheet.as_bytes(), apply).await
 }
 
 async fn roles_of(app: &TestApp, username: &str) -> Vec<String> {
@@ -217,6 +190,22 @@ fn set_cookies(response: &reqwest::Response) -> Vec<String> {
         .collect()
 }
 
+/// Posts the new-password form from a browser holding `ticket` (a `name=value` cookie pair) and nothing else:
+/// answers whether it was signed in.
+async fn new_password_with(app: &TestApp, ticket: &str, password: &str) -> bool {
+    let browser = app.browser();
+    let answer = browser
+        .client
+        .post(format!("{}/sign-in/new-password", app.base))
+        .header("Cookie", ticket)
+        .form(&[("password", password), ("again", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["location"], "/sign-in", "{password}");
+    !browser.whoami().await["user"].is_null()
+}
+
 async fn a_one_time_code_signs_in_once_and_asks_for_a_password_of_ones_own(app: TestApp) {
     let admin = app.signed_in("zhuren").await;
     import_staff(
@@ -281,17 +270,13 @@ async fn a_one_time_code_signs_in_once_and_asks_for_a_password_of_ones_own(app: 
         (StatusCode::UNAUTHORIZED, Some("wrong_credentials")),
         "the first code is void"
     );
-    let answer = early
-        .client
-        .post(format!("{}/sign-in/new-password", app.base))
-        .header("Cookie", early_ticket.split(';').next().unwrap())
-        .form(&[("password", "too-early-2026"), ("again", "too-early-2026")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.headers()["location"], "/sign-in");
     assert!(
-        early.whoami().await["user"].is_null(),
+        !new_password_with(
+            &app,
+            early_ticket.split(';').next().unwrap(),
+            "too-early-2026"
+        )
+        .await,
         "a ticket from a voided code signs nobody in"
     );
     let code_of = |username: &str| {
@@ -357,17 +342,14 @@ async fn a_one_time_code_signs_in_once_and_asks_for_a_password_of_ones_own(app: 
     .unwrap();
     let forged = fields.replace("until=", "until=9");
     let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged);
-    let stranger = app.browser();
-    let answer = stranger
-        .client
-        .post(format!("{}/sign-in/new-password", app.base))
-        .header("Cookie", format!("houqin_first_sign_in={forged}"))
-        .form(&[("password", "forged-it-2026"), ("again", "forged-it-2026")])
-        .send()
+    assert!(
+        !new_password_with(
+            &app,
+            &format!("houqin_first_sign_in={forged}"),
+            "forged-it-2026"
+        )
         .await
-        .unwrap();
-    assert_eq!(answer.headers()["location"], "/sign-in");
-    assert!(stranger.whoami().await["user"].is_null());
+    );
 
     // Two different entries, then one too short: back to the form with the reason; nothing set.
     let answer = post_form(
@@ -410,21 +392,7 @@ async fn a_one_time_code_signs_in_once_and_asks_for_a_password_of_ones_own(app: 
     );
 
     // The ticket is spent: sent again from another browser, it signs nobody in.
-    let replay = app.browser();
-    let value = ticket.split(';').next().unwrap();
-    let answer = replay
-        .client
-        .post(format!("{}/sign-in/new-password", app.base))
-        .header("Cookie", value)
-        .form(&[
-            ("password", "taken-over-2026"),
-            ("again", "taken-over-2026"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.headers()["location"], "/sign-in");
-    assert!(replay.whoami().await["user"].is_null());
+    assert!(!new_password_with(&app, ticket.split(';').next().unwrap(), "taken-over-2026").await);
     // And the code is spent: it no longer signs in; the new password does.
     let (status, body) = app
         .browser()

@@ -5,7 +5,7 @@
 //! `/sign-in` shows the new-password form, and `POST /sign-in/new-password` sets the person's own password and
 //! signs them in. The code no longer signs in after that, nor does the ticket.
 
-use super::form_post::{back_to_form, locale_cookie};
+use super::form_post::{back_to_form, locale_cookie, to_clean_form};
 use super::{db, session};
 use crate::domain::user::check_password;
 use crate::error::{AppError, Problem};
@@ -103,11 +103,7 @@ pub async fn new_password_form(
     form: Result<Form<NewPasswordForm>, FormRejection>,
 ) -> Response {
     if !crate::server::guard::same_origin(&headers, &uri) {
-        return (
-            StatusCode::SEE_OTHER,
-            [(LOCATION, HeaderValue::from_static("/sign-in"))],
-        )
-            .into_response();
+        return to_clean_form();
     }
     let Ok(Form(form)) = form else {
         return back_to_form(&AppError::invalid("request", Problem::Invalid), "");

@@ -53,14 +53,8 @@ pub async fn sign_in_form(
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
-    // A form on another site must not sign this browser in to an account of its choosing, nor leave a message
-    // on its sign-in page: back to a clean form.
     if !crate::server::guard::same_origin(&headers, &uri) {
-        return (
-            StatusCode::SEE_OTHER,
-            [(LOCATION, HeaderValue::from_static("/sign-in"))],
-        )
-            .into_response();
+        return to_clean_form();
     }
     let Ok(Form(form)) = form else {
         return back_to_form(&AppError::invalid("request", Problem::Invalid), "");
@@ -96,6 +90,16 @@ pub async fn sign_in_form(
         }
         Err(error) => back_to_form(&error, &form.username),
     }
+}
+
+/// A form posted from another site must not sign this browser in to an account of its choosing, nor leave a
+/// message on its sign-in page: back to a clean form.
+pub(super) fn to_clean_form() -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, HeaderValue::from_static("/sign-in"))],
+    )
+        .into_response()
 }
 
 pub(super) fn back_to_form(error: &AppError, username: &str) -> Response {

@@ -29,7 +29,7 @@ pub struct StaffRow {
     pub display_name: String,
     pub phone: Option<String>,
     pub roles: Vec<Role>,
-    /// The class this person is class teacher of, when the sheet names one.
+    /// The class this person is class teacher of, when the sheet names one, and how the preview says it.
     pub class: Option<(Uuid, String)>,
 }
 
@@ -254,14 +254,14 @@ pub(super) async fn plan_staff(
                 roles.sort();
             }
             // Another class teacher before: the preview says whom this row replaces.
-            let mut name = class_name(Locale::zh, grade, number);
+            let mut taught = format!("{}班主任", class_name(Locale::zh, grade, number));
             if let Some(before) = teacher_now
                 .filter(|t| existing.is_none_or(|p| p.id != *t))
                 .and_then(|t| names.get(&t))
             {
-                name.push_str(&format!("（原班主任 {before}）"));
+                taught.push_str(&format!("（原为 {before}）"));
             }
-            Some((*class_id, name))
+            Some((*class_id, taught))
         };
         // Someone still class teacher of a class keeps the role while they teach it.
         if let Some(person) = existing
@@ -296,8 +296,8 @@ pub(super) async fn plan_staff(
             .collect::<Vec<_>>()
             .join("、");
         let mut text = format!("{display_name}（{username}）{role_names}");
-        if let Some((_, name)) = &class {
-            text.push_str(&format!("，{name}班主任"));
+        if let Some((_, taught)) = &class {
+            text.push_str(&format!("，{taught}"));
         }
         // Whether the person already teaches the class the sheet names (or it names none).
         let teaches_already = existing.is_none_or(|person| {
