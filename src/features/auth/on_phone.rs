@@ -64,25 +64,34 @@ pub fn remember(user: &SessionUser, directory: Option<&Directory>) {
 }
 
 /// Keeps a new language choice in this phone's copy of the user too, so a page opened later with no network
-/// (or from a page the service worker kept) does not bring the old language back.
+/// (or from a page the service worker kept) does not bring the old language back; and marks it unsaved until
+/// the server has it, so a page loaded before the answer (a reload cancels the request) keeps it on the server
+/// first.
 pub fn remember_locale(locale: &str) {
     #[cfg(feature = "hydrate")]
-    if let Some(mut user) = browser::remembered_user() {
-        user.locale = locale.to_string();
-        browser::remember_user(&user);
+    {
+        if let Some(mut user) = browser::remembered_user() {
+            user.locale = locale.to_string();
+            browser::remember_user(&user);
+        }
+        browser::mark_locale_unsaved(locale);
     }
     let _ = locale;
 }
 
-/// The cookie that says "this phone chose this language with no network, and the server has not kept it": the
-/// next request that reaches the server keeps it for the user (`session::save_unsaved_locale`) before the
-/// page is rendered, so the server's older choice cannot bring the old language back.
+/// The cookie that says "this phone chose this language, and the server has not confirmed keeping it" (no
+/// network, or the answer not back yet): the next request that reaches the server keeps it for the user
+/// (`session::save_unsaved_locale`) before the page is rendered, so the server's older choice cannot bring the
+/// old language back.
 pub const UNSAVED_LOCALE_COOKIE: &str = "houqin_locale_unsaved";
 
-/// After the server was asked to keep a language choice: unsaved (no network), the marker cookie is set.
+/// After the server was asked to keep a language choice: kept, the marker cookie goes; not reached (no network),
+/// it stays for the next request that does.
 pub fn locale_sent(locale: &str, saved: bool) {
     #[cfg(feature = "hydrate")]
-    if !saved {
+    if saved {
+        browser::clear_locale_unsaved();
+    } else {
         browser::mark_locale_unsaved(locale);
     }
     let _ = (locale, saved);
@@ -150,6 +159,13 @@ mod browser {
     pub fn mark_locale_unsaved(locale: &str) {
         set_document_cookie(&format!(
             "{}={locale}; Path=/; Max-Age=31536000; SameSite=Strict",
+            super::UNSAVED_LOCALE_COOKIE
+        ));
+    }
+
+    pub fn clear_locale_unsaved() {
+        set_document_cookie(&format!(
+            "{}=; Path=/; Max-Age=0; SameSite=Strict",
             super::UNSAVED_LOCALE_COOKIE
         ));
     }
