@@ -97,6 +97,9 @@ test('the admin prints the new staff their sign-in slips; one signs in with the 
   await page.getByTestId('slips-make').click();
   await expect(page.getByTestId('slips-made')).toContainText('已为 100 人生成登录码', { timeout: 60_000 });
   await expect(page.getByTestId('slip')).toHaveCount(100);
+  // The slips come first now: the list of 100 people folds away until asked for.
+  await expect(page.getByTestId('slips-choice')).toHaveCount(0);
+  await expect(page.getByTestId('slips-again')).toBeVisible();
   const slip = page.getByTestId('slip').filter({ hasText: 'zhangxiaohong' });
   await expect(slip).toContainText('张晓红');
   await expect(slip.locator('svg')).toBeVisible();

@@ -217,6 +217,7 @@ pub fn SlipsPage() -> impl IntoView {
         }
     });
     let error = Signal::derive(move || sheet.get().and_then(Result::err));
+    let made = move || sheet.with(|s| matches!(s, Some(Ok(_))));
     let listed = move || -> Vec<UserSummary> {
         let Some(Ok(list)) = people.get() else {
             return Vec::new();
@@ -235,52 +236,61 @@ pub fn SlipsPage() -> impl IntoView {
     };
     view! {
         <Page title=move || t_string!(i18n, slips.title).to_string()>
-            <form class="form card no-print" data-testid="slips-choice" on:submit=move |ev| {
-                ev.prevent_default();
-                make.dispatch(chosen.get_untracked().into_iter().collect());
-            }>
-                <p class="muted">{t!(i18n, slips.intro, days = CODE_DAYS)}</p>
-                <label class="check-row">
-                    <input type="checkbox" prop:checked=move || only_waiting.get()
-                        on:change:target=move |ev| only_waiting.set(ev.target().checked()) />
-                    {t!(i18n, slips.only_waiting)}
-                </label>
-                <label class="field">
-                    <span class="field-label">{t!(i18n, users.search)}</span>
-                    <input type="search" bind:value=search />
-                </label>
-                <ul class="list" data-testid="slips-people">
-                    {move || listed().into_iter().map(|person| {
-                        let id = person.id;
-                        view! {
-                            <li class="list-row">
-                                <label class="check-row">
-                                    <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id))
-                                        on:change:target=move |ev| {
-                                            let on = ev.target().checked();
-                                            chosen.update(|c| { if on { c.insert(id); } else { c.remove(&id); } });
-                                        } />
-                                    {person.display_name.clone()}
-                                    <span class="muted">" " {person.username.clone()}</span>
-                                    {(person.awaiting_first_sign_in && !person.has_code).then(|| view! {
-                                        <span class="badge badge-pending">{t!(i18n, slips.waiting)}</span>
-                                    })}
-                                    {person.has_code.then(|| view! {
-                                        <span class="badge">{t!(i18n, slips.has_code)}</span>
-                                    })}
-                                </label>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-                <p class="muted">{move || t_string!(i18n, slips.chosen, count = chosen.with(BTreeSet::len)).to_string()}</p>
-                <p class="muted">{t!(i18n, slips.reissue_warning)}</p>
-                <ErrorNotice error />
-                <button type="submit" class="button button-primary" data-testid="slips-make"
-                    disabled=move || make.pending().get() || chosen.with(BTreeSet::is_empty)>
-                    {t!(i18n, slips.make)}
+            // Once made, the slips come first (with 100 people the list would push them off the screen); the
+            // choice comes back on request.
+            <Show when=move || !made() fallback=move || view! {
+                <button type="button" class="button button-secondary no-print" data-testid="slips-again"
+                    on:click=move |_| sheet.set(None)>
+                    {t!(i18n, slips.choose_again)}
                 </button>
-            </form>
+            }>
+                <form class="form card no-print" data-testid="slips-choice" on:submit=move |ev| {
+                    ev.prevent_default();
+                    make.dispatch(chosen.get_untracked().into_iter().collect());
+                }>
+                    <p class="muted">{t!(i18n, slips.intro, days = CODE_DAYS)}</p>
+                    <label class="check-row">
+                        <input type="checkbox" prop:checked=move || only_waiting.get()
+                            on:change:target=move |ev| only_waiting.set(ev.target().checked()) />
+                        {t!(i18n, slips.only_waiting)}
+                    </label>
+                    <label class="field">
+                        <span class="field-label">{t!(i18n, users.search)}</span>
+                        <input type="search" bind:value=search />
+                    </label>
+                    <ul class="list" data-testid="slips-people">
+                        {move || listed().into_iter().map(|person| {
+                            let id = person.id;
+                            view! {
+                                <li class="list-row">
+                                    <label class="check-row">
+                                        <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id))
+                                            on:change:target=move |ev| {
+                                                let on = ev.target().checked();
+                                                chosen.update(|c| { if on { c.insert(id); } else { c.remove(&id); } });
+                                            } />
+                                        {person.display_name.clone()}
+                                        <span class="muted">" " {person.username.clone()}</span>
+                                        {(person.awaiting_first_sign_in && !person.has_code).then(|| view! {
+                                            <span class="badge badge-pending">{t!(i18n, slips.waiting)}</span>
+                                        })}
+                                        {person.has_code.then(|| view! {
+                                            <span class="badge">{t!(i18n, slips.has_code)}</span>
+                                        })}
+                                    </label>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    <p class="muted">{move || t_string!(i18n, slips.chosen, count = chosen.with(BTreeSet::len)).to_string()}</p>
+                    <p class="muted">{t!(i18n, slips.reissue_warning)}</p>
+                    <ErrorNotice error />
+                    <button type="submit" class="button button-primary" data-testid="slips-make"
+                        disabled=move || make.pending().get() || chosen.with(BTreeSet::is_empty)>
+                        {t!(i18n, slips.make)}
+                    </button>
+                </form>
+            </Show>
             {move || sheet.get().and_then(Result::ok).map(|slips| view! { <SlipSheet slips /> })}
         </Page>
     }
