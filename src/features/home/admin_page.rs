@@ -44,7 +44,7 @@ pub fn AdminPage() -> impl IntoView {
                     <strong>{t!(i18n, admin.import)}</strong>
                 </A>
                 <A href="/admin/sign-in-slips" attr:class="card card-link">
-                    <span class="big-number">{count(|d| d.people.iter().filter(|p| p.active && p.awaiting_first_sign_in).count())}</span>
+                    <span class="big-number">{count(|d| d.people.iter().filter(|p| p.active && p.awaiting_first_sign_in && !p.has_code).count())}</span>
                     <strong>{t!(i18n, admin.sign_in_slips)}</strong>
                 </A>
                 <A href="/admin/term" attr:class="card card-link">
