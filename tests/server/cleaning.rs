@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// The class zone kept by grade/number, with its rubric: (zone id, rubric version, item keys).
-fn zone_of(phone: &Phone, grade: i64, number: i64) -> (Uuid, i64, Vec<String>) {
+pub fn zone_of(phone: &Phone, grade: i64, number: i64) -> (Uuid, i64, Vec<String>) {
     let (id, zone) = phone
         .snapshot
         .iter()

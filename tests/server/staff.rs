@@ -181,13 +181,15 @@ async fn post_form(browser: &Browser, path: &str, form: &[(&str, &str)]) -> reqw
         .unwrap()
 }
 
-fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+/// The first sign-in's ticket a sign-in with a code answered with (its whole `Set-Cookie`).
+fn ticket_of(response: &reqwest::Response) -> String {
     response
         .headers()
         .get_all("set-cookie")
         .iter()
         .map(|v| v.to_str().unwrap().to_owned())
-        .collect()
+        .find(|c| c.starts_with("houqin_first_sign_in="))
+        .expect("a ticket")
 }
 
 /// Posts the new-password form from a browser holding `ticket` (a `name=value` cookie pair) and nothing else:
@@ -225,13 +227,7 @@ async fn a_one_time_code_signs_in_once_and_asks_for_a_password_of_ones_own(app: 
         .call("users/make_slips", json!({ "ids": [newbie] }))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let own = directory["people"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["username"] == "zhuren")
-        .unwrap()["id"]
-        .clone();
+    let own = id_of("zhuren");
     let (status, _) = admin
         .call("users/make_slips", json!({ "ids": [own] }))
         .await;
@@ -250,10 +246,7 @@ async fn a_one_time_code_signs_in_once_and_asks_for_a_password_of_ones_own(app: 
         &[("username", "xinlaoshi"), ("password", &first_code)],
     )
     .await;
-    let early_ticket = set_cookies(&answer)
-        .into_iter()
-        .find(|c| c.starts_with("houqin_first_sign_in="))
-        .expect("a ticket from the first code");
+    let early_ticket = ticket_of(&answer);
     let (status, slips) = admin
         .call("users/make_slips", json!({ "ids": [newbie, other] }))
         .await;
@@ -311,10 +304,7 @@ async fn a_one_time_code_signs_in_once_and_asks_for_a_password_of_ones_own(app: 
     .await;
     assert_eq!(answer.status(), StatusCode::SEE_OTHER);
     assert_eq!(answer.headers()["location"], "/sign-in");
-    let ticket = set_cookies(&answer)
-        .into_iter()
-        .find(|c| c.starts_with("houqin_first_sign_in="))
-        .expect("a ticket");
+    let ticket = ticket_of(&answer);
     assert!(
         ticket.contains("HttpOnly") && ticket.contains("Path=/sign-in"),
         "{ticket}"

@@ -4,6 +4,7 @@
 //! league's term; a stale plan, a bad count, date, teacher or zone, a second roll-over into the same term and a
 //! caller who is not the admin are refused and change nothing; a graduated class keeps its name in the league.
 
+use crate::cleaning::zone_of;
 use crate::harness::{Browser, TestApp, both, problem};
 use crate::phone::{Fault, Phone, outcomes};
 use houqin::domain::cleaning::{CHECK, CheckArgs, CheckKind, Grade, Rating};
@@ -535,32 +536,6 @@ async fn a_second_roll_over_into_the_same_term_is_refused(app: TestApp) {
     assert_eq!(league_term_start(&app).await, "2028-09-01");
 }
 both!(a_second_roll_over_into_the_same_term_is_refused);
-
-/// An inspector's phone: the zone its class keeps, with the latest rubric's item keys.
-fn zone_of(phone: &Phone, grade: i64, number: i64) -> (Uuid, i64, Vec<String>) {
-    let (id, zone) = phone
-        .snapshot
-        .iter()
-        .find(|((table, _), row)| {
-            table == "cleaning_zones" && row["class"] == json!([grade, number])
-        })
-        .map(|((_, id), row)| (*id, row.clone()))
-        .unwrap_or_else(|| panic!("no zone of class {grade}-{number}"));
-    let rubric = phone
-        .snapshot
-        .iter()
-        .filter(|((table, _), row)| table == "cleaning_rubrics" && row["kind"] == zone["kind"])
-        .map(|(_, row)| row)
-        .max_by_key(|row| row["version"].as_i64())
-        .expect("a rubric");
-    let keys = rubric["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["key"].as_str().unwrap().to_owned())
-        .collect();
-    (id, rubric["version"].as_i64().unwrap(), keys)
-}
 
 /// A graduated class keeps its name where its checks are shown (the league board, the CSV); a class that moved
 /// up is its new name on every phone, which hears of the roll-over on its next pull.

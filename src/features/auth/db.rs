@@ -71,18 +71,18 @@ pub async fn set_own_password(
     Ok(done.rows_affected() == 1)
 }
 
-/// A person's display name and password hash, by id (the first sign-in's ticket is checked against the hash).
-pub async fn name_and_hash(
+/// A person's password hash and whether they are active, by id (the first sign-in's ticket is checked against
+/// the hash).
+pub async fn hash_and_active(
     db: &Db,
     user_id: Uuid,
-) -> Result<Option<(String, String, bool)>, sqlx::Error> {
-    let row = sqlx::query("SELECT display_name, password_hash, active FROM users WHERE id = $1")
+) -> Result<Option<(String, bool)>, sqlx::Error> {
+    let row = sqlx::query("SELECT password_hash, active FROM users WHERE id = $1")
         .bind(user_id.to_string())
         .fetch_optional(&db.pool)
         .await?;
     row.map(|row| {
         Ok((
-            row.try_get("display_name")?,
             row.try_get("password_hash")?,
             row.try_get::<i64, _>("active")? == 1,
         ))

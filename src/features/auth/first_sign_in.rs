@@ -5,7 +5,7 @@
 //! `/sign-in` shows the new-password form, and `POST /sign-in/new-password` sets the person's own password and
 //! signs them in. The code no longer signs in after that, nor does the ticket.
 
-use super::form_post::{back_to_form, locale_cookie, to_clean_form};
+use super::form_post::{back_to_form, see_other, signed_in, to_clean_form};
 use super::{db, session};
 use crate::domain::user::check_password;
 use crate::error::{AppError, Problem};
@@ -13,9 +13,9 @@ use crate::server::db::now_ms;
 use crate::server::state::AppState;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::Response;
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
@@ -109,14 +109,10 @@ pub async fn new_password_form(
         return back_to_form(&AppError::invalid("request", Problem::Invalid), "");
     };
     if form.cancel.is_some() {
-        let mut headers = HeaderMap::new();
-        headers.insert(LOCATION, HeaderValue::from_static("/sign-in"));
-        if let Ok(clear) =
-            HeaderValue::from_str(&ticket_cookie_with("", 0, state.config.secure_cookies))
-        {
-            headers.insert(SET_COOKIE, clear);
-        }
-        return (StatusCode::SEE_OTHER, headers).into_response();
+        return see_other(
+            "/sign-in",
+            &[ticket_cookie_with("", 0, state.config.secure_cookies)],
+        );
     }
     match set_password(&state, &CookieJar::from_headers(&headers), form).await {
         Ok(response) => response,
@@ -141,7 +137,7 @@ async fn set_password(
     let Some((id, until, name, given)) = read_ticket(jar) else {
         return Ok(stale());
     };
-    let Some((_, hash, active)) = db::name_and_hash(&state.db, id).await? else {
+    let Some((hash, active)) = db::hash_and_active(&state.db, id).await? else {
         return Ok(stale());
     };
     let expected = mac(state, id, until, &name, &hash);
@@ -161,18 +157,10 @@ async fn set_password(
     crate::server::audit::record(&mut tx, Some(id), "first_sign_in", Some(id), &name).await?;
     tx.commit().await?;
     let (user, session_cookie) = super::server_fns::handlers::start_session(state, id).await?;
-    let mut headers = HeaderMap::new();
-    headers.insert(LOCATION, HeaderValue::from_static(user.home_path()));
-    let mut cookies = vec![session_cookie, ticket_cookie_with("", 0, secure)];
-    if let Ok(locale) = user.locale.parse::<crate::i18n::Locale>() {
-        cookies.push(locale_cookie(locale.as_ref()));
-    }
-    for cookie in cookies {
-        if let Ok(cookie) = HeaderValue::from_str(&cookie) {
-            headers.append(SET_COOKIE, cookie);
-        }
-    }
-    Ok((StatusCode::SEE_OTHER, headers).into_response())
+    Ok(signed_in(
+        &user,
+        vec![session_cookie, ticket_cookie_with("", 0, secure)],
+    ))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

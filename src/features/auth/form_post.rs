@@ -66,28 +66,8 @@ pub async fn sign_in_form(
     );
     match handlers::sign_in(&state, &form.username, form.password, &jar, address).await {
         // A one-time code: back to `/sign-in`, which the ticket turns into the new-password form.
-        Ok(handlers::SignedIn::NewPassword(ticket)) => {
-            let mut headers = HeaderMap::new();
-            headers.insert(LOCATION, HeaderValue::from_static("/sign-in"));
-            if let Ok(ticket) = HeaderValue::from_str(&ticket) {
-                headers.insert(SET_COOKIE, ticket);
-            }
-            (StatusCode::SEE_OTHER, headers).into_response()
-        }
-        Ok(handlers::SignedIn::Session(user, mut cookies)) => {
-            let mut headers = HeaderMap::new();
-            headers.insert(LOCATION, HeaderValue::from_static(user.home_path()));
-            // The language this user chose, on any phone, from the first page on.
-            if let Ok(locale) = user.locale.parse::<crate::i18n::Locale>() {
-                cookies.push(locale_cookie(locale.as_ref()));
-            }
-            for cookie in cookies {
-                if let Ok(cookie) = HeaderValue::from_str(&cookie) {
-                    headers.append(SET_COOKIE, cookie);
-                }
-            }
-            (StatusCode::SEE_OTHER, headers).into_response()
-        }
+        Ok(handlers::SignedIn::NewPassword(ticket)) => see_other("/sign-in", &[ticket]),
+        Ok(handlers::SignedIn::Session(user, cookies)) => signed_in(&user, cookies),
         Err(error) => back_to_form(&error, &form.username),
     }
 }
@@ -95,11 +75,28 @@ pub async fn sign_in_form(
 /// A form posted from another site must not sign this browser in to an account of its choosing, nor leave a
 /// message on its sign-in page: back to a clean form.
 pub(super) fn to_clean_form() -> Response {
-    (
-        StatusCode::SEE_OTHER,
-        [(LOCATION, HeaderValue::from_static("/sign-in"))],
-    )
-        .into_response()
+    see_other("/sign-in", &[])
+}
+
+/// A redirect to `location` that sets `cookies` (each a `Set-Cookie` value).
+pub(super) fn see_other(location: &'static str, cookies: &[String]) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(LOCATION, HeaderValue::from_static(location));
+    for cookie in cookies {
+        if let Ok(cookie) = HeaderValue::from_str(cookie) {
+            headers.append(SET_COOKIE, cookie);
+        }
+    }
+    (StatusCode::SEE_OTHER, headers).into_response()
+}
+
+/// Signed in: home, with the session's cookies and, from the first page on, the language this user chose on
+/// any phone.
+pub(super) fn signed_in(user: &crate::domain::SessionUser, mut cookies: Vec<String>) -> Response {
+    if let Ok(locale) = user.locale.parse::<crate::i18n::Locale>() {
+        cookies.push(locale_cookie(locale.as_ref()));
+    }
+    see_other(user.home_path(), &cookies)
 }
 
 pub(super) fn back_to_form(error: &AppError, username: &str) -> Response {

@@ -149,18 +149,19 @@ pub async fn verify_password(password: String, hash: String) -> Result<bool, App
     tokio::task::spawn_blocking(move || {
         let _turn = turn;
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
-        let verify = |hash: &str| {
-            PasswordHash::new(hash).is_ok_and(|parsed| {
-                argon2::Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
+        let verify = |parsed: &PasswordHash<'_>| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), parsed)
+                .is_ok()
         };
-        if PasswordHash::new(&hash).is_ok() {
-            verify(&hash)
-        } else {
-            verify(&decoy);
-            false
+        match PasswordHash::new(&hash) {
+            Ok(parsed) => verify(&parsed),
+            Err(_) => {
+                if let Ok(decoy) = PasswordHash::new(&decoy) {
+                    verify(&decoy);
+                }
+                false
+            }
         }
     })
     .await

@@ -4,7 +4,7 @@
 use super::local_view::{category_name, status_name, urgency_name};
 use super::server_fns::handlers::log_rows;
 use crate::domain::Role;
-use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
+use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date_time};
 use crate::domain::ticket::Status;
 use crate::i18n::Locale;
 use crate::server::csv::{Format, Table, table_response};
@@ -71,13 +71,7 @@ async fn build(
     let rows = log_rows(&mut conn, month).await.map_err(|e| {
         StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     })?;
-    let at = |ms: i64| {
-        format!(
-            "{} {}",
-            date(ms, SCHOOL_UTC_OFFSET_MINUTES),
-            time(ms, SCHOOL_UTC_OFFSET_MINUTES)
-        )
-    };
+    let at = |ms: i64| date_time(ms, SCHOOL_UTC_OFFSET_MINUTES);
     let mut out = Table::new(&[
         "报修时间",
         "地点",

@@ -6,7 +6,7 @@ use super::local_view::{category_name, status_name};
 use crate::components::{
     ErrorNotice, Page, SignatureLines, now_anywhere_ms, this_month_text, use_query_or,
 };
-use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
+use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date_time};
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -15,13 +15,7 @@ pub fn RepairLogPage() -> impl IntoView {
     let i18n = use_i18n();
     let chosen = use_query_or("month", this_month_text);
     let log = Resource::new(move || chosen.get(), load_repair_log);
-    let at = |ms: i64| {
-        format!(
-            "{} {}",
-            date(ms, SCHOOL_UTC_OFFSET_MINUTES),
-            time(ms, SCHOOL_UTC_OFFSET_MINUTES)
-        )
-    };
+    let at = |ms: i64| date_time(ms, SCHOOL_UTC_OFFSET_MINUTES);
     let print = move |_| {
         #[cfg(feature = "hydrate")]
         let _ = window().print();

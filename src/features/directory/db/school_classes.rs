@@ -106,3 +106,36 @@ pub async fn update_school_class(
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// An active class as the import and the roll-over read it.
+pub struct ActiveClass {
+    pub id: Uuid,
+    pub grade: i64,
+    pub number: i64,
+    pub teacher: Option<Uuid>,
+    pub zone: Option<Uuid>,
+    pub version: i64,
+}
+
+/// The active classes, by grade and number.
+pub async fn active_classes(conn: &mut AnyConnection) -> Result<Vec<ActiveClass>, sqlx::Error> {
+    type Row = (String, i64, i64, Option<String>, Option<String>, i64);
+    sqlx::query_as::<_, Row>(
+        "SELECT id, grade, number, teacher_id, zone_id, version FROM school_classes \
+         WHERE active = 1 ORDER BY grade, number",
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|(id, grade, number, teacher, zone, version)| {
+        Ok(ActiveClass {
+            id: uuid(&id)?,
+            grade,
+            number,
+            teacher: opt_uuid(teacher)?,
+            zone: opt_uuid(zone)?,
+            version,
+        })
+    })
+    .collect()
+}

@@ -6,7 +6,8 @@ use super::{ImportKind, Imported, Line, Preview, Refusal};
 use crate::components::{check_point_kind_name, class_name, place_kind_name, problem_text};
 use crate::domain::{CheckPointInput, CheckPointKind, PlaceInput, PlaceKind, SchoolClassInput};
 use crate::error::{AppError, Problem};
-use crate::features::directory::db::{check_points, places, school_classes};
+use crate::features::directory::db::school_classes::{self, ActiveClass};
+use crate::features::directory::db::{check_points, places};
 use crate::i18n::Locale;
 use crate::server::db::{Db, opt_uuid, uuid};
 use sqlx::{AnyConnection, Row};
@@ -436,22 +437,11 @@ async fn plan_classes(
     const ZONE: &str = "卫生区";
     let people = people(conn).await?;
     let known_places = place_paths(conn).await?;
-    let rows = sqlx::query(
-        "SELECT id, grade, number, teacher_id, zone_id FROM school_classes WHERE active = 1",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut known: HashMap<(i64, i64), KnownClass> = HashMap::new();
-    for row in rows {
-        known.insert(
-            (row.try_get("grade")?, row.try_get("number")?),
-            KnownClass {
-                id: uuid(row.try_get("id")?)?,
-                teacher: opt_uuid(row.try_get("teacher_id")?)?,
-                zone: opt_uuid(row.try_get("zone_id")?)?,
-            },
-        );
-    }
+    let known: HashMap<(i64, i64), ActiveClass> = school_classes::active_classes(conn)
+        .await?
+        .into_iter()
+        .map(|class| ((class.grade, class.number), class))
+        .collect();
     let mut first_row: HashMap<(i64, i64), u32> = HashMap::new();
     for (row, cells) in &sheet.rows {
         let row = *row;
@@ -524,13 +514,6 @@ async fn plan_classes(
         }
     }
     Ok(())
-}
-
-/// A class already in the database.
-struct KnownClass {
-    id: Uuid,
-    teacher: Option<Uuid>,
-    zone: Option<Uuid>,
 }
 
 /// A check point already in the database.

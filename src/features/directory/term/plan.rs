@@ -10,43 +10,11 @@ use crate::domain::school_class::chinese_name;
 use crate::domain::term::{fingerprint, next_grade};
 use crate::error::{AppError, Checks, Problem};
 use crate::features::cleaning_scores::db as cleaning;
-use crate::features::directory::db::school_classes;
-use crate::server::db::{Db, Deactivatable, bump_version, now_ms, opt_uuid, set_row_active, uuid};
+use crate::features::directory::db::school_classes::{self, ActiveClass, active_classes};
+use crate::server::db::{Db, Deactivatable, bump_version, now_ms, set_row_active, uuid};
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
-
-/// An active class as it stands.
-struct Current {
-    id: Uuid,
-    grade: i64,
-    number: i64,
-    teacher: Option<Uuid>,
-    zone: Option<Uuid>,
-    version: i64,
-}
-
-async fn active_classes(conn: &mut AnyConnection) -> Result<Vec<Current>, sqlx::Error> {
-    type Row = (String, i64, i64, Option<String>, Option<String>, i64);
-    sqlx::query_as::<_, Row>(
-        "SELECT id, grade, number, teacher_id, zone_id, version FROM school_classes \
-         WHERE active = 1 ORDER BY grade, number",
-    )
-    .fetch_all(conn)
-    .await?
-    .into_iter()
-    .map(|(id, grade, number, teacher, zone, version)| {
-        Ok(Current {
-            id: uuid(&id)?,
-            grade,
-            number,
-            teacher: opt_uuid(teacher)?,
-            zone: opt_uuid(zone)?,
-            version,
-        })
-    })
-    .collect()
-}
 
 /// The ids of the active rows of `table` (people or places: who may teach a class, where it may clean).
 async fn active_ids(
@@ -76,7 +44,7 @@ async fn done_already(
         .map(|(term_start, at)| DoneAlready { term_start, at }))
 }
 
-fn fingerprint_of(classes: &[Current]) -> String {
+fn fingerprint_of(classes: &[ActiveClass]) -> String {
     let pairs: Vec<(Uuid, i64)> = classes.iter().map(|c| (c.id, c.version)).collect();
     fingerprint(&pairs)
 }
@@ -88,14 +56,20 @@ pub async fn preview(
 ) -> Result<TermPreview, AppError> {
     let mut tx = db.begin_snapshot().await?;
     let classes = active_classes(&mut tx).await?;
-    let people = active_ids(&mut tx, "users").await?;
     let places = active_ids(&mut tx, "places").await?;
-    let names: HashMap<String, String> =
-        sqlx::query_as::<_, (String, String)>("SELECT id, display_name FROM users")
+    // Every person's name (a teacher no longer active is still named), and who is active: one read.
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut people: HashSet<Uuid> = HashSet::new();
+    for (id, name, active) in
+        sqlx::query_as::<_, (String, String, i64)>("SELECT id, display_name, active FROM users")
             .fetch_all(&mut *tx)
             .await?
-            .into_iter()
-            .collect();
+    {
+        if active == 1 {
+            people.insert(uuid(&id)?);
+        }
+        names.insert(id, name);
+    }
     let current_term_start = cleaning::settings(&mut tx).await?.term_start;
     let done_already = done_already(&mut tx, &term_start).await?;
     tx.rollback().await?;
@@ -113,7 +87,7 @@ pub async fn preview(
             zone_left: c.zone.is_some() && still(c.zone, &places).is_none(),
         })
         .collect();
-    let leaving: Vec<&Current> = classes
+    let leaving: Vec<&ActiveClass> = classes
         .iter()
         .filter(|c| next_grade(c.grade).is_none())
         .collect();
@@ -158,7 +132,7 @@ pub async fn apply(db: &Db, plan: TermPlan, by: Uuid) -> Result<TermDone, AppErr
         return Err(AppError::invalid("term_start", Problem::Taken));
     }
     let classes = active_classes(&mut tx).await?;
-    let (moving, leaving): (Vec<&Current>, Vec<&Current>) =
+    let (moving, leaving): (Vec<&ActiveClass>, Vec<&ActiveClass>) =
         classes.iter().partition(|c| next_grade(c.grade).is_some());
     let chosen: HashMap<Uuid, &super::ClassChoice> =
         plan.moving.iter().map(|c| (c.class_id, c)).collect();

@@ -2,13 +2,13 @@
 //! in as them) until the admin prints their slip with a one-time code (`features::users::slips`); a person
 //! already here keeps their password, and the sheet sets their name, phone, roles and the class they teach.
 
-use super::{Op, Plan, class_number, grade};
+use super::{Op, Plan, class_number, grade, kinds_list};
 use crate::components::{class_name, role_name};
 use crate::domain::Role;
 use crate::domain::user::{DISPLAY_NAME_MAX, USERNAME_MAX, username_chars_ok};
 use crate::features::auth::db as users;
 use crate::i18n::Locale;
-use crate::server::db::{bump_version, now_ms, opt_uuid, uuid};
+use crate::server::db::{bump_version, now_ms, uuid};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -60,11 +60,7 @@ fn roles(cell: &str) -> Result<Vec<Role>, String> {
             None => {
                 return Err(format!(
                     "“{word}”不是角色；应为 {}",
-                    Role::ALL
-                        .iter()
-                        .map(|r| role_name(Locale::zh, *r))
-                        .collect::<Vec<_>>()
-                        .join("、")
+                    kinds_list(Role::ALL, role_name)
                 ));
             }
         }
@@ -116,20 +112,12 @@ pub(super) async fn plan_staff(
 ) -> Result<(), sqlx::Error> {
     let known = known_people(conn).await?;
     // Active classes by grade and number, with their class teacher.
-    let mut classes: HashMap<(i64, i64), (Uuid, Option<Uuid>)> = HashMap::new();
-    for row in
-        sqlx::query("SELECT id, grade, number, teacher_id FROM school_classes WHERE active = 1")
-            .fetch_all(&mut *conn)
+    let classes: HashMap<(i64, i64), (Uuid, Option<Uuid>)> =
+        crate::features::directory::db::school_classes::active_classes(conn)
             .await?
-    {
-        classes.insert(
-            (row.try_get("grade")?, row.try_get("number")?),
-            (
-                uuid(row.try_get("id")?)?,
-                opt_uuid(row.try_get("teacher_id")?)?,
-            ),
-        );
-    }
+            .into_iter()
+            .map(|c| ((c.grade, c.number), (c.id, c.teacher)))
+            .collect();
     let names: HashMap<Uuid, &str> = known
         .values()
         .map(|p| (p.id, p.display_name.as_str()))
@@ -261,8 +249,15 @@ pub(super) async fn plan_staff(
             {
                 taught.push_str(&format!("（原为 {before}）"));
             }
-            Some((*class_id, taught))
+            Some((*class_id, taught, *teacher_now))
         };
+        // Whether the person already teaches the class the sheet names (or it names none).
+        let teaches_already = existing.is_none_or(|person| {
+            class
+                .as_ref()
+                .is_none_or(|(_, _, teacher)| *teacher == Some(person.id))
+        });
+        let class = class.map(|(id, taught, _)| (id, taught));
         // Someone still class teacher of a class keeps the role while they teach it.
         if let Some(person) = existing
             && !roles.contains(&Role::ClassTeacher)
@@ -290,23 +285,11 @@ pub(super) async fn plan_staff(
             Some(_) => {}
             None => gains_admin |= roles.contains(&Role::Admin),
         }
-        let role_names = roles
-            .iter()
-            .map(|r| role_name(Locale::zh, *r))
-            .collect::<Vec<_>>()
-            .join("、");
+        let role_names = kinds_list(&roles, role_name);
         let mut text = format!("{display_name}（{username}）{role_names}");
         if let Some((_, taught)) = &class {
             text.push_str(&format!("，{taught}"));
         }
-        // Whether the person already teaches the class the sheet names (or it names none).
-        let teaches_already = existing.is_none_or(|person| {
-            class.as_ref().is_none_or(|(class_id, _)| {
-                classes
-                    .values()
-                    .any(|(c, teacher)| c == class_id && *teacher == Some(person.id))
-            })
-        });
         let staff = StaffRow {
             username: username.clone(),
             display_name: display_name.clone(),
