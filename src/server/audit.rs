@@ -64,38 +64,43 @@ pub async fn entries(
     limit: i64,
 ) -> Result<Vec<Entry>, sqlx::Error> {
     use sqlx::Row;
-    let rows = sqlx::query(
+    // The kinds' prefixes and the limit are applied by the database: a long log is not read whole.
+    let prefixes: String = (0..filter.actions.len())
+        .map(|i| {
+            let p = i + 4;
+            format!("substr(a.action, 1, length(CAST(${p} AS TEXT))) = ${p}")
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let sql = format!(
         "SELECT a.at, a.user_id, COALESCE(u.display_name, '') AS user_name, a.action, a.detail \
          FROM audit_log a LEFT JOIN users u ON u.id = a.user_id \
-         WHERE ($1 = '' OR a.user_id = $1) AND a.at >= $2 AND a.at < $3 \
-         ORDER BY a.at DESC, a.id DESC",
-    )
-    .bind(filter.user.map(|u| u.to_string()).unwrap_or_default())
-    .bind(filter.from_ms.unwrap_or(i64::MIN))
-    .bind(filter.to_ms.unwrap_or(i64::MAX))
-    .fetch_all(conn)
-    .await?;
-    let mut entries = Vec::new();
+         WHERE ($1 = '' OR a.user_id = $1) AND a.at >= $2 AND a.at < $3{} \
+         ORDER BY a.at DESC, a.id DESC LIMIT ${}",
+        if prefixes.is_empty() {
+            String::new()
+        } else {
+            format!(" AND ({prefixes})")
+        },
+        filter.actions.len() + 4
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(filter.user.map(|u| u.to_string()).unwrap_or_default())
+        .bind(filter.from_ms.unwrap_or(i64::MIN))
+        .bind(filter.to_ms.unwrap_or(i64::MAX));
+    for prefix in &filter.actions {
+        query = query.bind(prefix.as_str());
+    }
+    let rows = query.bind(limit).fetch_all(conn).await?;
+    let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
-        let action: String = row.try_get("action")?;
-        if !filter.actions.is_empty()
-            && !filter
-                .actions
-                .iter()
-                .any(|a| action.starts_with(a.as_str()))
-        {
-            continue;
-        }
         entries.push(Entry {
             at: row.try_get("at")?,
             user_id: super::db::opt_uuid(row.try_get("user_id")?)?,
             user_name: row.try_get("user_name")?,
-            action,
+            action: row.try_get("action")?,
             detail: row.try_get("detail")?,
         });
-        if entries.len() as i64 >= limit {
-            break;
-        }
     }
     Ok(entries)
 }

@@ -5,22 +5,26 @@
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-/// A CSV download named `filename`, or the status that refused it.
-pub fn csv_response(filename: &str, body: Result<String, StatusCode>) -> Response {
-    match body {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{filename}\""),
-                ),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(status) => status.into_response(),
-    }
+/// The content type of an `.xlsx` file.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file to download, named `filename`.
+pub fn attachment(
+    content_type: &str,
+    filename: &str,
+    body: impl Into<axum::body::Body>,
+) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body.into(),
+    )
+        .into_response()
 }
 
 /// The two shapes of a download.
@@ -121,23 +125,9 @@ pub fn table_response(
     };
     let filename = format!("{stem}.{}", format.extension());
     match format {
-        Format::Csv => csv_response(&filename, Ok(table.to_csv())),
+        Format::Csv => attachment("text/csv; charset=utf-8", &filename, table.to_csv()),
         Format::Xlsx => match table.to_xlsx(sheet) {
-            Ok(bytes) => (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            .to_owned(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{filename}\""),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response(),
+            Ok(bytes) => attachment(XLSX, &filename, bytes),
             Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         },
     }

@@ -6,7 +6,7 @@
 use super::LeagueBoard;
 use super::board_page::{StandingMarks, standing_score};
 use crate::components::{ErrorNotice, class_name};
-use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
+use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, date_time};
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -57,12 +57,8 @@ mod handlers {
     use crate::error::{AppError, Checks};
     use crate::features::auth::session;
     use crate::server::db::{now_ms, uuid};
-    use sha2::{Digest, Sha256};
+    use crate::server::sessions::token_hash;
     use uuid::Uuid;
-
-    fn hash(token: &str) -> String {
-        hex::encode(Sha256::digest(token.as_bytes()))
-    }
 
     pub async fn screens() -> Result<Vec<Screen>, AppError> {
         let db = session::require_role(&[]).await?.state.db;
@@ -85,7 +81,7 @@ mod handlers {
     }
 
     pub async fn create(name: String) -> Result<String, AppError> {
-        let db = session::require_role(&[]).await?.state.db;
+        let state = session::require_role(&[]).await?.state;
         let mut checks = Checks::new();
         let name = checks.text("name", &name, SCREEN_NAME_MAX);
         checks.finish()?;
@@ -95,9 +91,9 @@ mod handlers {
         )
         .bind(Uuid::now_v7().to_string())
         .bind(name)
-        .bind(hash(&token))
+        .bind(token_hash(&state.config.session_key, &token))
         .bind(now_ms())
-        .execute(&db.pool)
+        .execute(&state.db.pool)
         .await?;
         Ok(token)
     }
@@ -123,7 +119,7 @@ mod handlers {
         let known: Option<String> = sqlx::query_scalar(
             "SELECT id FROM cleaning_screens WHERE token_hash = $1 AND revoked_at IS NULL",
         )
-        .bind(hash(token.trim()))
+        .bind(token_hash(&state.config.session_key, token.trim()))
         .fetch_optional(&mut *conn)
         .await?;
         if known.is_none() {
@@ -196,13 +192,9 @@ pub fn ScreenBoardPage() -> impl IntoView {
 fn ScreenBoard(board: LeagueBoard) -> impl IntoView {
     let i18n = use_i18n();
     let heading = format!("{} — {}", board.period.first_day, board.period.last_day);
-    let published = board.published.map(|(at, _)| {
-        format!(
-            "{} {}",
-            date(at, SCHOOL_UTC_OFFSET_MINUTES),
-            time(at, SCHOOL_UTC_OFFSET_MINUTES)
-        )
-    });
+    let published = board
+        .published
+        .map(|(at, _)| date_time(at, SCHOOL_UTC_OFFSET_MINUTES));
     view! {
         <h1 class="screen-title">{t!(i18n, cleaning.screen_title)}</h1>
         <p class="screen-period">{t!(i18n, cleaning.week_of)} " " {heading}</p>

@@ -119,7 +119,8 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
     let watch_warning = RwSignal::new(None::<WatchEntry>);
     let host_choices = Memo::new(move |_| hosts(local));
     // People apart from places, and only those a visitor may come to see.
-    let host_groups = Signal::derive(move || {
+    // Memos: the picker reads these on every keystroke, and they change only with the hosts or the visits.
+    let host_groups: Signal<Vec<ChoiceGroup>> = Memo::new(move |_| {
         let locale = i18n.get_locale();
         let group = |heading: &str, person: bool| ChoiceGroup {
             heading: heading.to_owned(),
@@ -139,17 +140,14 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
             group(td_string!(locale, gate.host_people), true),
             group(td_string!(locale, gate.host_places), false),
         ]
-    });
+    })
+    .into();
     // The hosts of this gate's last visits, offered before anything is typed.
-    let recent_hosts = Signal::derive(move || {
+    let recent_hosts: Signal<Vec<String>> = Memo::new(move |_| {
         visits.with(|visits| {
             let mut recent: Vec<String> = Vec::new();
             for visit in visits.iter() {
-                let choice = visit
-                    .visit
-                    .host_user_id
-                    .map(HostChoice::Person)
-                    .or(visit.visit.host_place_id.map(HostChoice::Place));
+                let choice = HostChoice::of(visit.visit.host_user_id, visit.visit.host_place_id);
                 if let Some(code) = choice.map(HostChoice::code)
                     && !recent.contains(&code)
                 {
@@ -161,7 +159,8 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
             }
             recent
         })
-    });
+    })
+    .into();
     // The reason is typed only when none of the usual ones fits.
     let other_reason = RwSignal::new(false);
     let form = NodeRef::<leptos::html::Form>::new();
@@ -193,11 +192,7 @@ fn RegisterForm(local: LocalData, visits: Memo<Visits>) -> impl IntoView {
             if earlier.visit.id_type != IdType::None {
                 same_id_as.set(Some((earlier.visit.id, earlier.visit.id_masked.clone())));
             }
-            let last_host = earlier
-                .visit
-                .host_user_id
-                .map(HostChoice::Person)
-                .or(earlier.visit.host_place_id.map(HostChoice::Place));
+            let last_host = HostChoice::of(earlier.visit.host_user_id, earlier.visit.host_place_id);
             let still_there = |choice: HostChoice| {
                 host_choices.with_untracked(|c| c.iter().any(|h| h.offered && h.choice == choice))
             };

@@ -19,6 +19,13 @@ pub enum HostChoice {
 }
 
 impl HostChoice {
+    /// Whom a visit came to see: the person, or else the place.
+    pub fn of(person: Option<Uuid>, place: Option<Uuid>) -> Option<HostChoice> {
+        person
+            .map(HostChoice::Person)
+            .or(place.map(HostChoice::Place))
+    }
+
     pub fn code(self) -> String {
         match self {
             HostChoice::Person(id) => format!("u:{id}"),
@@ -142,10 +149,7 @@ fn local_visit_list(local: LocalData) -> Vec<LocalVisit> {
         .collect();
     let pending_outs: Vec<SignOutArgs> = local.pending_args(SIGN_OUT);
     local_visits(visits, &sign_outs, sign_ins, &pending_outs, |args| {
-        let wanted = args
-            .host_user_id
-            .map(HostChoice::Person)
-            .or(args.host_place_id.map(HostChoice::Place));
+        let wanted = HostChoice::of(args.host_user_id, args.host_place_id);
         hosts
             .iter()
             .find(|host| Some(host.choice) == wanted)

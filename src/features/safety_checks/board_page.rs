@@ -9,7 +9,7 @@ use crate::components::{
     use_query_or,
 };
 use crate::domain::CheckPointKind;
-use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, time};
+use crate::domain::clock::{SCHOOL_UTC_OFFSET_MINUTES, date, date_time, time};
 use crate::domain::safety::{ItemResult, PointState, Rule};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -125,7 +125,7 @@ pub fn SafetyBoardPage() -> impl IntoView {
                                                     <td data-label=move || t_string!(i18n, safety.responsible).to_string()>{row.responsible.clone()}</td>
                                                     <td data-label=move || t_string!(i18n, sync.state).to_string()><span class=state_class(state)>{move || state_name(i18n.get_locale(), state)}</span></td>
                                                     <td data-label=move || t_string!(i18n, safety.last_check).to_string()>{row.last_check.clone().map(|(_, at, who, tickets)| view! {
-                                                        {format!("{} {} {}", date(at, SCHOOL_UTC_OFFSET_MINUTES), time(at, SCHOOL_UTC_OFFSET_MINUTES), who)}
+                                                        {format!("{} {who}", date_time(at, SCHOOL_UTC_OFFSET_MINUTES))}
                                                         {tickets.into_iter().map(|t| view! { " " <A href=format!("/repair-tickets/{t}")>{t!(i18n, safety.ticket)}</A> }).collect_view()}
                                                     })}</td>
                                                     <td data-label=move || t_string!(i18n, safety.weekday).to_string()>

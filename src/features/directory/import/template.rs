@@ -32,7 +32,7 @@ pub async fn download(
     jar: axum_extra::extract::CookieJar,
     axum::extract::Path(file): axum::extract::Path<String>,
 ) -> axum::response::Response {
-    use axum::http::{StatusCode, header};
+    use axum::http::StatusCode;
     use axum::response::IntoResponse;
     let user = match crate::server::route_user(&state, &jar).await {
         Ok(user) => user,
@@ -48,23 +48,11 @@ pub async fn download(
         return StatusCode::NOT_FOUND.into_response();
     };
     match template(kind) {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"houqin-{}-template.xlsx\"",
-                        kind.code()
-                    ),
-                ),
-            ],
+        Ok(bytes) => crate::server::csv::attachment(
+            crate::server::csv::XLSX,
+            &format!("houqin-{}-template.xlsx", kind.code()),
             bytes,
-        )
-            .into_response(),
+        ),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
