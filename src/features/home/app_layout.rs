@@ -138,17 +138,22 @@ fn SchoolName() -> impl IntoView {
     let directory = crate::components::use_directory();
     view! {
         <Transition>
-            {move || Suspend::new(async move {
+            {move || {
+                // The language is read here, before the await: after it this future's owner may be gone (the server
+                // panicked once on such a read, "already disposed", and the page's stream never finished).
+                let locale = i18n.get_locale();
+                Suspend::new(async move {
                 let school = directory.await.map(|d| d.school_name).unwrap_or_default();
                 (!school.is_empty()).then(|| {
                     // A plain string, as in `AppTitle`: the server reads the title after this owner is gone.
-                    let title = format!("{school} · {}", t_string!(i18n, app.title));
+                    let title = format!("{school} · {}", td_string!(locale, app.title));
                     view! {
                         <leptos_meta::Title text=title />
                         <p class="print-only print-school" data-testid="print-school">{school}</p>
                     }
                 })
-            })}
+            })
+            }}
         </Transition>
     }
 }
